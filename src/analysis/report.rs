@@ -1,0 +1,80 @@
+//! The figures of one analysis (network × box × bounds), as shown by the CLI and the GUI.
+
+use super::{LayerStats, layer_stats};
+use crate::bounds::NetworkBounds;
+use crate::network::{InputBox, Network};
+use serde::Serialize;
+
+/// Per-layer statistics with the bounds themselves; field names are stable JSON keys.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LayerReport {
+    /// Counts and big-M figures.
+    #[serde(flatten)]
+    pub stats: LayerStats,
+    /// Pre-activation lower bounds `L`.
+    pub lower: Vec<f64>,
+    /// Pre-activation upper bounds `U`.
+    pub upper: Vec<f64>,
+}
+
+/// One analysis: which network, which bounds, and the per-layer figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnalysisReport {
+    /// Network name.
+    pub network: String,
+    /// Widths such as `2-25-25-1`.
+    pub architecture: String,
+    /// The input box as `[lo, hi]` pairs.
+    pub input_box: Vec<[f64; 2]>,
+    /// `ia`, ….
+    pub bounds_method: &'static str,
+    /// Time spent computing the bounds, in seconds.
+    pub time_s: f64,
+    /// LPs solved to compute the bounds.
+    pub lps_solved: usize,
+    /// Hidden neurons in all layers.
+    pub hidden_neurons: usize,
+    /// Unstable hidden neurons in all layers.
+    pub unstable: usize,
+    /// `100 · stable / hidden neurons`.
+    pub stable_percent: f64,
+    /// Binary variables of the big-M MILP.
+    pub binaries: usize,
+    /// One entry per layer, hidden layers first and the output layer last.
+    pub layers: Vec<LayerReport>,
+}
+
+impl AnalysisReport {
+    /// Collects the figures of `bounds` for `network` over `input_box`.
+    pub fn new(network: &Network, input_box: &InputBox, bounds: &NetworkBounds) -> Self {
+        let stats = layer_stats(network, bounds);
+        let hidden = &stats[..stats.len() - 1];
+        let hidden_neurons: usize = hidden.iter().map(|s| s.neurons).sum();
+        let unstable: usize = hidden.iter().map(|s| s.unstable).sum();
+        Self {
+            network: network.name.clone(),
+            architecture: network.architecture(),
+            input_box: input_box.pairs(),
+            bounds_method: bounds.method.key(),
+            time_s: bounds.time.as_secs_f64(),
+            lps_solved: bounds.lps_solved,
+            hidden_neurons,
+            unstable,
+            stable_percent: if hidden_neurons == 0 {
+                100.0
+            } else {
+                100.0 * (hidden_neurons - unstable) as f64 / hidden_neurons as f64
+            },
+            binaries: hidden.iter().map(|s| s.binaries).sum(),
+            layers: stats
+                .into_iter()
+                .zip(&bounds.layers)
+                .map(|(stats, b)| LayerReport {
+                    stats,
+                    lower: b.lower.clone(),
+                    upper: b.upper.clone(),
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! Interval arithmetic.
+//!
+//! With `W⁺ = max(W, 0)` and `W⁻ = min(W, 0)`, the pre-activation of a layer whose inputs lie
+//! in `[l, u]` satisfies `W⁺l + W⁻u + b ≤ a ≤ W⁺u + W⁻l + b`; the next layer's inputs lie in
+//! `[σ(L), σ(U)]` because `σ` is monotone. Exact for the first layer on a box, loose beyond:
+//! the widths grow roughly by `‖|W|‖` per layer.
+
+use super::{BoundMethod, LayerBounds, NetworkBounds};
+use crate::network::{InputBox, Layer, Network};
+use std::time::Instant;
+
+/// Pre-activation bounds of `layer` for inputs in `[lower, upper]`.
+pub fn interval_layer(layer: &Layer, lower: &[f64], upper: &[f64]) -> LayerBounds {
+    let n = layer.outputs();
+    let mut out = LayerBounds {
+        lower: Vec::with_capacity(n),
+        upper: Vec::with_capacity(n),
+    };
+    for (row, &b) in layer.weights.outer_iter().zip(&layer.bias) {
+        let (mut lo, mut hi) = (b, b);
+        for ((&w, &l), &u) in row.iter().zip(lower).zip(upper) {
+            if w >= 0.0 {
+                lo += w * l;
+                hi += w * u;
+            } else {
+                lo += w * u;
+                hi += w * l;
+            }
+        }
+        out.lower.push(lo);
+        out.upper.push(hi);
+    }
+    out
+}
+
+/// Interval bounds of every layer of `network` over `input_box`.
+///
+/// The box must have the network's input dimension (checked by [`Network::set_box`]).
+pub fn interval_bounds(network: &Network, input_box: &InputBox) -> NetworkBounds {
+    let start = Instant::now();
+    let mut lower = input_box.lower().to_vec();
+    let mut upper = input_box.upper().to_vec();
+    let mut layers = Vec::with_capacity(network.layers().len());
+    for layer in network.layers() {
+        let bounds = interval_layer(layer, &lower, &upper);
+        (lower, upper) = bounds
+            .lower
+            .iter()
+            .zip(&bounds.upper)
+            .map(|(&l, &u)| layer.activation.apply_interval(l, u))
+            .unzip();
+        layers.push(bounds);
+    }
+    NetworkBounds {
+        method: BoundMethod::Interval,
+        layers,
+        time: start.elapsed(),
+        lps_solved: 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::Activation;
+    use crate::network::tests::{random_network, random_network_with};
+    use rand::SeedableRng;
+
+    #[test]
+    fn first_layer_bounds_are_exact_on_a_box() {
+        let net = random_network(&[2, 4, 1], 5);
+        let b = net.input_box().unwrap();
+        let bounds = interval_bounds(&net, b);
+        // The extremes of an affine function over a box are attained at corners.
+        for i in 0..4 {
+            let vals: Vec<f64> = (0..4)
+                .map(|k| net.preactivations(&b.corner(k))[0][i])
+                .collect();
+            let min = vals.iter().cloned().fold(f64::INFINITY, f64::min);
+            let max = vals.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            assert!((bounds.layers[0].lower[i] - min).abs() < 1e-12);
+            assert!((bounds.layers[0].upper[i] - max).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn bounds_contain_sampled_preactivations() {
+        for (seed, hidden) in [
+            (1, Activation::Relu),
+            (2, Activation::ClippedRelu { cap: 0.5 }),
+        ] {
+            let net = random_network_with(&[3, 10, 10, 10, 2], seed, hidden);
+            let b = net.input_box().unwrap().clone();
+            let bounds = interval_bounds(&net, &b);
+            let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
+            for _ in 0..2000 {
+                let x = b.sample(&mut rng);
+                for (a, lb) in net.preactivations(&x).iter().zip(&bounds.layers) {
+                    assert!(lb.contains(a, 1e-12));
+                }
+            }
+        }
+    }
+}

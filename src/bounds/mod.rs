@@ -1,0 +1,173 @@
+//! Pre-activation bounds `L ≤ aᵏᵢ ≤ U` for every neuron of every layer over the input box.
+//!
+//! Every method returns a [`NetworkBounds`]: one [`LayerBounds`] per layer, hidden layers
+//! first and the output layer last, in the network's own (unscaled) coordinates.
+
+mod interval;
+mod obbt;
+mod relaxation;
+mod symbolic;
+
+pub use interval::{interval_bounds, interval_layer};
+pub use obbt::{ObbtOptions, SAFETY_MARGIN, lp_obbt, milp_obbt};
+pub use relaxation::{Line, Relaxation, relaxation};
+pub use symbolic::{symbolic_bounds, symbolic_layer};
+
+use crate::control::TaskControl;
+use crate::network::{InputBox, Network};
+use std::fmt;
+use std::time::Duration;
+use thiserror::Error;
+
+/// Why bounds could not be computed.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum BoundsError {
+    /// The user stopped the computation.
+    #[error("bound computation cancelled")]
+    Cancelled,
+    /// An LP/MILP solve failed.
+    #[error("bound tightening failed: {0}")]
+    Solver(String),
+}
+
+/// Computes bounds with `method` and default options, polling `control` for cancellation
+/// and reporting progress.
+pub fn compute_bounds(
+    network: &Network,
+    input_box: &InputBox,
+    method: BoundMethod,
+    control: &TaskControl,
+) -> Result<NetworkBounds, BoundsError> {
+    compute_bounds_with(network, input_box, method, &ObbtOptions::default(), control)
+}
+
+/// Computes bounds with `method` and OBBT `options`.
+pub fn compute_bounds_with(
+    network: &Network,
+    input_box: &InputBox,
+    method: BoundMethod,
+    options: &ObbtOptions,
+    control: &TaskControl,
+) -> Result<NetworkBounds, BoundsError> {
+    if control.is_cancelled() {
+        return Err(BoundsError::Cancelled);
+    }
+    let bounds = match method {
+        BoundMethod::Interval => interval_bounds(network, input_box),
+        BoundMethod::Symbolic => symbolic_bounds(network, input_box),
+        BoundMethod::LpObbt => lp_obbt(network, input_box, options, control)?,
+        BoundMethod::MilpObbt => milp_obbt(network, input_box, options, control)?,
+    };
+    control.report(1.0, "bounds done");
+    Ok(bounds)
+}
+
+/// Pre-activation bounds of the neurons of one layer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerBounds {
+    /// `Lᵢ`.
+    pub lower: Vec<f64>,
+    /// `Uᵢ`.
+    pub upper: Vec<f64>,
+}
+
+impl LayerBounds {
+    /// Number of neurons.
+    pub fn len(&self) -> usize {
+        self.lower.len()
+    }
+
+    /// Whether the layer has no neuron.
+    pub fn is_empty(&self) -> bool {
+        self.lower.is_empty()
+    }
+
+    /// Whether `a` lies in the bounds, with `tol` of slack relative to the bound magnitude.
+    pub fn contains(&self, a: &[f64], tol: f64) -> bool {
+        a.iter()
+            .zip(self.lower.iter().zip(&self.upper))
+            .all(|(&v, (&l, &u))| {
+                let slack = tol * (1.0 + l.abs().max(u.abs()));
+                v >= l - slack && v <= u + slack
+            })
+    }
+}
+
+/// How a set of bounds was computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BoundMethod {
+    /// Interval arithmetic from the box.
+    Interval,
+    /// Backward linear relaxation (CROWN / DeepPoly style).
+    Symbolic,
+    /// LP-based optimization-based bound tightening.
+    LpObbt,
+    /// LP-OBBT, then MILP-based OBBT on the neurons it leaves unstable.
+    MilpObbt,
+}
+
+impl BoundMethod {
+    /// Every method, cheapest first.
+    pub const ALL: [BoundMethod; 4] = [
+        BoundMethod::Interval,
+        BoundMethod::Symbolic,
+        BoundMethod::LpObbt,
+        BoundMethod::MilpObbt,
+    ];
+
+    /// The short name used on the command line and in JSON (`ia`, …).
+    pub fn key(self) -> &'static str {
+        match self {
+            BoundMethod::Interval => "ia",
+            BoundMethod::Symbolic => "symbolic",
+            BoundMethod::LpObbt => "lp",
+            BoundMethod::MilpObbt => "milp",
+        }
+    }
+
+    /// The method with the short name `key` (`ia`, …).
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.key() == key)
+    }
+
+    /// A human-readable label.
+    pub fn label(self) -> &'static str {
+        match self {
+            BoundMethod::Interval => "interval arithmetic",
+            BoundMethod::Symbolic => "symbolic (backward linear relaxation)",
+            BoundMethod::LpObbt => "LP-based OBBT",
+            BoundMethod::MilpObbt => "MILP-based OBBT",
+        }
+    }
+}
+
+impl fmt::Display for BoundMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// Bounds for every layer and what they cost.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkBounds {
+    /// The method that produced them.
+    pub method: BoundMethod,
+    /// One entry per layer: hidden layers, then the output layer.
+    pub layers: Vec<LayerBounds>,
+    /// Wall-clock time spent.
+    pub time: Duration,
+    /// Number of LPs (or MILPs) solved; 0 for interval arithmetic.
+    pub lps_solved: usize,
+}
+
+impl NetworkBounds {
+    /// Bounds of the hidden layers only.
+    pub fn hidden(&self) -> &[LayerBounds] {
+        &self.layers[..self.layers.len() - 1]
+    }
+
+    /// Bounds of the output layer.
+    pub fn output(&self) -> &LayerBounds {
+        &self.layers[self.layers.len() - 1]
+    }
+}

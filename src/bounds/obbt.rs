@@ -1,0 +1,276 @@
+//! Optimization-based bound tightening (OBBT), LP- and MILP-based.
+//!
+//! Layers in forward order. The first hidden layer keeps its interval bounds (exact on a
+//! box). For every neuron `i` of layer `k ≥ 2` (the output layer included),
+//! `Lᵢ = min aᵏᵢ` and `Uᵢ = max aᵏᵢ` over the big-M model of layers `1..k−1` built with the
+//! bounds tightened so far (stable neurons fixed, no binary), with the binaries relaxed to
+//! `[0, 1]` (LP-OBBT) or kept (MILP-OBBT, per-neuron time limit, the solver's dual bound —
+//! never the incumbent — on a time limit). The result is intersected with the symbolic
+//! bounds of layer `k`, which also include interval arithmetic on the tightened layer `k−1`,
+//! and stability is re-classified before moving on.
+//!
+//! Work saved: a neuron already stably inactive (`U ≤ 0`) needs no LP; the maximum is solved
+//! first and if it proves `U ≤ 0` the minimum is skipped (the lower bound of an inactive
+//! neuron plays no role in the MILP). MILP-OBBT runs only on neurons that the LP leaves
+//! unstable. Neurons are spread over rayon threads, each with one HiGHS model per layer whose
+//! objective is changed between solves so that the simplex warm-starts.
+//!
+//! Soundness under floating point: every optimization-based bound `v` is widened outward by
+//! [`SAFETY_MARGIN`]` · (1 + |v|)` (the LP tolerances are ~1e-7 on scaled values).
+
+use super::symbolic::symbolic_layer;
+use super::{BoundMethod, BoundsError, LayerBounds, NetworkBounds};
+use crate::analysis::{NeuronState, neuron_state};
+use crate::control::TaskControl;
+use crate::milp::{AffineExpr, BigMModel, Encoding, ObjectiveOracle};
+use crate::network::{Activation, InputBox, Network};
+use rayon::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+/// Relative outward widening of every LP/MILP bound: `v ± SAFETY_MARGIN · (1 + |v|)`.
+pub const SAFETY_MARGIN: f64 = 1e-7;
+
+/// Settings of OBBT.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObbtOptions {
+    /// Skip the LPs whose result cannot change the MILP (bounds of inactive neurons).
+    /// Turn off to compute every bound, e.g. to compare with a reference.
+    pub skip_irrelevant: bool,
+    /// Per-neuron time limit of each MILP (MILP-OBBT only), in seconds.
+    pub milp_time_limit: f64,
+}
+
+impl Default for ObbtOptions {
+    fn default() -> Self {
+        Self {
+            skip_irrelevant: true,
+            milp_time_limit: 1.0,
+        }
+    }
+}
+
+/// LP-based OBBT (see the module docs).
+pub fn lp_obbt(
+    network: &Network,
+    input_box: &InputBox,
+    options: &ObbtOptions,
+    control: &TaskControl,
+) -> Result<NetworkBounds, BoundsError> {
+    obbt(network, input_box, options, control, false)
+}
+
+/// LP-based then MILP-based OBBT on the neurons the LP leaves unstable.
+pub fn milp_obbt(
+    network: &Network,
+    input_box: &InputBox,
+    options: &ObbtOptions,
+    control: &TaskControl,
+) -> Result<NetworkBounds, BoundsError> {
+    obbt(network, input_box, options, control, true)
+}
+
+/// Which optimisations a neuron needs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Sides {
+    None,
+    /// Maximise, then minimise unless the maximum proves the neuron inactive.
+    UpperThenLower,
+}
+
+fn sides_needed(activation: Activation, l: f64, u: f64, skip: bool) -> Sides {
+    if !skip {
+        return Sides::UpperThenLower;
+    }
+    match neuron_state(activation, l, u) {
+        NeuronState::StablyInactive | NeuronState::StablySaturated => Sides::None,
+        _ => Sides::UpperThenLower,
+    }
+}
+
+fn widen_down(v: f64) -> f64 {
+    v - SAFETY_MARGIN * (1.0 + v.abs())
+}
+
+fn widen_up(v: f64) -> f64 {
+    v + SAFETY_MARGIN * (1.0 + v.abs())
+}
+
+fn obbt(
+    network: &Network,
+    input_box: &InputBox,
+    options: &ObbtOptions,
+    control: &TaskControl,
+    with_milp: bool,
+) -> Result<NetworkBounds, BoundsError> {
+    let start = Instant::now();
+    let layers = network.layers();
+    let mut bounds: Vec<LayerBounds> = vec![symbolic_layer(network, input_box, &[], 0)];
+    let solved = AtomicUsize::new(0);
+    let total_neurons: usize = layers[1..].iter().map(|l| l.outputs()).sum();
+    let done_neurons = AtomicUsize::new(0);
+    for k in 1..layers.len() {
+        let initial = symbolic_layer(network, input_box, &bounds, k);
+        // The activation that decides which sides matter is the one applied to layer k.
+        let activation = layers[k].activation;
+        let lp_model = BigMModel::build_prefix(network, input_box, &bounds, Encoding::Triangle)
+            .map_err(|e| BoundsError::Solver(e.to_string()))?;
+        let exprs = lp_model.next_preactivations(&layers[k]);
+        let tighten = |model: &BigMModel, from: &LayerBounds, neurons: &[usize], limit| {
+            tighten_layer(
+                model,
+                &exprs,
+                from,
+                neurons,
+                activation,
+                options.skip_irrelevant,
+                limit,
+                control,
+                &solved,
+            )
+        };
+        let candidates: Vec<usize> = (0..initial.len())
+            .filter(|&i| {
+                sides_needed(
+                    activation,
+                    initial.lower[i],
+                    initial.upper[i],
+                    options.skip_irrelevant,
+                ) != Sides::None
+            })
+            .collect();
+        let mut layer = tighten(&lp_model, &initial, &candidates, None)?;
+        if with_milp {
+            // Only neurons the LP leaves unstable can still change state.
+            let unstable: Vec<usize> = (0..layer.len())
+                .filter(|&i| !neuron_state(activation, layer.lower[i], layer.upper[i]).is_stable())
+                .collect();
+            if !unstable.is_empty() {
+                let milp_model =
+                    BigMModel::build_prefix(network, input_box, &bounds, Encoding::BigM)
+                        .map_err(|e| BoundsError::Solver(e.to_string()))?;
+                layer = tighten(
+                    &milp_model,
+                    &layer,
+                    &unstable,
+                    Some(options.milp_time_limit),
+                )?;
+            }
+        }
+        done_neurons.fetch_add(layers[k].outputs(), Ordering::Relaxed);
+        control.report(
+            done_neurons.load(Ordering::Relaxed) as f64 / total_neurons.max(1) as f64,
+            &format!("layer {} of {}", k + 1, layers.len()),
+        );
+        bounds.push(layer);
+    }
+    Ok(NetworkBounds {
+        method: if with_milp {
+            BoundMethod::MilpObbt
+        } else {
+            BoundMethod::LpObbt
+        },
+        layers: bounds,
+        time: start.elapsed(),
+        lps_solved: solved.into_inner(),
+    })
+}
+
+/// Orders neurons greedily so that each objective points close to the previous one
+/// (cosine similarity of the coefficient vectors), which shortens the warm-started simplex.
+fn similarity_order(exprs: &[AffineExpr], neurons: &[usize]) -> Vec<usize> {
+    let dense = |i: usize| -> std::collections::HashMap<usize, f64> {
+        let mut m = std::collections::HashMap::new();
+        for &(c, v) in &exprs[i].terms {
+            *m.entry(c).or_insert(0.0) += v;
+        }
+        let norm = m.values().map(|v| v * v).sum::<f64>().sqrt().max(1e-300);
+        m.values_mut().for_each(|v| *v /= norm);
+        m
+    };
+    let vectors: Vec<_> = neurons.iter().map(|&i| dense(i)).collect();
+    let cosine = |a: usize, b: usize| -> f64 {
+        vectors[a]
+            .iter()
+            .filter_map(|(c, v)| vectors[b].get(c).map(|w| v * w))
+            .sum()
+    };
+    let mut order = Vec::with_capacity(neurons.len());
+    let mut left: Vec<usize> = (0..neurons.len()).collect();
+    let mut current = left.remove(0);
+    order.push(neurons[current]);
+    while !left.is_empty() {
+        let (pos, _) = left
+            .iter()
+            .enumerate()
+            .map(|(p, &j)| (p, cosine(current, j)))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .expect("non-empty");
+        current = left.remove(pos);
+        order.push(neurons[current]);
+    }
+    order
+}
+
+/// Tightens the bounds `initial` of the listed `neurons` of one layer over `model`, spreading
+/// them over rayon threads; the other neurons keep their bounds.
+#[allow(clippy::too_many_arguments)]
+fn tighten_layer(
+    model: &BigMModel,
+    exprs: &[AffineExpr],
+    initial: &LayerBounds,
+    neurons: &[usize],
+    activation: Activation,
+    skip: bool,
+    time_limit: Option<f64>,
+    control: &TaskControl,
+    solved: &AtomicUsize,
+) -> Result<LayerBounds, BoundsError> {
+    let mut out = initial.clone();
+    if neurons.is_empty() {
+        return Ok(out);
+    }
+    let neurons = similarity_order(exprs, neurons);
+    let chunks = (2 * rayon::current_num_threads()).clamp(1, neurons.len());
+    let chunk_size = neurons.len().div_ceil(chunks);
+    let results: Vec<Vec<(usize, f64, f64)>> = neurons
+        .par_chunks(chunk_size)
+        .map(|chunk| -> Result<Vec<(usize, f64, f64)>, BoundsError> {
+            let mut oracle = ObjectiveOracle::new(&model.model, time_limit)
+                .map_err(|e| BoundsError::Solver(e.to_string()))?;
+            let solve = |oracle: &mut ObjectiveOracle, i: usize, sign: f64| {
+                if control.is_cancelled() {
+                    return Err(BoundsError::Cancelled);
+                }
+                let expr = &exprs[i];
+                let terms: Vec<_> = expr.terms.iter().map(|&(c, v)| (c, sign * v)).collect();
+                let bound = oracle
+                    .minimize(&terms)
+                    .map_err(|e| BoundsError::Solver(format!("neuron {i}: {e}")))?;
+                Ok(sign * bound.lower_bound + expr.constant)
+            };
+            // All maxima first, then all minima: consecutive objectives then point the same
+            // way, so each warm start is closer to the next optimum.
+            let mut found = Vec::with_capacity(chunk.len());
+            for &i in chunk {
+                let max = solve(&mut oracle, i, -1.0)?;
+                found.push((i, initial.lower[i], widen_up(max).min(initial.upper[i])));
+            }
+            for entry in &mut found {
+                let (i, _, upper) = *entry;
+                if !(skip && upper <= 0.0 && activation.is_piecewise()) {
+                    let min = solve(&mut oracle, i, 1.0)?;
+                    entry.1 = widen_down(min).max(initial.lower[i]);
+                }
+            }
+            solved.fetch_add(oracle.solves, Ordering::Relaxed);
+            Ok(found)
+        })
+        .collect::<Result<_, _>>()?;
+    for (i, lower, upper) in results.into_iter().flatten() {
+        // Never report L > U: the widening and the intersection can only cross by rounding.
+        out.lower[i] = lower.min(upper);
+        out.upper[i] = upper.max(lower);
+    }
+    Ok(out)
+}

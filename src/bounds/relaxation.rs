@@ -1,0 +1,177 @@
+//! Linear relaxations of one activation over an interval, for symbolic bounds.
+//!
+//! For `σ` on `[l, u]` we want lines `λₗa + μₗ ≤ σ(a) ≤ λᵤa + μᵤ` for all `a ∈ [l, u]`.
+//! `σ` is piecewise linear, so a line is valid iff it is valid at the kinks inside `[l, u]`
+//! and at `l`, `u`. Candidates are the lines through two of those vertices and the
+//! horizontal lines through the extreme values; among the valid ones we keep the one with
+//! the least area between line and `σ` (for an unstable ReLU this is DeepPoly's choice:
+//! the chord `u(a − l)/(u − l)` above, and `a` or `0` below, whichever is closer).
+
+use crate::network::Activation;
+
+/// A line `slope · a + intercept`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Line {
+    /// `λ`.
+    pub slope: f64,
+    /// `μ`.
+    pub intercept: f64,
+}
+
+impl Line {
+    /// Value at `a`.
+    pub fn at(self, a: f64) -> f64 {
+        self.slope * a + self.intercept
+    }
+}
+
+/// Lower and upper linear bounds of `σ(a)` for `a ∈ [l, u]`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Relaxation {
+    /// `σ(a) ≥ lower(a)`.
+    pub lower: Line,
+    /// `σ(a) ≤ upper(a)`.
+    pub upper: Line,
+}
+
+/// The vertices `(a, σ(a))` of `σ` on `[l, u]`: the ends and the kinks inside.
+fn vertices(activation: Activation, l: f64, u: f64) -> Vec<(f64, f64)> {
+    let mut xs = vec![l];
+    let kinks: &[f64] = match activation {
+        Activation::Relu => &[0.0],
+        Activation::ClippedRelu { cap } => &[0.0, cap],
+        Activation::Linear => &[],
+    };
+    xs.extend(kinks.iter().copied().filter(|&k| k > l && k < u));
+    xs.push(u);
+    xs.into_iter().map(|a| (a, activation.apply(a))).collect()
+}
+
+/// Area between `σ` and `line` over the piecewise-linear vertices (signed: σ − line).
+fn area(vertices: &[(f64, f64)], line: Line) -> f64 {
+    vertices
+        .windows(2)
+        .map(|w| {
+            let ((a0, s0), (a1, s1)) = (w[0], w[1]);
+            0.5 * (a1 - a0) * ((s0 - line.at(a0)) + (s1 - line.at(a1)))
+        })
+        .sum()
+}
+
+/// The tightest single-line relaxation of `σ` on `[l, u]` (see the module docs).
+pub fn relaxation(activation: Activation, l: f64, u: f64) -> Relaxation {
+    let vs = vertices(activation, l, u);
+    if u <= l || vs.len() == 2 {
+        // σ is linear on [l, u] (or the interval is a point): the chord is exact.
+        let (a0, s0) = vs[0];
+        let (a1, s1) = vs[vs.len() - 1];
+        let slope = if a1 > a0 { (s1 - s0) / (a1 - a0) } else { 0.0 };
+        let line = Line {
+            slope,
+            intercept: s0 - slope * a0,
+        };
+        return Relaxation {
+            lower: line,
+            upper: line,
+        };
+    }
+    let mut candidates = Vec::new();
+    for i in 0..vs.len() {
+        for j in i + 1..vs.len() {
+            let ((a0, s0), (a1, s1)) = (vs[i], vs[j]);
+            if a1 > a0 {
+                let slope = (s1 - s0) / (a1 - a0);
+                candidates.push(Line {
+                    slope,
+                    intercept: s0 - slope * a0,
+                });
+            }
+        }
+    }
+    let (min_s, max_s) = vs
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &(_, s)| {
+            (lo.min(s), hi.max(s))
+        });
+    candidates.push(Line {
+        slope: 0.0,
+        intercept: min_s,
+    });
+    candidates.push(Line {
+        slope: 0.0,
+        intercept: max_s,
+    });
+    let scale = 1e-12 * (1.0 + l.abs().max(u.abs()));
+    let best = |valid: &dyn Fn(&Line) -> bool, cost: &dyn Fn(&Line) -> f64| {
+        candidates
+            .iter()
+            .filter(|c| valid(c))
+            .min_by(|a, b| cost(a).total_cmp(&cost(b)))
+            .copied()
+            .expect("the horizontal lines are always valid")
+    };
+    let lower = best(&|c| vs.iter().all(|&(a, s)| c.at(a) <= s + scale), &|c| {
+        area(&vs, *c)
+    });
+    let upper = best(&|c| vs.iter().all(|&(a, s)| c.at(a) >= s - scale), &|c| {
+        -area(&vs, *c)
+    });
+    Relaxation { lower, upper }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_sound(act: Activation, l: f64, u: f64) {
+        let r = relaxation(act, l, u);
+        for k in 0..=200 {
+            let a = l + (u - l) * k as f64 / 200.0;
+            let s = act.apply(a);
+            assert!(r.lower.at(a) <= s + 1e-9, "{act:?} [{l},{u}] lower at {a}");
+            assert!(r.upper.at(a) >= s - 1e-9, "{act:?} [{l},{u}] upper at {a}");
+        }
+    }
+
+    #[test]
+    fn unstable_relu_gets_the_deeppoly_relaxation() {
+        let r = relaxation(Activation::Relu, -1.0, 3.0);
+        assert!((r.upper.slope - 0.75).abs() < 1e-12 && (r.upper.intercept - 0.75).abs() < 1e-12);
+        assert_eq!(
+            r.lower.slope, 1.0,
+            "u > −l: the identity is the closer lower line"
+        );
+        let r = relaxation(Activation::Relu, -3.0, 1.0);
+        assert_eq!((r.lower.slope, r.lower.intercept), (0.0, 0.0));
+    }
+
+    #[test]
+    fn stable_neurons_are_exact() {
+        let r = relaxation(Activation::Relu, 0.5, 2.0);
+        assert_eq!(r.lower, r.upper);
+        assert_eq!((r.lower.slope, r.lower.intercept), (1.0, 0.0));
+        let r = relaxation(Activation::Relu, -2.0, -0.5);
+        assert_eq!((r.upper.slope, r.upper.intercept), (0.0, 0.0));
+        let r = relaxation(Activation::ClippedRelu { cap: 1.0 }, 2.0, 3.0);
+        assert_eq!((r.upper.slope, r.upper.intercept), (0.0, 1.0));
+    }
+
+    #[test]
+    fn relaxations_are_sound_everywhere() {
+        let acts = [
+            Activation::Relu,
+            Activation::ClippedRelu { cap: 1.0 },
+            Activation::ClippedRelu { cap: 0.1 },
+        ];
+        let ends = [-5.0, -1.0, -0.2, 0.0, 0.05, 0.5, 1.0, 1.5, 4.0];
+        for act in acts {
+            for &l in &ends {
+                for &u in &ends {
+                    if u >= l {
+                        assert_sound(act, l, u);
+                    }
+                }
+            }
+        }
+    }
+}

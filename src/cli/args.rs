@@ -1,0 +1,142 @@
+//! Argument groups shared by several subcommands, and their translation to library types.
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use reluscope::bounds::BoundMethod;
+use reluscope::formats::load_network;
+use reluscope::milp::{NetworkSolveOptions, Objective, Sense, SolveOptions};
+use reluscope::network::{InputBox, Network};
+use std::path::PathBuf;
+
+/// A network file and an optional box override.
+#[derive(Debug, Args)]
+pub struct NetworkArgs {
+    /// Network file (.json, .onnx or .nnet).
+    pub network: PathBuf,
+    /// Input box "lo,hi;lo,hi;..." (overrides the box stored in the file).
+    #[arg(long = "box", value_name = "BOX", allow_hyphen_values = true)]
+    pub input_box: Option<String>,
+}
+
+impl NetworkArgs {
+    /// Loads the network and resolves its box (the override wins over the file's box).
+    pub fn load(&self) -> Result<(Network, InputBox)> {
+        let mut network = load_network(&self.network)?;
+        if let Some(text) = &self.input_box {
+            let b = InputBox::parse(text).context("--box")?;
+            network
+                .set_box(b)
+                .with_context(|| format!("--box does not fit {}", self.network.display()))?;
+        }
+        let Some(input_box) = network.input_box().cloned() else {
+            bail!(
+                "{}: the file stores no input box; give one with --box \"lo,hi;lo,hi;...\"",
+                self.network.display()
+            );
+        };
+        Ok((network, input_box))
+    }
+}
+
+/// The bound-tightening choice.
+#[derive(Debug, Args)]
+pub struct BoundsArgs {
+    /// How to compute the pre-activation bounds: ia (interval arithmetic), symbolic
+    /// (backward linear relaxation), lp (LP-based OBBT), milp (LP- then MILP-based OBBT).
+    #[arg(long, default_value = "ia", value_parser = parse_bound_method)]
+    pub bounds: BoundMethod,
+}
+
+fn parse_bound_method(text: &str) -> Result<BoundMethod, String> {
+    BoundMethod::from_key(text).ok_or_else(|| {
+        let known: Vec<&str> = BoundMethod::ALL.iter().map(|m| m.key()).collect();
+        format!(
+            "unknown bound method '{text}' (known: {})",
+            known.join(", ")
+        )
+    })
+}
+
+/// What to optimise.
+#[derive(Debug, Args)]
+pub struct ObjectiveArgs {
+    /// Minimise (the default).
+    #[arg(long, conflicts_with = "maximize")]
+    pub minimize: bool,
+    /// Maximise instead of minimising.
+    #[arg(long)]
+    pub maximize: bool,
+    /// Which output to optimise (0-based).
+    #[arg(long, default_value_t = 0, conflicts_with = "combination")]
+    pub output: usize,
+    /// Optimise a linear combination of the outputs, "c0,c1,...".
+    #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
+    pub combination: Option<Vec<f64>>,
+}
+
+impl ObjectiveArgs {
+    /// The objective for a network with `outputs` outputs.
+    pub fn objective(&self, outputs: usize) -> Result<Objective> {
+        let sense = if self.maximize {
+            Sense::Maximize
+        } else {
+            Sense::Minimize
+        };
+        Ok(match &self.combination {
+            Some(c) => Objective::combination(sense, c.clone(), outputs)?,
+            None => Objective::output(sense, self.output, outputs)?,
+        })
+    }
+}
+
+/// HiGHS settings.
+#[derive(Debug, Args)]
+pub struct SolverArgs {
+    /// Time limit in seconds.
+    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
+    pub time_limit: Option<f64>,
+    /// Relative MIP gap at which to stop.
+    #[arg(long, default_value_t = 1e-6, allow_negative_numbers = true)]
+    pub gap: f64,
+    /// HiGHS threads.
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
+    /// Print the HiGHS log on stderr while solving.
+    #[arg(long)]
+    pub verbose: bool,
+    /// Random inputs sampled for the starting incumbent (0: no start).
+    #[arg(long, default_value_t = 512)]
+    pub start_samples: usize,
+    /// Seed for that sampling.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+impl SolverArgs {
+    /// Library options, after checking the values.
+    pub fn options(&self) -> Result<NetworkSolveOptions> {
+        if let Some(t) = self.time_limit
+            && !(t.is_finite() && t > 0.0)
+        {
+            bail!("--time-limit must be a positive number of seconds, found {t}");
+        }
+        if !(self.gap.is_finite() && self.gap >= 0.0) {
+            bail!("--gap must be a non-negative number, found {}", self.gap);
+        }
+        if self.threads == 0 {
+            bail!("--threads must be at least 1");
+        }
+        Ok(NetworkSolveOptions {
+            solver: SolveOptions {
+                time_limit: self.time_limit,
+                mip_rel_gap: self.gap,
+                threads: self.threads,
+                // The log goes to stderr through the callback, keeping stdout for results.
+                verbose: false,
+                presolve: true,
+            },
+            start_samples: self.start_samples,
+            seed: self.seed,
+        })
+    }
+}

@@ -1,0 +1,93 @@
+//! `reluscope convert` and `reluscope export`: networks and MILPs to files.
+
+use super::analyze::compute;
+use super::args::{BoundsArgs, NetworkArgs, ObjectiveArgs};
+use anyhow::{Result, bail};
+use clap::Args;
+use reluscope::formats::save_network;
+use reluscope::milp::{BigMModel, write_model};
+use std::path::PathBuf;
+
+/// Arguments of `convert`.
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    #[command(flatten)]
+    network: NetworkArgs,
+    /// Output file; the format follows its extension (.json, .onnx, .nnet).
+    output: PathBuf,
+}
+
+/// Runs `convert`.
+pub fn run_convert(args: &ConvertArgs) -> Result<()> {
+    let network = match args.network.load() {
+        Ok((network, _)) => network,
+        // A file without a box converts fine to formats that do not need one.
+        Err(_) if args.network.input_box.is_none() => {
+            reluscope::formats::load_network(&args.network.network)?
+        }
+        Err(e) => return Err(e),
+    };
+    save_network(&network, &args.output)?;
+    eprintln!(
+        "wrote {} ({})",
+        args.output.display(),
+        network.architecture()
+    );
+    Ok(())
+}
+
+/// Arguments of `export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    network: NetworkArgs,
+    #[command(flatten)]
+    bounds: BoundsArgs,
+    #[command(flatten)]
+    objective: ObjectiveArgs,
+    /// Write the MILP in MPS format to this file.
+    #[arg(long, value_name = "FILE")]
+    mps: Option<PathBuf>,
+    /// Write the MILP in CPLEX LP format to this file.
+    #[arg(long, value_name = "FILE")]
+    lp: Option<PathBuf>,
+}
+
+/// Runs `export`.
+pub fn run_export(args: &ExportArgs) -> Result<()> {
+    if args.mps.is_none() && args.lp.is_none() {
+        bail!("nothing to export: give --mps FILE and/or --lp FILE");
+    }
+    let (network, input_box) = args.network.load()?;
+    let objective = args.objective.objective(network.output_dim())?;
+    let bounds = compute(&network, &input_box, args.bounds.bounds)?;
+    let model = BigMModel::build(&network, &input_box, &bounds, &objective)?.model;
+    let targets = [(&args.mps, "mps"), (&args.lp, "lp")];
+    for (path, ext) in targets
+        .iter()
+        .filter_map(|(p, e)| p.as_ref().map(|p| (p, *e)))
+    {
+        let actual = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if !actual.eq_ignore_ascii_case(ext) {
+            bail!(
+                "{}: --{ext} needs a file ending in .{ext} (HiGHS picks the format by extension)",
+                path.display()
+            );
+        }
+    }
+    for (path, _) in targets
+        .iter()
+        .filter_map(|(p, e)| p.as_ref().map(|p| (p, *e)))
+    {
+        write_model(&model, path)?;
+        let size = model.size();
+        eprintln!(
+            "wrote {} ({} variables, {} constraints, {} binaries)",
+            path.display(),
+            size.variables,
+            size.constraints,
+            size.binaries
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,110 @@
+//! The `reluscope` command line: a thin shell over the library.
+
+mod analyze;
+mod args;
+mod bench;
+mod convert;
+mod info;
+mod solve;
+mod table;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Look inside MILPs that embed trained ReLU networks, and make them faster to solve.
+///
+/// Without arguments, opens the desktop app.
+#[derive(Debug, Parser)]
+#[command(name = "reluscope", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Open the desktop app, optionally with a network.
+    Gui {
+        /// Network file to open instead of the default sample.
+        network: Option<PathBuf>,
+    },
+    /// Describe a network file: architecture, activations, box, metadata.
+    Info(info::InfoArgs),
+    /// Pre-activation bounds, neuron stability and big-M per layer.
+    Analyze(analyze::AnalyzeArgs),
+    /// Optimise the network output over the box with the big-M MILP (HiGHS).
+    Solve(solve::SolveArgs),
+    /// Convert a network between formats (.json, .onnx, .nnet), by extension.
+    Convert(convert::ConvertArgs),
+    /// Write the big-M MILP as MPS or LP.
+    Export(convert::ExportArgs),
+    /// Time loading, bounds, model building and solving on a set of networks.
+    Bench(bench::BenchArgs),
+}
+
+/// What `main` should do after parsing.
+pub enum Outcome {
+    /// Open the GUI with this network (or the default sample).
+    OpenGui(Option<PathBuf>),
+    /// A headless command finished.
+    Done,
+}
+
+/// Parses the arguments and runs a headless command, or says to open the GUI.
+pub fn run() -> anyhow::Result<Outcome> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Gui { network } => return Ok(Outcome::OpenGui(network)),
+        Command::Info(a) => info::run(&a)?,
+        Command::Analyze(a) => analyze::run(&a)?,
+        Command::Solve(a) => solve::run(&a)?,
+        Command::Convert(a) => convert::run_convert(&a)?,
+        Command::Export(a) => convert::run_export(&a)?,
+        Command::Bench(a) => bench::run(&a)?,
+    }
+    Ok(Outcome::Done)
+}
+
+/// Prints a value as one JSON object on stdout.
+fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string(value)?);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn negative_boxes_and_combinations_parse() {
+        let cli = Cli::try_parse_from([
+            "reluscope",
+            "solve",
+            "net.json",
+            "--box",
+            "-2,2;-2,2",
+            "--combination",
+            "-1,2",
+            "--maximize",
+        ])
+        .unwrap();
+        let Command::Solve(a) = cli.command else {
+            panic!("parsed as another command")
+        };
+        assert_eq!(a.network.input_box.as_deref(), Some("-2,2;-2,2"));
+        assert_eq!(a.objective.combination, Some(vec![-1.0, 2.0]));
+        assert!(
+            Cli::try_parse_from(["reluscope", "solve", "n.json", "--minimize", "--maximize"])
+                .is_err()
+        );
+        assert!(
+            Cli::try_parse_from(["reluscope", "analyze", "n.json", "--bounds", "magic"]).is_err()
+        );
+    }
+}

@@ -1,0 +1,138 @@
+//! Reading and writing networks: reluscope JSON, ONNX and NNet.
+//!
+//! [`load_network`] and [`save_network`] pick the format from the file extension; the
+//! per-format modules work on bytes and text so that they can be tested without files.
+
+pub mod json;
+pub mod nnet;
+pub mod onnx;
+
+use crate::network::{Network, NetworkError};
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// What went wrong reading or writing one format (without the file name).
+#[derive(Debug, Error)]
+pub enum FormatError {
+    /// The file could not be read or written.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// Malformed JSON or a JSON document that does not follow the schema.
+    #[error("invalid reluscope JSON: {0}")]
+    Json(String),
+    /// Malformed ONNX protobuf or a graph that is not a dense feed-forward network.
+    #[error("invalid ONNX model: {0}")]
+    Onnx(String),
+    /// An ONNX operator reluscope does not translate.
+    #[error("unsupported ONNX op '{op}' in node '{node}' (supported: {supported})")]
+    UnsupportedOnnxOp {
+        /// The operator type, e.g. `Sigmoid`.
+        op: String,
+        /// The node name (or its index when unnamed).
+        node: String,
+        /// The operators that are understood.
+        supported: &'static str,
+    },
+    /// Malformed NNet text; the message names the line where one is known.
+    #[error("invalid NNet file: {0}")]
+    NNet(String),
+    /// The file parsed but the network it describes is invalid.
+    #[error(transparent)]
+    Network(#[from] NetworkError),
+    /// The format cannot hold this network (e.g. clipped ReLU in NNet).
+    #[error("cannot write this network as {format}: {message}")]
+    Unrepresentable {
+        /// Target format name.
+        format: &'static str,
+        /// Why.
+        message: String,
+    },
+}
+
+/// A [`FormatError`] with the file it concerns; displayed as `path: message`.
+///
+/// The message already contains the cause, so the cause is not chained again as a source.
+#[derive(Debug, Error)]
+#[error("{}: {error}", path.display())]
+pub struct FileError {
+    /// The file.
+    pub path: PathBuf,
+    /// What went wrong.
+    pub error: FormatError,
+}
+
+/// The file formats reluscope reads and writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetworkFormat {
+    /// reluscope JSON (`.json`).
+    Json,
+    /// ONNX (`.onnx`).
+    Onnx,
+    /// NNet text (`.nnet`).
+    NNet,
+}
+
+impl NetworkFormat {
+    /// The format implied by a file extension (case-insensitive).
+    pub fn from_path(path: &Path) -> Option<Self> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "json" => Some(Self::Json),
+            "onnx" => Some(Self::Onnx),
+            "nnet" => Some(Self::NNet),
+            _ => None,
+        }
+    }
+}
+
+fn unknown_extension(path: &Path) -> FileError {
+    FileError {
+        path: path.to_path_buf(),
+        error: FormatError::Io(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "unknown file extension (expected .json, .onnx or .nnet)",
+        )),
+    }
+}
+
+/// Reads a network, choosing the format by extension. The name defaults to the file stem.
+pub fn load_network(path: impl AsRef<Path>) -> Result<Network, FileError> {
+    let path = path.as_ref();
+    let format = NetworkFormat::from_path(path).ok_or_else(|| unknown_extension(path))?;
+    let wrap = |error| FileError {
+        path: path.to_path_buf(),
+        error,
+    };
+    let bytes = std::fs::read(path).map_err(|e| wrap(e.into()))?;
+    let network = match format {
+        NetworkFormat::Json => json::from_bytes(&bytes),
+        NetworkFormat::Onnx => onnx::from_bytes(&bytes),
+        NetworkFormat::NNet => nnet::from_bytes(&bytes),
+    }
+    .map_err(wrap)?;
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("network");
+    Ok(if network.name.is_empty() || network.name == "network" {
+        network.named(stem)
+    } else {
+        network
+    })
+}
+
+/// Writes a network, choosing the format by extension.
+pub fn save_network(network: &Network, path: impl AsRef<Path>) -> Result<(), FileError> {
+    let path = path.as_ref();
+    let format = NetworkFormat::from_path(path).ok_or_else(|| unknown_extension(path))?;
+    let wrap = |error| FileError {
+        path: path.to_path_buf(),
+        error,
+    };
+    let bytes = match format {
+        NetworkFormat::Json => json::to_string(network).into_bytes(),
+        NetworkFormat::Onnx => onnx::to_bytes(network),
+        NetworkFormat::NNet => nnet::to_string(network).map_err(wrap)?.into_bytes(),
+    };
+    std::fs::write(path, bytes).map_err(|e| wrap(e.into()))
+}

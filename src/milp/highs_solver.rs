@@ -1,0 +1,462 @@
+//! Solving a [`LinearModel`] with HiGHS.
+//!
+//! The safe `highs` crate builds and runs the model; `highs-sys` adds what it lacks: the
+//! callback (progress, log capture and a cross-thread Cancel through `user_interrupt`), the
+//! node count, and model names for exports.
+//!
+//! HiGHS keeps one task scheduler per OS thread and refuses a later model on the same thread
+//! with another `threads` value, so every solve runs on a fresh thread of its own.
+
+use super::{LinearModel, MilpError, Sense};
+use highs::{HighsModelStatus, RowProblem};
+use serde::Serialize;
+use std::ffi::{CStr, CString, c_char, c_int, c_void};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// Solver settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SolveOptions {
+    /// Wall-clock limit in seconds (`None`: no limit).
+    pub time_limit: Option<f64>,
+    /// Relative MIP gap at which HiGHS stops, `|primal − dual| / |primal|`.
+    pub mip_rel_gap: f64,
+    /// HiGHS threads.
+    pub threads: usize,
+    /// Echo the HiGHS log to the console (it is captured in the result either way).
+    pub verbose: bool,
+    /// Run HiGHS presolve.
+    pub presolve: bool,
+}
+
+impl Default for SolveOptions {
+    fn default() -> Self {
+        Self {
+            time_limit: None,
+            mip_rel_gap: 1e-6,
+            threads: 1,
+            verbose: false,
+            presolve: true,
+        }
+    }
+}
+
+/// A snapshot of a running solve, sent whenever HiGHS reports progress.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SolveProgress {
+    /// Seconds since the solve started.
+    pub time_s: f64,
+    /// Best objective found so far (the incumbent), if any.
+    pub primal_bound: Option<f64>,
+    /// Best proven bound so far.
+    pub dual_bound: Option<f64>,
+    /// Relative gap, if both bounds are known.
+    pub gap: Option<f64>,
+    /// Branch-and-bound nodes explored.
+    pub nodes: u64,
+}
+
+/// How a caller follows and stops a solve.
+#[derive(Clone, Default)]
+pub struct SolveControl {
+    /// Set to `true` (from any thread) to stop the solve; the incumbent is kept.
+    pub cancel: Arc<AtomicBool>,
+    /// Called on the solver thread with every progress snapshot.
+    pub on_progress: Option<Arc<dyn Fn(&SolveProgress) + Send + Sync>>,
+    /// Called on the solver thread with every log line.
+    pub on_log: Option<Arc<dyn Fn(&str) + Send + Sync>>,
+}
+
+impl std::fmt::Debug for SolveControl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SolveControl")
+            .field("cancel", &self.cancel.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+/// The outcome of a solve.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SolveStatus {
+    /// Proven optimal within the gap.
+    Optimal,
+    /// The time limit stopped the search.
+    TimeLimit,
+    /// Stopped by the user.
+    Cancelled,
+    /// No feasible point exists.
+    Infeasible,
+    /// The objective is unbounded (or the model infeasible).
+    Unbounded,
+    /// Another stop (iteration limit, solver error, …), with HiGHS's status.
+    Other(String),
+}
+
+impl SolveStatus {
+    /// The stable key used in JSON (`optimal`, `time_limit`, …).
+    pub fn key(&self) -> &str {
+        match self {
+            SolveStatus::Optimal => "optimal",
+            SolveStatus::TimeLimit => "time_limit",
+            SolveStatus::Cancelled => "cancelled",
+            SolveStatus::Infeasible => "infeasible",
+            SolveStatus::Unbounded => "unbounded",
+            SolveStatus::Other(_) => "other",
+        }
+    }
+}
+
+impl std::fmt::Display for SolveStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SolveStatus::Other(s) => write!(f, "other ({s})"),
+            s => f.write_str(s.key()),
+        }
+    }
+}
+
+/// What HiGHS returned, in the model's columns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinearSolution {
+    /// Why the solve stopped.
+    pub status: SolveStatus,
+    /// Objective of the best point found, if any.
+    pub objective: Option<f64>,
+    /// Best proven bound on the objective (the dual bound).
+    pub best_bound: Option<f64>,
+    /// Relative gap between them.
+    pub gap: Option<f64>,
+    /// Branch-and-bound nodes.
+    pub nodes: u64,
+    /// Simplex iterations (LP solves) or total LP iterations (MIP).
+    pub lp_iterations: u64,
+    /// Wall-clock time of `run`.
+    pub time: Duration,
+    /// Column values of the best point, if any.
+    pub columns: Option<Vec<f64>>,
+    /// Progress snapshots, in order (incumbent and bound over time).
+    pub trace: Vec<SolveProgress>,
+    /// The HiGHS log.
+    pub log: Vec<String>,
+}
+
+/// Solves `model` on a fresh thread; `start` is an optional complete MIP start.
+pub fn solve_linear_model(
+    model: &LinearModel,
+    start: Option<&[f64]>,
+    options: &SolveOptions,
+    control: &SolveControl,
+) -> Result<LinearSolution, MilpError> {
+    let model = model.clone();
+    let start = start.map(<[f64]>::to_vec);
+    let options = options.clone();
+    let control = control.clone();
+    std::thread::Builder::new()
+        .name("highs-solve".into())
+        .spawn(move || solve_on_this_thread(&model, start.as_deref(), &options, &control))
+        .map_err(|e| MilpError::Solver(format!("cannot start the solver thread: {e}")))?
+        .join()
+        .map_err(|_| MilpError::Solver("the solver thread panicked".into()))?
+}
+
+/// Builds the HiGHS model of `model` (not yet solved). Must stay on the calling thread.
+pub(crate) fn to_highs(model: &LinearModel) -> Result<highs::Model, MilpError> {
+    let mut problem = RowProblem::default();
+    let cols: Vec<highs::Col> = (0..model.num_cols())
+        .map(|j| {
+            let range = model.col_lower[j]..=model.col_upper[j];
+            if model.integer[j] {
+                problem.add_integer_column(model.cost[j], range)
+            } else {
+                problem.add_column(model.cost[j], range)
+            }
+        })
+        .collect();
+    for r in 0..model.num_rows() {
+        problem.add_row(
+            model.row_lower[r]..=model.row_upper[r],
+            model.row(r).map(|(c, v)| (cols[c], v)),
+        );
+    }
+    let sense = match model.sense.unwrap_or(Sense::Minimize) {
+        Sense::Minimize => highs::Sense::Minimise,
+        Sense::Maximize => highs::Sense::Maximise,
+    };
+    problem
+        .try_optimise(sense)
+        .map_err(|e| MilpError::Solver(format!("HiGHS rejected the model: {e:?}")))
+}
+
+fn set_option<V: highs::HighsOptionValue>(
+    m: &mut highs::Model,
+    name: &str,
+    value: V,
+) -> Result<(), MilpError> {
+    m.try_set_option(name, value)
+        .map_err(|e| MilpError::Solver(format!("HiGHS option {name}: {e:?}")))
+}
+
+fn solve_on_this_thread(
+    model: &LinearModel,
+    start: Option<&[f64]>,
+    options: &SolveOptions,
+    control: &SolveControl,
+) -> Result<LinearSolution, MilpError> {
+    let mut highs_model = to_highs(model)?;
+    set_option(&mut highs_model, "output_flag", true)?;
+    set_option(&mut highs_model, "log_to_console", options.verbose)?;
+    set_option(&mut highs_model, "mip_rel_gap", options.mip_rel_gap)?;
+    set_option(&mut highs_model, "threads", options.threads.max(1) as i32)?;
+    set_option(
+        &mut highs_model,
+        "presolve",
+        if options.presolve { "on" } else { "off" },
+    )?;
+    if let Some(limit) = options.time_limit {
+        set_option(&mut highs_model, "time_limit", limit)?;
+    }
+    if let Some(start) = start {
+        highs_model
+            .try_set_solution(Some(start), None, None, None)
+            .map_err(|e| MilpError::Solver(format!("HiGHS rejected the MIP start: {e:?}")))?;
+    }
+    let mut context = Box::new(CallbackContext {
+        control: control.clone(),
+        started: Instant::now(),
+        trace: Vec::new(),
+        log: Vec::new(),
+        nodes: 0,
+    });
+    // SAFETY: `context` is boxed and outlives the run below; HiGHS only calls back during
+    // `try_solve`, on this thread or its workers, never after it returns.
+    unsafe {
+        let ptr = highs_model.as_mut_ptr();
+        highs_sys::Highs_setCallback(
+            ptr,
+            Some(highs_callback),
+            (&mut *context as *mut CallbackContext).cast::<c_void>(),
+        );
+        for kind in [
+            highs_sys::kHighsCallbackLogging,
+            highs_sys::kHighsCallbackSimplexInterrupt,
+            highs_sys::kHighsCallbackIpmInterrupt,
+            highs_sys::kHighsCallbackMipImprovingSolution,
+            highs_sys::kHighsCallbackMipLogging,
+            highs_sys::kHighsCallbackMipInterrupt,
+        ] {
+            highs_sys::Highs_startCallback(ptr, kind);
+        }
+    }
+    context.started = Instant::now();
+    let run_start = Instant::now();
+    let solved = highs_model
+        .try_solve()
+        .map_err(|e| MilpError::Solver(format!("HiGHS failed: {e:?}")))?;
+    let time = run_start.elapsed();
+    let is_mip = model.integer.iter().any(|&i| i);
+    let status = match solved.status() {
+        HighsModelStatus::Optimal => SolveStatus::Optimal,
+        HighsModelStatus::ReachedTimeLimit => SolveStatus::TimeLimit,
+        HighsModelStatus::ReachedInterrupt => SolveStatus::Cancelled,
+        HighsModelStatus::Infeasible => SolveStatus::Infeasible,
+        HighsModelStatus::Unbounded | HighsModelStatus::UnboundedOrInfeasible => {
+            SolveStatus::Unbounded
+        }
+        other => SolveStatus::Other(format!("{other:?}")),
+    };
+    let primal_feasible = solved
+        .int_info_value(c"primal_solution_status")
+        .is_ok_and(|s| s == 2);
+    let columns = primal_feasible.then(|| solved.get_solution().columns().to_vec());
+    let objective = primal_feasible.then(|| solved.objective_value());
+    let (best_bound, gap, nodes, lp_iterations) = if is_mip {
+        let mut nodes: i64 = 0;
+        let mut lp_iter: i64 = 0;
+        // SAFETY: valid instance pointer and NUL-terminated info names.
+        unsafe {
+            highs_sys::Highs_getInt64InfoValue(
+                solved.as_ptr(),
+                c"mip_node_count".as_ptr(),
+                &mut nodes,
+            );
+            highs_sys::Highs_getInt64InfoValue(
+                solved.as_ptr(),
+                c"mip_total_lp_iterations".as_ptr(),
+                &mut lp_iter,
+            );
+        }
+        let bound = solved
+            .double_info_value(c"mip_dual_bound")
+            .ok()
+            .filter(|b| b.is_finite());
+        let gap = objective
+            .and(solved.double_info_value(c"mip_gap").ok())
+            .filter(|g| g.is_finite());
+        (bound, gap, nodes.max(0) as u64, lp_iter.max(0) as u64)
+    } else {
+        let bound = (status == SolveStatus::Optimal)
+            .then_some(objective)
+            .flatten();
+        let iters = solved.simplex_iteration_count().max(0) as u64;
+        (bound, objective.map(|_| 0.0), 0, iters)
+    };
+    let context = *context;
+    Ok(LinearSolution {
+        status,
+        objective,
+        best_bound,
+        gap,
+        nodes: nodes.max(context.nodes),
+        lp_iterations,
+        time,
+        columns,
+        trace: context.trace,
+        log: context.log,
+    })
+}
+
+struct CallbackContext {
+    control: SolveControl,
+    started: Instant,
+    trace: Vec<SolveProgress>,
+    log: Vec<String>,
+    nodes: u64,
+}
+
+/// At most this many log lines are kept, so that a long solve cannot exhaust memory.
+const MAX_LOG_LINES: usize = 20_000;
+
+fn finite(v: f64) -> Option<f64> {
+    (v.is_finite() && v.abs() < 1e30).then_some(v)
+}
+
+/// The HiGHS callback. It must never unwind into C, so user closures run under
+/// `catch_unwind` and a panicking observer is simply dropped.
+unsafe extern "C" fn highs_callback(
+    callback_type: c_int,
+    message: *const c_char,
+    data_out: *const highs_sys::HighsCallbackDataOut,
+    data_in: *mut highs_sys::HighsCallbackDataIn,
+    user_data: *mut c_void,
+) {
+    if user_data.is_null() {
+        return;
+    }
+    // SAFETY: `user_data` is the boxed CallbackContext registered by `solve_on_this_thread`,
+    // alive for the whole run.
+    let context = unsafe { &mut *user_data.cast::<CallbackContext>() };
+    let kind = callback_type as highs_sys::HighsInt;
+    if kind == highs_sys::kHighsCallbackLogging {
+        if message.is_null() {
+            return;
+        }
+        // SAFETY: HiGHS passes a NUL-terminated message.
+        let text = unsafe { CStr::from_ptr(message) }.to_string_lossy();
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            if context.log.len() < MAX_LOG_LINES {
+                context.log.push(line.to_string());
+            }
+            if let Some(on_log) = context.control.on_log.clone() {
+                let line = line.to_string();
+                if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| on_log(&line))).is_err()
+                {
+                    context.control.on_log = None;
+                }
+            }
+        }
+        return;
+    }
+    let interrupt_kinds = [
+        highs_sys::kHighsCallbackSimplexInterrupt,
+        highs_sys::kHighsCallbackIpmInterrupt,
+        highs_sys::kHighsCallbackMipInterrupt,
+    ];
+    if interrupt_kinds.contains(&kind) {
+        if context.control.cancel.load(Ordering::Relaxed) && !data_in.is_null() {
+            // SAFETY: HiGHS passes a valid input block to interrupt callbacks.
+            unsafe { (*data_in).user_interrupt = 1 };
+        }
+        if kind != highs_sys::kHighsCallbackMipInterrupt {
+            return;
+        }
+    }
+    if data_out.is_null() {
+        return;
+    }
+    // SAFETY: HiGHS passes a valid output block to MIP callbacks.
+    let out = unsafe { &*data_out };
+    let nodes = out.mip_node_count.max(0) as u64;
+    context.nodes = context.nodes.max(nodes);
+    let progress = SolveProgress {
+        time_s: context.started.elapsed().as_secs_f64(),
+        primal_bound: finite(out.mip_primal_bound),
+        dual_bound: finite(out.mip_dual_bound),
+        gap: finite(out.mip_gap).filter(|_| finite(out.mip_primal_bound).is_some()),
+        nodes,
+    };
+    let changed = context.trace.last().is_none_or(|last| {
+        last.primal_bound != progress.primal_bound || last.dual_bound != progress.dual_bound
+    });
+    if !changed {
+        return;
+    }
+    context.trace.push(progress);
+    if let Some(on_progress) = context.control.on_progress.clone()
+        && std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| on_progress(&progress)))
+            .is_err()
+    {
+        context.control.on_progress = None;
+    }
+}
+
+/// Writes `model` in MPS (`.mps`) or CPLEX LP (`.lp`) format, chosen by extension, using
+/// HiGHS's writer. Runs on a fresh thread for the same reason as solves.
+pub fn write_model(model: &LinearModel, path: &std::path::Path) -> Result<(), MilpError> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if !matches!(ext.as_deref(), Some("mps" | "lp")) {
+        return Err(MilpError::Export(format!(
+            "{}: unknown model format (use .mps or .lp)",
+            path.display()
+        )));
+    }
+    let model = model.clone();
+    let path = path.to_path_buf();
+    std::thread::spawn(move || write_on_this_thread(&model, &path))
+        .join()
+        .map_err(|_| MilpError::Export("the writer thread panicked".into()))?
+}
+
+fn write_on_this_thread(model: &LinearModel, path: &std::path::Path) -> Result<(), MilpError> {
+    let mut highs_model = to_highs(model)?;
+    let cstring = |s: &str| {
+        CString::new(s.replace(char::is_whitespace, "_"))
+            .map_err(|_| MilpError::Export(format!("name {s:?} contains a NUL byte")))
+    };
+    let file = cstring(&path.to_string_lossy())?;
+    let ptr = highs_model.as_mut_ptr();
+    // SAFETY: valid instance pointer; indices are in range; strings are NUL-terminated and
+    // outlive each call.
+    unsafe {
+        for (j, name) in model.col_names.iter().enumerate() {
+            let name = cstring(name)?;
+            highs_sys::Highs_passColName(ptr, j as highs_sys::HighsInt, name.as_ptr());
+        }
+        for (r, name) in model.row_names.iter().enumerate() {
+            let name = cstring(name)?;
+            highs_sys::Highs_passRowName(ptr, r as highs_sys::HighsInt, name.as_ptr());
+        }
+        let status = highs_sys::Highs_writeModel(ptr, file.as_ptr());
+        if status == highs_sys::kHighsStatusError {
+            return Err(MilpError::Export(format!(
+                "{}: HiGHS could not write the model",
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}

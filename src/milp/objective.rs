@@ -1,0 +1,108 @@
+//! What the MILP optimises: a linear combination `cᵀf(x)` of the network outputs.
+
+use super::{MilpError, Sense};
+use serde::Serialize;
+
+/// `min` or `max` of `Σⱼ cⱼ fⱼ(x)` over the input box.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Objective {
+    /// Minimise or maximise.
+    pub sense: Sense,
+    /// `c`, one weight per network output.
+    pub weights: Vec<f64>,
+}
+
+impl Objective {
+    /// Optimise output `j` alone (`c = e_j`); errors if `j` is out of range.
+    pub fn output(sense: Sense, j: usize, outputs: usize) -> Result<Self, MilpError> {
+        if j >= outputs {
+            return Err(MilpError::Objective(format!(
+                "output index {j} is out of range: the network has {outputs} output(s), \
+                 numbered 0..{}",
+                outputs.saturating_sub(1)
+            )));
+        }
+        let mut weights = vec![0.0; outputs];
+        weights[j] = 1.0;
+        Ok(Self { sense, weights })
+    }
+
+    /// Optimise `Σ cⱼ fⱼ(x)`; errors if `c` has the wrong length or a non-finite entry.
+    pub fn combination(sense: Sense, weights: Vec<f64>, outputs: usize) -> Result<Self, MilpError> {
+        if weights.len() != outputs {
+            return Err(MilpError::Objective(format!(
+                "the combination has {} coefficient(s) but the network has {outputs} output(s)",
+                weights.len()
+            )));
+        }
+        if let Some(w) = weights.iter().find(|w| !w.is_finite()) {
+            return Err(MilpError::Objective(format!(
+                "combination coefficient {w} is not finite"
+            )));
+        }
+        Ok(Self { sense, weights })
+    }
+
+    /// `cᵀy` for network outputs `y`.
+    pub fn value(&self, outputs: &[f64]) -> f64 {
+        self.weights.iter().zip(outputs).map(|(c, y)| c * y).sum()
+    }
+
+    /// Whether `a` is at least as good as `b` for this sense.
+    pub fn better_or_equal(&self, a: f64, b: f64) -> bool {
+        match self.sense {
+            Sense::Minimize => a <= b,
+            Sense::Maximize => a >= b,
+        }
+    }
+
+    /// A short description such as `minimise output 0` or `maximise 1·y0 − 2·y1`.
+    pub fn describe(&self) -> String {
+        let verb = match self.sense {
+            Sense::Minimize => "minimise",
+            Sense::Maximize => "maximise",
+        };
+        let nonzero: Vec<(usize, f64)> = self
+            .weights
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|(_, c)| *c != 0.0)
+            .collect();
+        match nonzero.as_slice() {
+            [(j, c)] if *c == 1.0 => format!("{verb} output {j}"),
+            [] => format!("{verb} 0"),
+            terms => {
+                let body = terms
+                    .iter()
+                    .map(|(j, c)| format!("{c}·y{j}"))
+                    .collect::<Vec<_>>()
+                    .join(" + ");
+                format!("{verb} {body}")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checks_indices_and_lengths() {
+        assert!(Objective::output(Sense::Minimize, 0, 1).is_ok());
+        let err = Objective::output(Sense::Minimize, 3, 2)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("output index 3 is out of range"), "{err}");
+        assert!(Objective::combination(Sense::Maximize, vec![1.0], 2).is_err());
+        assert!(Objective::combination(Sense::Maximize, vec![1.0, f64::NAN], 2).is_err());
+        let o = Objective::combination(Sense::Maximize, vec![2.0, -1.0], 2).unwrap();
+        assert_eq!(o.value(&[1.0, 3.0]), -1.0);
+        assert_eq!(o.describe(), "maximise 2·y0 + -1·y1");
+        assert_eq!(
+            Objective::output(Sense::Minimize, 1, 2).unwrap().describe(),
+            "minimise output 1"
+        );
+    }
+}

@@ -1,0 +1,191 @@
+//! The input domain of a network: an axis-aligned box `[lo_i, hi_i]`.
+
+use super::NetworkError;
+use rand::Rng;
+
+/// An axis-aligned box `{x : lo_i ≤ x_i ≤ hi_i}`; every bound finite and `lo_i ≤ hi_i`.
+///
+/// A degenerate side (`lo_i = hi_i`) is allowed: it fixes that input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputBox {
+    lower: Vec<f64>,
+    upper: Vec<f64>,
+}
+
+impl InputBox {
+    /// Validates and builds a box; an error names the first offending dimension.
+    pub fn new(lower: Vec<f64>, upper: Vec<f64>) -> Result<Self, NetworkError> {
+        if lower.len() != upper.len() {
+            return Err(NetworkError::InvalidBox(format!(
+                "{} lower bounds but {} upper bounds",
+                lower.len(),
+                upper.len()
+            )));
+        }
+        if lower.is_empty() {
+            return Err(NetworkError::InvalidBox("the box has no dimensions".into()));
+        }
+        for (i, (&lo, &hi)) in lower.iter().zip(&upper).enumerate() {
+            if !lo.is_finite() || !hi.is_finite() {
+                return Err(NetworkError::InvalidBox(format!(
+                    "input {i}: bounds [{lo}, {hi}] are not finite"
+                )));
+            }
+            if lo > hi {
+                return Err(NetworkError::InvalidBox(format!(
+                    "input {i}: lower bound {lo} is above upper bound {hi} (inverted box)"
+                )));
+            }
+        }
+        Ok(Self { lower, upper })
+    }
+
+    /// Builds a box from `[lo, hi]` pairs.
+    pub fn from_pairs(pairs: &[[f64; 2]]) -> Result<Self, NetworkError> {
+        Self::new(
+            pairs.iter().map(|p| p[0]).collect(),
+            pairs.iter().map(|p| p[1]).collect(),
+        )
+    }
+
+    /// Parses the command-line form `"lo,hi;lo,hi;..."`, e.g. `"-2,2;-2,2"`.
+    pub fn parse(text: &str) -> Result<Self, NetworkError> {
+        let mut pairs = Vec::new();
+        for (i, part) in text.split(';').enumerate() {
+            let part = part.trim();
+            if part.is_empty() {
+                continue;
+            }
+            let numbers: Vec<&str> = part.split(',').map(str::trim).collect();
+            let [lo, hi] = numbers.as_slice() else {
+                return Err(NetworkError::InvalidBox(format!(
+                    "input {i}: expected \"lo,hi\", found \"{part}\""
+                )));
+            };
+            let parse = |s: &str| {
+                s.parse::<f64>().map_err(|_| {
+                    NetworkError::InvalidBox(format!("input {i}: \"{s}\" is not a number"))
+                })
+            };
+            pairs.push([parse(lo)?, parse(hi)?]);
+        }
+        Self::from_pairs(&pairs)
+    }
+
+    /// Number of inputs.
+    pub fn dim(&self) -> usize {
+        self.lower.len()
+    }
+
+    /// Lower bounds `lo`.
+    pub fn lower(&self) -> &[f64] {
+        &self.lower
+    }
+
+    /// Upper bounds `hi`.
+    pub fn upper(&self) -> &[f64] {
+        &self.upper
+    }
+
+    /// `[lo, hi]` pairs, the form the JSON file stores.
+    pub fn pairs(&self) -> Vec<[f64; 2]> {
+        self.lower
+            .iter()
+            .zip(&self.upper)
+            .map(|(&l, &h)| [l, h])
+            .collect()
+    }
+
+    /// The centre `(lo + hi) / 2`.
+    pub fn center(&self) -> Vec<f64> {
+        self.lower
+            .iter()
+            .zip(&self.upper)
+            .map(|(l, h)| 0.5 * (l + h))
+            .collect()
+    }
+
+    /// A point drawn uniformly from the box.
+    pub fn sample<R: Rng>(&self, rng: &mut R) -> Vec<f64> {
+        self.lower
+            .iter()
+            .zip(&self.upper)
+            .map(|(&l, &h)| if h > l { rng.random_range(l..=h) } else { l })
+            .collect()
+    }
+
+    /// Corner number `k` (bit `i` of `k` picks `hi_i` over `lo_i`); `2^dim` corners in all.
+    pub fn corner(&self, k: u64) -> Vec<f64> {
+        (0..self.dim())
+            .map(|i| {
+                if i < 64 && (k >> i) & 1 == 1 {
+                    self.upper[i]
+                } else {
+                    self.lower[i]
+                }
+            })
+            .collect()
+    }
+
+    /// Whether `x` lies in the box, allowing `tol` of slack on each side.
+    pub fn contains(&self, x: &[f64], tol: f64) -> bool {
+        x.len() == self.dim()
+            && x.iter()
+                .zip(self.lower.iter().zip(&self.upper))
+                .all(|(&v, (&l, &h))| v >= l - tol && v <= h + tol)
+    }
+
+    /// The command-line form, `"lo,hi;lo,hi"`.
+    pub fn to_cli_string(&self) -> String {
+        self.pairs()
+            .iter()
+            .map(|[l, h]| format!("{l},{h}"))
+            .collect::<Vec<_>>()
+            .join(";")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_command_line_form() {
+        let b = InputBox::parse("-2,2; -5 , 5").unwrap();
+        assert_eq!(b.lower(), &[-2.0, -5.0]);
+        assert_eq!(b.upper(), &[2.0, 5.0]);
+        assert_eq!(InputBox::parse(&b.to_cli_string()).unwrap(), b);
+    }
+
+    #[test]
+    fn rejects_inverted_empty_and_malformed_boxes() {
+        let inverted = InputBox::parse("-2,2;3,1").unwrap_err().to_string();
+        assert!(
+            inverted.contains("input 1") && inverted.contains("inverted"),
+            "{inverted}"
+        );
+        assert!(InputBox::parse("").is_err());
+        assert!(InputBox::parse("1,2,3").is_err());
+        assert!(
+            InputBox::parse("a,2")
+                .unwrap_err()
+                .to_string()
+                .contains("\"a\"")
+        );
+        assert!(InputBox::new(vec![f64::NAN], vec![1.0]).is_err());
+        assert!(InputBox::new(vec![0.0], vec![1.0, 2.0]).is_err());
+    }
+
+    #[test]
+    fn corners_and_samples_lie_in_the_box() {
+        let b = InputBox::parse("-1,1;0,3;2,2").unwrap();
+        let mut rng = rand::rng();
+        for k in 0..8 {
+            assert!(b.contains(&b.corner(k), 0.0));
+        }
+        assert_eq!(b.corner(0b011), vec![1.0, 3.0, 2.0]);
+        for _ in 0..100 {
+            assert!(b.contains(&b.sample(&mut rng), 0.0));
+        }
+    }
+}

@@ -1,0 +1,282 @@
+//! The command line on real files: stable JSON keys, conversions, exports, and one-line
+//! errors (never a panic) on bad input.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(binary())
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn run_json(args: &[&str]) -> Value {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{args:?}: stdout is not one JSON object ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
+
+/// Asserts a clean failure: non-zero exit, no panic, a one-line error containing `expect`.
+fn assert_fails(args: &[&str], expect: &str) {
+    let out = run(args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{args:?} should fail");
+    assert_ne!(out.status.code(), Some(101), "{args:?} panicked: {stderr}");
+    assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "{args:?}: expected a one-line error, got:\n{stderr}"
+    );
+    assert!(
+        lines[0].contains(expect),
+        "{args:?}: error should mention {expect:?}: {}",
+        lines[0]
+    );
+}
+
+/// A small valid network file written into `dir`.
+fn small_network(dir: &Path) -> PathBuf {
+    let path = dir.join("small.json");
+    std::fs::write(
+        &path,
+        r#"{"input_bounds": [[-1, 1], [-1, 1]],
+            "layers": [{"weights": [[1, -1], [0.5, 2], [-1, -1]], "bias": [0, -0.5, 0.2], "activation": "relu"},
+                       {"weights": [[1, -2, 0.5]], "bias": [0.1], "activation": "linear"}]}"#,
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn analyze_prints_the_stable_json_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let net = small_network(dir.path());
+    let v = run_json(&["analyze", net.to_str().unwrap(), "--json"]);
+    assert_eq!(v["bounds_method"], "ia");
+    assert!(v["time_s"].is_number());
+    let layers = v["layers"].as_array().unwrap();
+    assert_eq!(layers.len(), 2, "hidden layer + output layer");
+    for key in [
+        "index",
+        "neurons",
+        "stably_active",
+        "stably_inactive",
+        "unstable",
+        "max_big_m",
+        "median_big_m",
+        "lower",
+        "upper",
+    ] {
+        assert!(layers[0].get(key).is_some(), "missing key {key}");
+    }
+    assert_eq!(layers[0]["index"], 1);
+    // First layer on the box [-1,1]²: a₁ = x−y ∈ [−2, 2], a₂ = x/2+2y−1/2 ∈ [−3, 2], a₃ = −x−y+0.2.
+    assert_eq!(floats(&layers[0]["lower"]), vec![-2.0, -3.0, -1.8]);
+    assert_eq!(floats(&layers[0]["upper"]), vec![2.0, 2.0, 2.2]);
+    assert_eq!(layers[0]["unstable"], 3);
+}
+
+#[test]
+fn solve_prints_the_stable_json_keys_and_a_checked_optimum() {
+    let dir = tempfile::tempdir().unwrap();
+    let net = small_network(dir.path());
+    let v = run_json(&["solve", net.to_str().unwrap(), "--json"]);
+    for key in [
+        "status",
+        "objective",
+        "best_bound",
+        "gap",
+        "nodes",
+        "time_s",
+        "x",
+        "forward_value",
+        "binaries",
+    ] {
+        assert!(v.get(key).is_some(), "missing key {key}");
+    }
+    assert_eq!(v["status"], "optimal");
+    let objective = v["objective"].as_f64().unwrap();
+    assert!((v["forward_value"].as_f64().unwrap() - objective).abs() < 1e-6);
+    // Brute force over a fine grid can only find values ≥ the true minimum.
+    let grid_min = (0..=400)
+        .flat_map(|i| (0..=400).map(move |j| (i, j)))
+        .map(|(i, j)| {
+            let (x, y) = (-1.0 + i as f64 / 200.0, -1.0 + j as f64 / 200.0);
+            let h = [
+                (x - y).max(0.0),
+                (0.5 * x + 2.0 * y - 0.5).max(0.0),
+                (-x - y + 0.2).max(0.0),
+            ];
+            h[0] - 2.0 * h[1] + 0.5 * h[2] + 0.1
+        })
+        .fold(f64::INFINITY, f64::min);
+    assert!(
+        objective <= grid_min + 1e-9,
+        "{objective} > grid {grid_min}"
+    );
+    assert!(
+        objective >= grid_min - 0.05,
+        "{objective} far below grid {grid_min}"
+    );
+    let max = run_json(&["solve", net.to_str().unwrap(), "--maximize", "--json"]);
+    assert!(max["objective"].as_f64().unwrap() > objective);
+}
+
+#[test]
+fn convert_round_trips_and_export_writes_models() {
+    let dir = tempfile::tempdir().unwrap();
+    let net = small_network(dir.path());
+    let net_s = net.to_str().unwrap();
+    let base = run_json(&["analyze", net_s, "--json"]);
+    for ext in ["onnx", "nnet", "json"] {
+        let out = dir.path().join(format!("converted.{ext}"));
+        let status = run(&["convert", net_s, out.to_str().unwrap()]);
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        let again = run_json(&["analyze", out.to_str().unwrap(), "--json"]);
+        assert_eq!(
+            again["layers"], base["layers"],
+            "bounds after converting to {ext}"
+        );
+    }
+    let mps = dir.path().join("model.mps");
+    let lp = dir.path().join("model.lp");
+    let out = run(&[
+        "export",
+        net_s,
+        "--mps",
+        mps.to_str().unwrap(),
+        "--lp",
+        lp.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mps_text = std::fs::read_to_string(&mps).unwrap();
+    assert!(
+        mps_text.contains("ROWS") && mps_text.contains("z_1_0"),
+        "{mps_text}"
+    );
+    let lp_text = std::fs::read_to_string(&lp).unwrap();
+    assert!(lp_text.to_lowercase().contains("subject to") || lp_text.contains("st"));
+    assert_fails(
+        &["export", net_s, "--mps", lp.to_str().unwrap()],
+        "--mps needs a file ending in .mps",
+    );
+}
+
+#[test]
+fn bad_input_gives_one_line_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = small_network(dir.path());
+    let good_s = good.to_str().unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.to_string_lossy().into_owned()
+    };
+    let text = std::fs::read(&good).unwrap();
+    let truncated_json = write("truncated.json", &text[..text.len() / 2]);
+    assert_fails(&["analyze", &truncated_json], "truncated.json");
+    let garbage = write("garbage.json", b"\x00\x01garbage");
+    assert_fails(&["analyze", &garbage], "invalid reluscope JSON");
+    let nan = write(
+        "nan.nnet",
+        b"2,1,1,1,\n1,1,1,\n0,\n-1,\n1,\n0,0,\n1,1,\nnan,\n0,\n1,\n0,\n",
+    );
+    assert_fails(&["analyze", &nan], "nan.nnet");
+    let shape = write(
+        "shape.json",
+        br#"{"layers": [{"weights": [[1, 2]], "bias": [0], "activation": "relu"},
+                        {"weights": [[1, 2]], "bias": [0], "activation": "linear"}]}"#,
+    );
+    assert_fails(
+        &["analyze", &shape, "--box", "0,1;0,1"],
+        "layer 2: takes 2 inputs but layer 1 has 1 outputs",
+    );
+    let truncated_nnet = write("truncated.nnet", b"2,1,1,1,\n1,1,1,\n0,\n-1,\n");
+    assert_fails(&["analyze", &truncated_nnet], "file ends before");
+    let garbage_onnx = write("garbage.onnx", b"\xff\xff\xff\xff not protobuf");
+    assert_fails(&["analyze", &garbage_onnx], "garbage.onnx");
+    assert_fails(&["analyze", good_s, "--box", "1,-1;0,1"], "inverted");
+    assert_fails(&["analyze", good_s, "--box", ""], "no dimensions");
+    assert_fails(
+        &["analyze", good_s, "--box", "0,1"],
+        "1 dimensions but the network takes 2",
+    );
+    assert_fails(
+        &["solve", good_s, "--output", "3"],
+        "output index 3 is out of range",
+    );
+    assert_fails(
+        &["solve", good_s, "--combination", "1,2"],
+        "2 coefficient(s)",
+    );
+    assert_fails(&["solve", good_s, "--time-limit", "-1"], "--time-limit");
+    assert_fails(
+        &["analyze", "/nonexistent/net.json"],
+        "/nonexistent/net.json",
+    );
+    assert_fails(&["analyze", "net.txt"], "unknown file extension");
+    let no_box = write(
+        "nobox.json",
+        br#"{"layers": [{"weights": [[1]], "bias": [0], "activation": "linear"}]}"#,
+    );
+    assert_fails(&["solve", &no_box], "--box");
+}
+
+#[test]
+fn reference_networks_analyse_identically_in_every_format() {
+    let Some(dir) = reference_dir() else { return };
+    let name = "peaks_25x3";
+    let json = run_json(&[
+        "analyze",
+        network_file(&dir, name, ".json").to_str().unwrap(),
+        "--json",
+    ]);
+    for suffix in [".nnet", ".onnx", "_matmul.onnx"] {
+        let file = network_file(&dir, name, suffix);
+        // ONNX holds no box; the JSON file's is [-2, 2]².
+        let other = run_json(&[
+            "analyze",
+            file.to_str().unwrap(),
+            "--box",
+            "-2,2;-2,2",
+            "--json",
+        ]);
+        for (a, b) in json["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(other["layers"].as_array().unwrap())
+        {
+            assert_eq!(a["unstable"], b["unstable"], "{suffix}");
+            for key in ["lower", "upper"] {
+                for (x, y) in floats(&a[key]).iter().zip(floats(&b[key])) {
+                    assert!(close(*x, y, 1e-9), "{suffix} {key}: {x} vs {y}");
+                }
+            }
+        }
+    }
+}
