@@ -7,13 +7,16 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+/// Receives the fraction done in `[0, 1]` and a short description of the current step.
+pub type ProgressObserver = Arc<dyn Fn(f64, &str) + Send + Sync>;
+
 /// A cancel flag and a progress observer shared with a worker.
 #[derive(Clone, Default)]
 pub struct TaskControl {
     /// Set to `true` from any thread to stop the task at its next check.
     pub cancel: Arc<AtomicBool>,
     /// Called with the fraction done in `[0, 1]` and a short description of the current step.
-    pub on_progress: Option<Arc<dyn Fn(f64, &str) + Send + Sync>>,
+    pub on_progress: Option<ProgressObserver>,
 }
 
 impl TaskControl {

@@ -6,6 +6,8 @@
 //! - [`bounds`]: pre-activation bounds (interval arithmetic, …);
 //! - [`analysis`]: neuron stability and per-layer statistics;
 //! - [`milp`]: the big-M MILP, its HiGHS solve and its export;
+//! - [`scaling`]: the function-preserving rescaling of a network;
+//! - [`pipeline`]: bounds then scaling, the way the CLI and the GUI prepare a MILP;
 //! - [`control`]: progress and cancellation of long computations;
 //! - [`training`]: training networks on the study's benchmark functions.
 
@@ -15,4 +17,6 @@ pub mod control;
 pub mod formats;
 pub mod milp;
 pub mod network;
+pub mod pipeline;
+pub mod scaling;
 pub mod training;

@@ -3,6 +3,7 @@
 use super::{LayerStats, layer_stats};
 use crate::bounds::NetworkBounds;
 use crate::network::{InputBox, Network};
+use crate::pipeline::PreparedMilp;
 use serde::Serialize;
 
 /// Per-layer statistics with the bounds themselves; field names are stable JSON keys.
@@ -15,6 +16,12 @@ pub struct LayerReport {
     pub lower: Vec<f64>,
     /// Pre-activation upper bounds `U`.
     pub upper: Vec<f64>,
+    /// With rescaling: the largest big-M of the layer before it (the figures above are after).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unscaled_max_big_m: Option<f64>,
+    /// With rescaling: the median big-M of the layer before it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unscaled_median_big_m: Option<f64>,
 }
 
 /// One analysis: which network, which bounds, and the per-layer figures.
@@ -40,6 +47,16 @@ pub struct AnalysisReport {
     pub stable_percent: f64,
     /// Binary variables of the big-M MILP.
     pub binaries: usize,
+    /// `none`, `balanced` or `unit`.
+    pub scaling: &'static str,
+    /// Time spent choosing the factors and rescaling, in seconds.
+    pub scaling_time_s: f64,
+    /// Smallest and largest |coefficient| of the MILP before rescaling (with rescaling only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coefficient_range_before: Option<(f64, f64)>,
+    /// Smallest and largest |coefficient| of the MILP after rescaling (with rescaling only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coefficient_range_after: Option<(f64, f64)>,
     /// One entry per layer, hidden layers first and the output layer last.
     pub layers: Vec<LayerReport>,
 }
@@ -66,6 +83,10 @@ impl AnalysisReport {
                 100.0 * (hidden_neurons - unstable) as f64 / hidden_neurons as f64
             },
             binaries: hidden.iter().map(|s| s.binaries).sum(),
+            scaling: "none",
+            scaling_time_s: 0.0,
+            coefficient_range_before: None,
+            coefficient_range_after: None,
             layers: stats
                 .into_iter()
                 .zip(&bounds.layers)
@@ -73,8 +94,32 @@ impl AnalysisReport {
                     stats,
                     lower: b.lower.clone(),
                     upper: b.upper.clone(),
+                    unscaled_max_big_m: None,
+                    unscaled_median_big_m: None,
                 })
                 .collect(),
         }
+    }
+
+    /// The figures of a prepared MILP: the (rescaled) network's bounds and big-M, with the
+    /// unscaled big-M and the coefficient ranges beside them when a rescaling was applied.
+    /// `time_s` is the time of the bounds.
+    pub fn from_prepared(network: &Network, input_box: &InputBox, prepared: &PreparedMilp) -> Self {
+        let problem = &prepared.problem;
+        let mut report = Self::new(&problem.network, input_box, &problem.bounds);
+        report.network = network.name.clone();
+        report.time_s = prepared.original_bounds.time.as_secs_f64();
+        if let Some(scaling) = &problem.report {
+            report.scaling = scaling.method.key();
+            report.scaling_time_s = scaling.time.as_secs_f64();
+            report.coefficient_range_before = scaling.coefficient_range_before;
+            report.coefficient_range_after = scaling.coefficient_range_after;
+            let unscaled = layer_stats(network, &prepared.original_bounds);
+            for (layer, before) in report.layers.iter_mut().zip(unscaled) {
+                layer.unscaled_max_big_m = before.max_big_m;
+                layer.unscaled_median_big_m = before.median_big_m;
+            }
+        }
+        report
     }
 }

@@ -115,8 +115,9 @@ fn obbt(
         let activation = layers[k].activation;
         let lp_model = BigMModel::build_prefix(network, input_box, &bounds, Encoding::Triangle)
             .map_err(|e| BoundsError::Solver(e.to_string()))?;
-        let exprs = lp_model.next_preactivations(&layers[k]);
+        // The objectives are expressions in the columns of the model they are optimised over.
         let tighten = |model: &BigMModel, from: &LayerBounds, neurons: &[usize], limit| {
+            let exprs = model.next_preactivations(&layers[k]);
             tighten_layer(
                 model,
                 &exprs,

@@ -7,8 +7,7 @@ use super::table::{Table, num, opt};
 use anyhow::Result;
 use clap::Args;
 use reluscope::analysis::AnalysisReport;
-use reluscope::bounds::{BoundMethod, NetworkBounds, compute_bounds};
-use reluscope::control::TaskControl;
+use reluscope::bounds::BoundMethod;
 use reluscope::network::{InputBox, Network};
 
 /// Arguments of `analyze`.
@@ -18,30 +17,22 @@ pub struct AnalyzeArgs {
     network: NetworkArgs,
     #[command(flatten)]
     bounds: BoundsArgs,
+    /// Compute every bound method and print them side by side per layer.
+    #[arg(long)]
+    compare: bool,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     json: bool,
 }
 
-/// Computes the bounds the user chose.
-pub fn compute(
-    network: &Network,
-    input_box: &InputBox,
-    method: BoundMethod,
-) -> Result<NetworkBounds> {
-    Ok(compute_bounds(
-        network,
-        input_box,
-        method,
-        &TaskControl::default(),
-    )?)
-}
-
 /// Runs `analyze`.
 pub fn run(args: &AnalyzeArgs) -> Result<()> {
     let (network, input_box) = args.network.load()?;
-    let bounds = compute(&network, &input_box, args.bounds.bounds)?;
-    let report = AnalysisReport::new(&network, &input_box, &bounds);
+    if args.compare {
+        return compare(args, &network, &input_box);
+    }
+    let prepared = args.bounds.prepare(&network, &input_box)?;
+    let report = AnalysisReport::from_prepared(&network, &input_box, &prepared);
     if args.json {
         return print_json(&report);
     }
@@ -52,10 +43,47 @@ pub fn run(args: &AnalyzeArgs) -> Result<()> {
         format_box(&report.input_box)
     );
     println!(
-        "bounds: {} ({:.3} ms)",
-        bounds.method.label(),
-        report.time_s * 1e3
+        "bounds: {} ({:.3} ms, {} LPs)",
+        prepared.original_bounds.method.label(),
+        report.time_s * 1e3,
+        report.lps_solved
     );
+    print_layers(&report);
+    if let Some(scaling) = &prepared.problem.report {
+        println!(
+            "scaling: {} ({:.3} ms); big-M per layer before → after:",
+            scaling.method.label(),
+            report.scaling_time_s * 1e3
+        );
+        for l in report
+            .layers
+            .iter()
+            .filter(|l| l.stats.stable_percent.is_some())
+        {
+            println!(
+                "  layer {}: max {} → {}, median {} → {}",
+                l.stats.index,
+                opt(l.unscaled_max_big_m),
+                opt(l.stats.max_big_m),
+                opt(l.unscaled_median_big_m),
+                opt(l.stats.median_big_m)
+            );
+        }
+        let range = |r: Option<(f64, f64)>| {
+            r.map_or("-".into(), |(lo, hi)| {
+                format!("[{}, {}] (ratio {})", num(lo), num(hi), num(hi / lo))
+            })
+        };
+        println!(
+            "MILP |coefficient| range: {} → {}",
+            range(report.coefficient_range_before),
+            range(report.coefficient_range_after)
+        );
+    }
+    Ok(())
+}
+
+fn print_layers(report: &AnalysisReport) {
     let mut table = Table::new(&[
         "layer",
         "act",
@@ -101,5 +129,63 @@ pub fn run(args: &AnalyzeArgs) -> Result<()> {
         "total: {} hidden neurons, {} unstable ({:.1}% stable), {} binaries",
         report.hidden_neurons, report.unstable, report.stable_percent, report.binaries
     );
+}
+
+/// Every bound method side by side: per layer, unstable count and max big-M.
+fn compare(args: &AnalyzeArgs, network: &Network, input_box: &InputBox) -> Result<()> {
+    let reports: Vec<AnalysisReport> = BoundMethod::ALL
+        .iter()
+        .map(|&m| {
+            let prepared = args.bounds.prepare_with(network, input_box, m)?;
+            Ok(AnalysisReport::from_prepared(network, input_box, &prepared))
+        })
+        .collect::<Result<_>>()?;
+    if args.json {
+        return print_json(&serde_json::json!({ "methods": reports }));
+    }
+    println!(
+        "{}  {}  box {}  (scaling: {})",
+        network.name,
+        network.architecture(),
+        format_box(&input_box.pairs()),
+        args.bounds.scale.key()
+    );
+    let mut header = vec!["layer".to_string()];
+    for r in &reports {
+        header.push(format!("{} unstable", r.bounds_method));
+        header.push(format!("{} max M", r.bounds_method));
+    }
+    let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut table = Table::new(&header_refs);
+    for k in 0..reports[0].layers.len() {
+        let is_output = reports[0].layers[k].stats.stable_percent.is_none();
+        let mut row = vec![if is_output {
+            "output".to_string()
+        } else {
+            (k + 1).to_string()
+        }];
+        for r in &reports {
+            let l = &r.layers[k];
+            if is_output {
+                row.push("-".into());
+                row.push(format!("[{}, {}]", num(l.lower[0]), num(l.upper[0])));
+            } else {
+                row.push(l.stats.unstable.to_string());
+                row.push(opt(l.stats.max_big_m));
+            }
+        }
+        table.row(row);
+    }
+    let mut totals = vec!["stable %".to_string()];
+    let mut times = vec!["time".to_string()];
+    for r in &reports {
+        totals.push(format!("{:.1}", r.stable_percent));
+        totals.push(String::new());
+        times.push(format!("{:.1} ms", r.time_s * 1e3));
+        times.push(format!("{} LPs", r.lps_solved));
+    }
+    table.row(totals);
+    table.row(times);
+    print!("{}", table.render());
     Ok(())
 }

@@ -2,10 +2,13 @@
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use reluscope::bounds::BoundMethod;
+use reluscope::bounds::{BoundMethod, ObbtOptions};
+use reluscope::control::TaskControl;
 use reluscope::formats::load_network;
 use reluscope::milp::{NetworkSolveOptions, Objective, Sense, SolveOptions};
 use reluscope::network::{InputBox, Network};
+use reluscope::pipeline::{MilpSetup, PreparedMilp, prepare_milp};
+use reluscope::scaling::ScalingMethod;
 use std::path::PathBuf;
 
 /// A network file and an optional box override.
@@ -38,13 +41,71 @@ impl NetworkArgs {
     }
 }
 
-/// The bound-tightening choice.
+/// The bound-tightening and rescaling choices.
 #[derive(Debug, Args)]
 pub struct BoundsArgs {
     /// How to compute the pre-activation bounds: ia (interval arithmetic), symbolic
     /// (backward linear relaxation), lp (LP-based OBBT), milp (LP- then MILP-based OBBT).
     #[arg(long, default_value = "ia", value_parser = parse_bound_method)]
     pub bounds: BoundMethod,
+    /// Rescale the network after bounding: none, balanced (least-squares balancing of
+    /// coefficient magnitudes, powers of two) or unit (every big-M = 1).
+    #[arg(long, default_value = "none", value_parser = parse_scaling)]
+    pub scale: ScalingMethod,
+    /// Time limit of each MILP in MILP-based OBBT, in seconds.
+    #[arg(long, default_value_t = 1.0, value_name = "SECONDS")]
+    pub obbt_time_limit: f64,
+    /// Compute every bound, even those the MILP does not use (inactive neurons).
+    #[arg(long)]
+    pub all_bounds: bool,
+}
+
+impl BoundsArgs {
+    /// The setup these arguments describe, with `method` instead of `--bounds`.
+    pub fn setup_for(&self, method: BoundMethod) -> Result<MilpSetup> {
+        if !(self.obbt_time_limit.is_finite() && self.obbt_time_limit > 0.0) {
+            bail!(
+                "--obbt-time-limit must be positive, found {}",
+                self.obbt_time_limit
+            );
+        }
+        Ok(MilpSetup {
+            bounds: method,
+            scaling: self.scale,
+            obbt: ObbtOptions {
+                skip_irrelevant: !self.all_bounds,
+                milp_time_limit: self.obbt_time_limit,
+            },
+        })
+    }
+
+    /// Bounds, then scaling, for the chosen `--bounds`.
+    pub fn prepare(&self, network: &Network, input_box: &InputBox) -> Result<PreparedMilp> {
+        self.prepare_with(network, input_box, self.bounds)
+    }
+
+    /// Bounds with `method`, then scaling.
+    pub fn prepare_with(
+        &self,
+        network: &Network,
+        input_box: &InputBox,
+        method: BoundMethod,
+    ) -> Result<PreparedMilp> {
+        let setup = self.setup_for(method)?;
+        Ok(prepare_milp(
+            network,
+            input_box,
+            &setup,
+            &TaskControl::default(),
+        )?)
+    }
+}
+
+fn parse_scaling(text: &str) -> Result<ScalingMethod, String> {
+    ScalingMethod::from_key(text).ok_or_else(|| {
+        let known: Vec<&str> = ScalingMethod::ALL.iter().map(|m| m.key()).collect();
+        format!("unknown scaling '{text}' (known: {})", known.join(", "))
+    })
 }
 
 fn parse_bound_method(text: &str) -> Result<BoundMethod, String> {

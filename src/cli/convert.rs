@@ -1,6 +1,5 @@
 //! `reluscope convert` and `reluscope export`: networks and MILPs to files.
 
-use super::analyze::compute;
 use super::args::{BoundsArgs, NetworkArgs, ObjectiveArgs};
 use anyhow::{Result, bail};
 use clap::Args;
@@ -60,8 +59,9 @@ pub fn run_export(args: &ExportArgs) -> Result<()> {
     }
     let (network, input_box) = args.network.load()?;
     let objective = args.objective.objective(network.output_dim())?;
-    let bounds = compute(&network, &input_box, args.bounds.bounds)?;
-    let model = BigMModel::build(&network, &input_box, &bounds, &objective)?.model;
+    let prepared = args.bounds.prepare(&network, &input_box)?;
+    let problem = &prepared.problem;
+    let model = BigMModel::build(&problem.network, &input_box, &problem.bounds, &objective)?.model;
     let targets = [(&args.mps, "mps"), (&args.lp, "lp")];
     for (path, ext) in targets
         .iter()

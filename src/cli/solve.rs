@@ -1,6 +1,5 @@
 //! `reluscope solve`: optimise the network output over the box.
 
-use super::analyze::compute;
 use super::args::{BoundsArgs, NetworkArgs, ObjectiveArgs, SolverArgs};
 use super::info::format_box;
 use super::print_json;
@@ -31,26 +30,41 @@ pub fn run(args: &SolveArgs) -> Result<()> {
     let (network, input_box) = args.network.load()?;
     let objective = args.objective.objective(network.output_dim())?;
     let options = args.solver.options()?;
-    let bounds = compute(&network, &input_box, args.bounds.bounds)?;
+    let prepared = args.bounds.prepare(&network, &input_box)?;
+    let bounds = &prepared.original_bounds;
+    let problem = &prepared.problem;
     let mut control = SolveControl::default();
     if args.solver.verbose {
         control.on_log = Some(Arc::new(|line: &str| eprintln!("{line}")));
     }
     let report = solve_network(
-        &network, &input_box, &bounds, &objective, &options, &control,
+        &problem.network,
+        &input_box,
+        &problem.bounds,
+        &objective,
+        &options,
+        &control,
     )?;
+    let scaling_time = problem
+        .report
+        .as_ref()
+        .map_or(0.0, |r| r.time.as_secs_f64());
     if args.json {
         let mut value = serde_json::to_value(&report)?;
         value["bounds_method"] = bounds.method.key().into();
         value["bounds_time_s"] = bounds.time.as_secs_f64().into();
+        value["lps_solved"] = bounds.lps_solved.into();
+        value["scaling"] = args.bounds.scale.key().into();
+        value["scaling_time_s"] = scaling_time.into();
         return print_json(&value);
     }
     println!(
-        "{} of {} over {}, {} bounds",
+        "{} of {} over {}, {} bounds, scaling {}",
         report.objective_description,
         network.name,
         format_box(&input_box.pairs()),
-        bounds.method.key()
+        bounds.method.key(),
+        args.bounds.scale.key()
     );
     let status = match &report.status_detail {
         Some(d) => format!("{} ({d})", report.status),
@@ -73,10 +87,12 @@ pub fn run(args: &SolveArgs) -> Result<()> {
     );
     println!("nodes        {}", report.nodes);
     println!(
-        "time         {:.3} s solve, {:.2} ms build, {:.3} ms bounds",
+        "time         {:.3} s solve, {:.2} ms build, {:.3} ms bounds ({} LPs), {:.3} ms scaling",
         report.time_s,
         report.build_time_s * 1e3,
-        bounds.time.as_secs_f64() * 1e3
+        bounds.time.as_secs_f64() * 1e3,
+        bounds.lps_solved,
+        scaling_time * 1e3
     );
     println!(
         "model        {} variables, {} constraints, {} binaries, {} nonzeros",

@@ -142,9 +142,8 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Network, FormatError> {
 fn fold_normalisation(layers: &mut [Layer], means: &[f64], ranges: &[f64]) {
     let n_in = layers[0].inputs();
     let first = &mut layers[0];
-    for j in 0..n_in {
-        let mut col = first.weights.column_mut(j);
-        col.mapv_inplace(|w| w / ranges[j]);
+    for (j, &range) in ranges.iter().enumerate().take(n_in) {
+        first.weights.column_mut(j).mapv_inplace(|w| w / range);
     }
     let shift = first.weights.dot(&Array1::from(means[..n_in].to_vec()));
     first.bias -= &shift;

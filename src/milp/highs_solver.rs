@@ -57,15 +57,21 @@ pub struct SolveProgress {
     pub nodes: u64,
 }
 
+/// Receives every progress snapshot of a solve, on the solver thread.
+pub type SolveObserver = Arc<dyn Fn(&SolveProgress) + Send + Sync>;
+
+/// Receives every line of the solver log, on the solver thread.
+pub type LogObserver = Arc<dyn Fn(&str) + Send + Sync>;
+
 /// How a caller follows and stops a solve.
 #[derive(Clone, Default)]
 pub struct SolveControl {
     /// Set to `true` (from any thread) to stop the solve; the incumbent is kept.
     pub cancel: Arc<AtomicBool>,
     /// Called on the solver thread with every progress snapshot.
-    pub on_progress: Option<Arc<dyn Fn(&SolveProgress) + Send + Sync>>,
+    pub on_progress: Option<SolveObserver>,
     /// Called on the solver thread with every log line.
-    pub on_log: Option<Arc<dyn Fn(&str) + Send + Sync>>,
+    pub on_log: Option<LogObserver>,
 }
 
 impl std::fmt::Debug for SolveControl {

@@ -15,6 +15,9 @@ pub enum Sense {
     Maximize,
 }
 
+/// Magnitude below which a coefficient counts as zero (HiGHS's `small_matrix_value`).
+pub const NEGLIGIBLE: f64 = 1e-9;
+
 /// Index of a column (variable) in a [`LinearModel`].
 pub type Col = usize;
 
@@ -145,10 +148,11 @@ impl LinearModel {
         worst
     }
 
-    /// Smallest and largest nonzero `|coefficient|` over the matrix, finite column and row
-    /// bounds and the objective: the model's numerical range.
+    /// Smallest and largest `|coefficient|` over the matrix, finite column and row bounds and
+    /// the objective: the model's numerical range. Values below [`NEGLIGIBLE`] are left out,
+    /// as HiGHS drops such matrix entries itself.
     pub fn coefficient_range(&self) -> Option<(f64, f64)> {
-        let finite_nonzero = |v: &f64| v.is_finite() && *v != 0.0;
+        let finite_nonzero = |v: &f64| v.is_finite() && v.abs() >= NEGLIGIBLE;
         let values = self
             .row_value
             .iter()

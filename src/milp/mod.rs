@@ -14,11 +14,11 @@ mod objective;
 pub use big_m::{AffineExpr, BigMModel, Encoding};
 pub use highs_oracle::{ObjectiveOracle, OracleBound};
 pub use highs_solver::{
-    LinearSolution, SolveControl, SolveOptions, SolveProgress, SolveStatus, solve_linear_model,
+    LinearSolution, LogObserver, SolveControl, SolveObserver, SolveOptions, SolveProgress, SolveStatus, solve_linear_model,
     write_model,
 };
 pub use incumbent::{SampledIncumbent, sampled_incumbent};
-pub use linear_model::{Col, LinearModel, ModelSize, Sense};
+pub use linear_model::{Col, LinearModel, ModelSize, NEGLIGIBLE, Sense};
 pub use objective::Objective;
 
 use crate::bounds::NetworkBounds;

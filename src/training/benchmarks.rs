@@ -29,6 +29,14 @@ fn time_per_epoch_peaks_2x25_on_10000_samples() {
         1e3 * result.time_s / result.epochs as f64,
         result.test_rmse
     );
+    // Compare across processes to check run-to-run determinism.
+    let fingerprint = result
+        .network
+        .layers()
+        .iter()
+        .flat_map(|l| l.weights.iter().chain(l.bias.iter()))
+        .fold(0_u64, |h, w| h.rotate_left(5) ^ w.to_bits());
+    println!("weights fingerprint {fingerprint:016x}");
 }
 
 #[test]
@@ -48,7 +56,7 @@ fn default_accuracy_on_the_benchmarks() {
             let r = train_on_function(function, &config, &mut quiet).unwrap();
             let spread = super::Dataset::from_function(function, config.samples, seed)
                 .unwrap()
-                .targets
+                .targets()
                 .std(0.0);
             println!(
                 "{function:<10} seed {seed}: test RMSE {:.4} (σ of f {spread:.2}), epochs {} (best {}), {:.1} s",

@@ -130,17 +130,15 @@ impl DataSource {
 }
 
 /// Points `xᵏ` (rows of `inputs`), outputs `yᵏ` and the box the network is meant for.
+///
+/// Invariants: at least one point, as many outputs as points, all values finite, the box
+/// has one side per input.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dataset {
-    /// `n × d`, one point per row.
-    pub inputs: Array2<f64>,
-    /// `n` outputs.
-    pub targets: Array1<f64>,
-    /// The box stored with the trained network (the analysis domain); it is also what the
-    /// inputs are scaled by during training.
-    pub input_box: InputBox,
-    /// Where the data comes from.
-    pub source: DataSource,
+    inputs: Array2<f64>,
+    targets: Array1<f64>,
+    input_box: InputBox,
+    source: DataSource,
 }
 
 /// A data set cut into disjoint training, validation and test parts.
@@ -285,6 +283,27 @@ impl Dataset {
         })
     }
 
+    /// The points, `n × d`, one per row.
+    pub fn inputs(&self) -> &Array2<f64> {
+        &self.inputs
+    }
+
+    /// The `n` outputs.
+    pub fn targets(&self) -> &Array1<f64> {
+        &self.targets
+    }
+
+    /// The box stored with the trained network (the analysis domain); the inputs are also
+    /// scaled by it during training.
+    pub fn input_box(&self) -> &InputBox {
+        &self.input_box
+    }
+
+    /// Where the data comes from.
+    pub fn source(&self) -> &DataSource {
+        &self.source
+    }
+
     /// Number of points.
     pub fn len(&self) -> usize {
         self.targets.len()
@@ -300,8 +319,8 @@ impl Dataset {
         self.inputs.ncols()
     }
 
-    /// The points with indices `rows`, in that order.
-    pub fn subset(&self, rows: &[usize]) -> Dataset {
+    /// The points with indices `rows`, in that order (`rows` must not be empty).
+    fn subset(&self, rows: &[usize]) -> Dataset {
         Dataset {
             inputs: self.inputs.select(Axis(0), rows),
             targets: self.targets.select(Axis(0), rows),

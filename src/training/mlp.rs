@@ -18,7 +18,8 @@ pub(crate) struct Dense {
 }
 
 impl Dense {
-    fn zeros_like(&self) -> Self {
+    /// Zeros of the same shape.
+    pub fn zeros_like(&self) -> Self {
         Self {
             weights: Array2::zeros(self.weights.raw_dim()),
             bias: Array1::zeros(self.bias.raw_dim()),

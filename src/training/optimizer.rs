@@ -22,13 +22,7 @@ const EPSILON: f64 = 1e-8;
 impl Adam {
     /// Zero moments shaped like `parameters`.
     pub fn new(learning_rate: f64, parameters: &[Dense]) -> Self {
-        let zeros: Vec<Dense> = parameters
-            .iter()
-            .map(|p| Dense {
-                weights: ndarray::Array2::zeros(p.weights.raw_dim()),
-                bias: ndarray::Array1::zeros(p.bias.raw_dim()),
-            })
-            .collect();
+        let zeros: Vec<Dense> = parameters.iter().map(Dense::zeros_like).collect();
         Self {
             learning_rate,
             step: 0,

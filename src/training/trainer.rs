@@ -19,10 +19,11 @@ use thiserror::Error;
 pub struct TrainingConfig {
     /// Hidden layer widths, e.g. `[25, 25]`.
     pub hidden: Vec<usize>,
-    /// `Some(c)`: hidden layers use the clipped ReLU `min(max(a, 0), c)` (`c` in training
-    /// units, i.e. after the inputs are scaled to `[-1, 1]`); `None`: plain ReLU.
+    /// `Some(c)`: hidden layers use the clipped ReLU `min(max(a, 0), c)`; `None`: plain ReLU.
+    /// The returned network has the same `c`, as folding the scaling leaves every hidden
+    /// pre-activation unchanged.
     pub clip: Option<f64>,
-    /// `λ₁` of the penalty `λ₁ Σ|w|` on all weights.
+    /// `λ₁` of the penalty `λ₁ Σ|w|` on all weights (in training units, before folding).
     pub l1: f64,
     /// `λ₂` of the penalty `λ₂ Σ w²` on all weights.
     pub l2: f64,
@@ -257,11 +258,11 @@ pub fn train(
         config.test_fraction,
         config.seed,
     )?;
-    let scaling = Scaling::new(&data.input_box, splits.train.targets.view());
-    let train_x = scaling.inputs(splits.train.inputs.view());
-    let train_y = scaling.targets(splits.train.targets.view());
-    let validation_x = scaling.inputs(splits.validation.inputs.view());
-    let validation_y = scaling.targets(splits.validation.targets.view());
+    let scaling = Scaling::new(data.input_box(), splits.train.targets().view());
+    let train_x = scaling.inputs(splits.train.inputs().view());
+    let train_y = scaling.targets(splits.train.targets().view());
+    let validation_x = scaling.inputs(splits.validation.inputs().view());
+    let validation_y = scaling.targets(splits.validation.targets().view());
 
     let widths: Vec<usize> = std::iter::once(data.dim())
         .chain(config.hidden.iter().copied())
@@ -282,7 +283,11 @@ pub fn train(
     let mut order: Vec<usize> = (0..train_x.nrows()).collect();
     let batch_size = config.batch_size.min(order.len());
 
-    let mut best: (f64, usize, Vec<Dense>) = (f64::INFINITY, 0, mlp.layers.clone());
+    let mut best = BestEpoch {
+        validation_loss: f64::INFINITY,
+        epoch: 0,
+        layers: mlp.layers.clone(),
+    };
     let mut epochs_run = 0;
     let mut cancelled = false;
     for epoch in 1..=config.epochs {
@@ -306,8 +311,12 @@ pub fn train(
         if !(train_loss.is_finite() && validation_loss.is_finite()) {
             return Err(TrainingError::Diverged { epoch });
         }
-        if validation_loss < best.0 {
-            best = (validation_loss, epoch, mlp.layers.clone());
+        if validation_loss < best.validation_loss {
+            best = BestEpoch {
+                validation_loss,
+                epoch,
+                layers: mlp.layers.clone(),
+            };
         }
         let report = EpochReport {
             epoch,
@@ -319,16 +328,16 @@ pub fn train(
             cancelled = true;
             break;
         }
-        if config.patience > 0 && epoch - best.1 >= config.patience {
+        if config.patience > 0 && epoch - best.epoch >= config.patience {
             break;
         }
     }
-    let (_, best_epoch, best_layers) = best;
-    mlp.layers = best_layers;
+    let best_epoch = best.epoch;
+    mlp.layers = best.layers;
 
-    let mut network = scaling.fold(&mlp, data.input_box.clone())?.named(format!(
+    let mut network = scaling.fold(&mlp, data.input_box().clone())?.named(format!(
         "{}-{}",
-        data.source.label(),
+        data.source().label(),
         config
             .hidden
             .iter()
@@ -336,7 +345,8 @@ pub fn train(
             .collect::<Vec<_>>()
             .join("x")
     ));
-    let rmse = |d: &Dataset| root_mean_squared_error(&network, d.inputs.view(), d.targets.view());
+    let rmse =
+        |d: &Dataset| root_mean_squared_error(&network, d.inputs().view(), d.targets().view());
     let (train_rmse, validation_rmse, test_rmse) = (
         rmse(&splits.train),
         rmse(&splits.validation),
@@ -362,6 +372,13 @@ pub fn train(
         time_s,
         cancelled,
     })
+}
+
+/// The weights early stopping returns to.
+struct BestEpoch {
+    validation_loss: f64,
+    epoch: usize,
+    layers: Vec<Dense>,
 }
 
 /// `Σ(ŷ − y)²/n` of the training-time model, in training units.
@@ -418,7 +435,7 @@ fn metadata(
         "time_s": time_s,
         "cancelled": cancelled,
     });
-    let (key, value) = match &data.source {
+    let (key, value) = match data.source() {
         super::DataSource::Function(f) => ("function", f.name()),
         super::DataSource::Csv(path) => ("csv", path.clone()),
     };
@@ -532,7 +549,7 @@ mod tests {
         assert_eq!(meta["samples"], 400);
         // The errors are in raw units: better than predicting the mean.
         let data = Dataset::from_function(BenchmarkFunction::Peaks, 400, 3).unwrap();
-        let spread = data.targets.std(0.0);
+        let spread = data.targets().std(0.0);
         assert!(
             result.train_rmse < 0.8 * spread,
             "{} vs σ = {spread}",
