@@ -18,5 +18,6 @@ pub mod formats;
 pub mod milp;
 pub mod network;
 pub mod pipeline;
+pub mod regions;
 pub mod scaling;
 pub mod training;

@@ -7,6 +7,7 @@ mod convert;
 mod info;
 mod solve;
 mod table;
+mod train;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -38,6 +39,10 @@ enum Command {
     Convert(convert::ConvertArgs),
     /// Write the big-M MILP as MPS or LP.
     Export(convert::ExportArgs),
+    /// Train a network on a benchmark function or CSV data.
+    Train(train::TrainArgs),
+    /// Train the shipped sample networks and write their index.
+    Samples(train::SamplesArgs),
     /// Time loading, bounds, model building and solving on a set of networks.
     Bench(bench::BenchArgs),
 }
@@ -60,6 +65,8 @@ pub fn run() -> anyhow::Result<Outcome> {
         Command::Solve(a) => solve::run(&a)?,
         Command::Convert(a) => convert::run_convert(&a)?,
         Command::Export(a) => convert::run_export(&a)?,
+        Command::Train(a) => train::run_train(&a)?,
+        Command::Samples(a) => train::run_samples(&a)?,
         Command::Bench(a) => bench::run(&a)?,
     }
     Ok(Outcome::Done)

@@ -1,0 +1,1 @@
+//! Linear regions of a ReLU network (being written).
