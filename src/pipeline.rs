@@ -5,8 +5,20 @@
 
 use crate::bounds::{BoundMethod, BoundsError, NetworkBounds, ObbtOptions, compute_bounds_with};
 use crate::control::TaskControl;
-use crate::network::{InputBox, Network};
+use crate::network::{InputBox, Network, NetworkError};
 use crate::scaling::{ScaledProblem, ScalingMethod, apply_scaling};
+use thiserror::Error;
+
+/// Why a MILP could not be prepared.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum PrepareError {
+    /// Computing the bounds failed or was cancelled.
+    #[error(transparent)]
+    Bounds(#[from] BoundsError),
+    /// The rescaled network is not valid (a factor overflowed).
+    #[error("rescaling failed: {0}")]
+    Scaling(#[from] NetworkError),
+}
 
 /// The user's choices before solving.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,10 +56,10 @@ pub fn prepare_milp(
     input_box: &InputBox,
     setup: &MilpSetup,
     control: &TaskControl,
-) -> Result<PreparedMilp, BoundsError> {
+) -> Result<PreparedMilp, PrepareError> {
     let original_bounds =
         compute_bounds_with(network, input_box, setup.bounds, &setup.obbt, control)?;
-    let problem = apply_scaling(network, input_box, &original_bounds, setup.scaling);
+    let problem = apply_scaling(network, input_box, &original_bounds, setup.scaling)?;
     Ok(PreparedMilp {
         original_bounds,
         problem,

@@ -98,7 +98,7 @@ impl TrainingOptionArgs {
 /// Prints a line every `every` epochs on stderr.
 fn progress_printer(every: usize) -> impl FnMut(EpochReport) -> ControlFlow<()> {
     move |r: EpochReport| {
-        if r.epoch % every == 0 || r.epoch == 1 {
+        if r.epoch.is_multiple_of(every) || r.epoch == 1 {
             eprintln!(
                 "epoch {:>5}  train MSE {:.5}  validation MSE {:.5}  {:.1} s",
                 r.epoch,

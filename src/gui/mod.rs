@@ -1,25 +1,53 @@
-//! The desktop app (the full app is being written; this window shows the network name).
+//! The desktop app: load a network, inspect its bounds layer by layer, change the box or the
+//! bound method, solve the MILP and compare runs.
+//!
+//! Structure: [`app::ReluscopeApp`] lays out the window and owns the views; [`state::AppState`]
+//! holds everything else and the methods that change it; workers (bounds, solves, file I/O,
+//! dialogs) report over channels polled once per frame, so the UI thread never waits. Each
+//! view lives in its own file under `views/`.
+
+mod app;
+mod bench;
+mod contour;
+mod controls;
+mod document;
+mod export;
+mod runs;
+mod samples;
+mod settings;
+mod solve_task;
+mod state;
+mod surface_data;
+mod tasks;
+mod views;
+mod worker;
+
+#[cfg(test)]
+mod tests;
+
+pub use bench::frame_time_benchmark;
 
 use std::path::PathBuf;
 
-/// Opens the window.
+/// Opens the window with `network` (or the last network, or the default sample) and runs
+/// until it is closed.
 pub fn run(network: Option<PathBuf>) -> eframe::Result<()> {
-    let title = network
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| "reluscope".into());
+    let options = eframe::NativeOptions {
+        viewport: eframe::egui::ViewportBuilder::default()
+            .with_title("reluscope")
+            .with_app_id("reluscope")
+            .with_inner_size([1360.0, 860.0])
+            .with_min_inner_size([820.0, 520.0])
+            .with_drag_and_drop(true),
+        ..Default::default()
+    };
     eframe::run_native(
         "reluscope",
-        eframe::NativeOptions::default(),
-        Box::new(move |_cc| Ok(Box::new(App { title }))),
+        options,
+        Box::new(move |cc| {
+            Ok(Box::new(app::ReluscopeApp::from_creation_context(
+                cc, network,
+            )))
+        }),
     )
-}
-
-struct App {
-    title: String,
-}
-
-impl eframe::App for App {
-    fn ui(&mut self, ui: &mut eframe::egui::Ui, _frame: &mut eframe::Frame) {
-        ui.label(&self.title);
-    }
 }

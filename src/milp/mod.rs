@@ -14,8 +14,8 @@ mod objective;
 pub use big_m::{AffineExpr, BigMModel, Encoding};
 pub use highs_oracle::{ObjectiveOracle, OracleBound};
 pub use highs_solver::{
-    LinearSolution, LogObserver, SolveControl, SolveObserver, SolveOptions, SolveProgress, SolveStatus, solve_linear_model,
-    write_model,
+    LinearSolution, LogObserver, SolveControl, SolveObserver, SolveOptions, SolveProgress,
+    SolveStatus, solve_linear_model, write_model,
 };
 pub use incumbent::{SampledIncumbent, sampled_incumbent};
 pub use linear_model::{Col, LinearModel, ModelSize, NEGLIGIBLE, Sense};

@@ -277,23 +277,25 @@ pub struct ScaledProblem {
 }
 
 /// Rescales `network` and its `bounds` with `method`, reporting what changed.
+///
+/// Fails only if a factor overflows a weight (e.g. `unit` on a neuron whose big-M is
+/// denormal); the error names the layer.
 pub fn apply_scaling(
     network: &Network,
     input_box: &InputBox,
     bounds: &NetworkBounds,
     method: ScalingMethod,
-) -> ScaledProblem {
+) -> Result<ScaledProblem, crate::network::NetworkError> {
     if method == ScalingMethod::None {
-        return ScaledProblem {
+        return Ok(ScaledProblem {
             network: network.clone(),
             bounds: bounds.clone(),
             report: None,
-        };
+        });
     }
     let start = Instant::now();
     let factors = choose_factors(network, bounds, method);
-    let scaled_network = rescale_network(network, &factors)
-        .expect("chosen factors are positive, finite, uniform per clipped layer");
+    let scaled_network = rescale_network(network, &factors)?;
     let scaled_bounds = rescale_bounds(bounds, &factors);
     let time = start.elapsed();
     let range = |net: &Network, b: &NetworkBounds| {
@@ -311,11 +313,11 @@ pub fn apply_scaling(
         coefficient_range_after: range(&scaled_network, &scaled_bounds),
         factors,
     };
-    ScaledProblem {
+    Ok(ScaledProblem {
         network: scaled_network,
         bounds: scaled_bounds,
         report: Some(report),
-    }
+    })
 }
 
 fn big_ms(network: &Network, hidden: &[LayerBounds]) -> Vec<Vec<f64>> {

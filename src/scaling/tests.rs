@@ -19,7 +19,7 @@ fn rescaled_networks_compute_the_same_function() {
         let b = net.input_box().unwrap().clone();
         let bounds = interval_bounds(&net, &b);
         for method in [ScalingMethod::Balanced, ScalingMethod::Unit] {
-            let scaled = apply_scaling(&net, &b, &bounds, method).network;
+            let scaled = apply_scaling(&net, &b, &bounds, method).unwrap().network;
             let mut rng = rand_pcg::Pcg64::seed_from_u64(5);
             for _ in 0..10_000 {
                 let x = b.sample(&mut rng);
@@ -79,6 +79,7 @@ fn unit_scaling_makes_every_relu_big_m_one() {
     let net = &networks()[1];
     let b = net.input_box().unwrap().clone();
     let report = apply_scaling(net, &b, &symbolic_bounds(net, &b), ScalingMethod::Unit)
+        .unwrap()
         .report
         .unwrap();
     for layer in &report.big_m_after {
@@ -113,7 +114,7 @@ fn balanced_scaling_narrows_the_spread_of_coefficient_magnitudes() {
     net = Network::new(layers, net.input_box().cloned()).unwrap();
     let b = net.input_box().unwrap().clone();
     let ia = interval_bounds(&net, &b);
-    let scaled = apply_scaling(&net, &b, &ia, ScalingMethod::Balanced);
+    let scaled = apply_scaling(&net, &b, &ia, ScalingMethod::Balanced).unwrap();
     let (before, after) = (
         log_spread(&net, &b, &ia),
         log_spread(&scaled.network, &b, &scaled.bounds),
@@ -145,7 +146,7 @@ fn rescaling_keeps_the_milp_optimum() {
         };
         let reference = solve(net, &ia);
         for method in [ScalingMethod::Balanced, ScalingMethod::Unit] {
-            let scaled = apply_scaling(net, &b, &ia, method);
+            let scaled = apply_scaling(net, &b, &ia, method).unwrap();
             let value = solve(&scaled.network, &scaled.bounds);
             assert!(
                 (value - reference).abs() <= 1e-6 * reference.abs().max(1.0),

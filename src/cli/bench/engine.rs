@@ -1,24 +1,24 @@
-//! `reluscope bench`: how long each stage takes on a set of networks.
+//! `reluscope bench engine`: how long each stage takes on a set of networks.
 //!
 //! Prints, per network, the time to load it, to compute interval bounds, to build the MILP
 //! and (with `--solve`) to solve it, and checks the optimum against reference figures when a
 //! figures directory is given.
 
-use super::args::SolverArgs;
-use super::print_json;
-use super::table::{Table, num, opt};
-use anyhow::{Context, Result, bail};
+use super::{collect_networks, median_time};
+use crate::cli::args::SolverArgs;
+use crate::cli::print_json;
+use crate::cli::table::{Table, num, opt};
+use anyhow::{Result, bail};
 use clap::Args;
 use reluscope::bounds::interval_bounds;
 use reluscope::formats::load_network;
 use reluscope::milp::{BigMModel, Objective, Sense, SolveControl, solve_network};
 use serde_json::json;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
-/// Arguments of `bench`.
+/// Arguments of `bench engine`.
 #[derive(Debug, Args)]
-pub struct BenchArgs {
+pub struct EngineArgs {
     /// Network files, or directories whose .json networks are all benchmarked.
     #[arg(default_value = "sample_networks")]
     paths: Vec<PathBuf>,
@@ -38,51 +38,14 @@ pub struct BenchArgs {
     json: bool,
 }
 
-fn collect_networks(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
-                .with_context(|| format!("{}", p.display()))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| {
-                    f.extension().is_some_and(|e| e == "json")
-                        && !f.to_string_lossy().ends_with(".meta.json")
-                })
-                .collect();
-            found.sort();
-            files.extend(found);
-        } else {
-            files.push(p.clone());
-        }
-    }
-    if files.is_empty() {
-        bail!("no networks found in the given paths");
-    }
-    Ok(files)
-}
-
-/// Median wall time of `repeat` runs of `f`, in seconds.
-fn median_time<T>(repeat: usize, mut f: impl FnMut() -> T) -> f64 {
-    let mut times: Vec<f64> = (0..repeat.max(1))
-        .map(|_| {
-            let t = Instant::now();
-            std::hint::black_box(f());
-            t.elapsed().as_secs_f64()
-        })
-        .collect();
-    times.sort_by(f64::total_cmp);
-    times[times.len() / 2]
-}
-
 fn reference_optimum(figures: Option<&Path>, name: &str) -> Option<f64> {
     let text = std::fs::read_to_string(figures?.join(format!("{name}.json"))).ok()?;
     let doc: serde_json::Value = serde_json::from_str(&text).ok()?;
     doc["optimum"]["objective"].as_f64()
 }
 
-/// Runs `bench`.
-pub fn run(args: &BenchArgs) -> Result<()> {
+/// Runs `bench engine`.
+pub fn run(args: &EngineArgs) -> Result<()> {
     let files = collect_networks(&args.paths)?;
     let options = args.solver.options()?;
     let mut rows = Vec::new();

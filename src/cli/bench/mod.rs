@@ -1,0 +1,81 @@
+//! `reluscope bench …`: the speed figures of each capability, printed on this machine.
+//!
+//! Speed targets live here rather than in timed tests: absolute times on shared machines are
+//! noisy, while figures measured side by side in one run are comparable.
+
+mod bounds;
+mod engine;
+mod training;
+mod ui;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Arguments of `bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    #[command(subcommand)]
+    what: BenchKind,
+}
+
+#[derive(Debug, Subcommand)]
+enum BenchKind {
+    /// Loading, interval bounds, MILP building and solving.
+    Engine(engine::EngineArgs),
+    /// Every bound method (time, LPs, stability, big-M) and the MILP with each, ± scaling.
+    Bounds(bounds::BoundsBenchArgs),
+    /// Training time per epoch and for a full run.
+    Training(training::TrainingBenchArgs),
+    /// Frame time of the app's UI code with a 5×50 network, every view.
+    Ui(ui::UiBenchArgs),
+}
+
+/// Runs `bench`.
+pub fn run(args: &BenchArgs) -> Result<()> {
+    match &args.what {
+        BenchKind::Engine(a) => engine::run(a),
+        BenchKind::Bounds(a) => bounds::run(a),
+        BenchKind::Training(a) => training::run(a),
+        BenchKind::Ui(a) => ui::run(a),
+    }
+}
+
+/// The network files in `paths` (directories contribute their `.json` networks).
+fn collect_networks(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+                .with_context(|| format!("{}", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| {
+                    f.extension().is_some_and(|e| e == "json")
+                        && !f.to_string_lossy().ends_with(".meta.json")
+                })
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    if files.is_empty() {
+        bail!("no networks found in the given paths");
+    }
+    Ok(files)
+}
+
+/// Median wall time of `repeat` runs of `f`, in seconds.
+fn median_time<T>(repeat: usize, mut f: impl FnMut() -> T) -> f64 {
+    let mut times: Vec<f64> = (0..repeat.max(1))
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(f());
+            t.elapsed().as_secs_f64()
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}

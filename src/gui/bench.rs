@@ -1,0 +1,193 @@
+//! Frame-time benchmark of the app's UI code, headless (a bare `egui::Context`, no window).
+
+use super::app::ReluscopeApp;
+use super::document::NetworkSource;
+use super::settings::Settings;
+use eframe::egui;
+use ndarray::{Array1, Array2};
+use rand::{Rng, SeedableRng};
+use reluscope::network::{Activation, InputBox, Layer, Network};
+use serde::Serialize;
+use std::fmt;
+use std::time::{Duration, Instant};
+
+/// Window size the benchmark lays out for, in points.
+const SCREEN: [f32; 2] = [1360.0, 860.0];
+/// How long to wait for workers (the sampled surface, the solve) before measuring.
+const SETTLE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Frame times of one view.
+#[derive(Debug, Clone, Serialize)]
+pub struct ViewFrameTimes {
+    /// View id.
+    pub view: String,
+    /// Frames measured.
+    pub frames: usize,
+    /// Median time of the UI code (layout and painting commands), in ms.
+    pub median_ms: f64,
+    /// Slowest frame of the UI code, in ms.
+    pub max_ms: f64,
+    /// Median time to tessellate the frame's shapes into triangles, in ms.
+    pub tessellate_median_ms: f64,
+    /// Vertices of the last frame (how much was drawn).
+    pub vertices: usize,
+}
+
+/// Frame times per view.
+#[derive(Debug, Clone, Serialize)]
+pub struct FrameTimes {
+    /// The network the app showed, e.g. `2-50-50-50-50-50-1`.
+    pub architecture: String,
+    /// One entry per view.
+    pub views: Vec<ViewFrameTimes>,
+}
+
+impl FrameTimes {
+    /// The largest median over the views (compare with the 8 ms target).
+    pub fn worst_median_ms(&self) -> f64 {
+        self.views.iter().map(|v| v.median_ms).fold(0.0, f64::max)
+    }
+}
+
+impl fmt::Display for FrameTimes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "GUI frame times, network {}", self.architecture)?;
+        writeln!(
+            f,
+            "{:<12} {:>7} {:>10} {:>10} {:>14} {:>9}",
+            "view", "frames", "median ms", "max ms", "tessellate ms", "vertices"
+        )?;
+        for v in &self.views {
+            writeln!(
+                f,
+                "{:<12} {:>7} {:>10.3} {:>10.3} {:>14.3} {:>9}",
+                v.view, v.frames, v.median_ms, v.max_ms, v.tessellate_median_ms, v.vertices
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// A random dense ReLU network with the given widths (input first), inputs in `[-1, 1]`.
+pub fn random_network(widths: &[usize], seed: u64) -> Network {
+    let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
+    let n = widths.len() - 1;
+    let layers = (0..n)
+        .map(|k| {
+            let scale = (2.0 / widths[k] as f64).sqrt();
+            let w = Array2::from_shape_fn((widths[k + 1], widths[k]), |_| {
+                rng.random_range(-1.0..1.0) * scale * 1.5
+            });
+            let b = Array1::from_shape_fn(widths[k + 1], |_| rng.random_range(-0.5..0.5));
+            let activation = if k + 1 == n {
+                Activation::Linear
+            } else {
+                Activation::Relu
+            };
+            Layer::new(w, b, activation)
+        })
+        .collect();
+    let input_box = InputBox::new(vec![-1.0; widths[0]], vec![1.0; widths[0]]).ok();
+    // Shapes chain and values are finite by construction.
+    Network::new(layers, input_box).expect("a well-formed random network")
+}
+
+fn frame_input(pointer: egui::Pos2) -> egui::RawInput {
+    egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(SCREEN[0], SCREEN[1]),
+        )),
+        events: vec![egui::Event::PointerMoved(pointer)],
+        ..Default::default()
+    }
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// Builds the app headless with a random 5×50 network (2 inputs), solves it once (1 s time
+/// limit, so that the Solve and Runs views have content), then shows every view in turn and
+/// measures `frames` frames of each: the UI code's time and the tessellation time.
+pub fn frame_time_benchmark(frames: usize) -> FrameTimes {
+    let network = random_network(&[2, 50, 50, 50, 50, 50, 1], 7).named("random_5x50");
+    frame_time_benchmark_with(network, frames)
+}
+
+/// [`frame_time_benchmark`] with any network.
+pub fn frame_time_benchmark_with(network: Network, frames: usize) -> FrameTimes {
+    let architecture = network.architecture();
+    let mut settings = Settings::default();
+    settings.solve.time_limit_on = true;
+    settings.solve.time_limit_s = 1.0;
+    let mut app = ReluscopeApp::new(settings, None);
+    app.state
+        .replace_network(network, NetworkSource::Sample("random_5x50"));
+    let ctx = egui::Context::default();
+    // Hover over the drawing area so that tooltips are part of the measured work.
+    let pointer = egui::pos2(SCREEN[0] * 0.6, SCREEN[1] * 0.5);
+    let mut frame = |app: &mut ReluscopeApp| {
+        let start = Instant::now();
+        let mut output = ctx.run_ui(frame_input(pointer), |ui| app.show(ui));
+        // No renderer here: drop the texture uploads (the heat map) deliberately.
+        output.textures_delta.clear();
+        let ui_time = start.elapsed();
+        let start = Instant::now();
+        let primitives = ctx.tessellate(output.shapes, output.pixels_per_point);
+        let tessellate_time = start.elapsed();
+        let vertices = primitives
+            .iter()
+            .map(|p| match &p.primitive {
+                egui::epaint::Primitive::Mesh(mesh) => mesh.vertices.len(),
+                egui::epaint::Primitive::Callback(_) => 0,
+            })
+            .sum();
+        (ui_time, tessellate_time, vertices)
+    };
+    let settle =
+        |app: &mut ReluscopeApp,
+         frame: &mut dyn FnMut(&mut ReluscopeApp) -> (Duration, Duration, usize)| {
+            let deadline = Instant::now() + SETTLE_TIMEOUT;
+            frame(app);
+            while app.is_busy() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(5));
+                frame(app);
+            }
+            // A few more frames so that layouts (grids, plots) settle.
+            for _ in 0..3 {
+                frame(app);
+            }
+        };
+    settle(&mut app, &mut frame);
+    app.state.start_solve(&ctx);
+    settle(&mut app, &mut frame);
+    let mut views = Vec::new();
+    for id in app.view_ids() {
+        app.select_view(id);
+        settle(&mut app, &mut frame);
+        let mut ui_ms = Vec::with_capacity(frames);
+        let mut tess_ms = Vec::with_capacity(frames);
+        let mut vertices = 0;
+        for _ in 0..frames.max(1) {
+            let (ui, tess, v) = frame(&mut app);
+            ui_ms.push(ui.as_secs_f64() * 1e3);
+            tess_ms.push(tess.as_secs_f64() * 1e3);
+            vertices = v;
+        }
+        let max_ms = ui_ms.iter().copied().fold(0.0, f64::max);
+        views.push(ViewFrameTimes {
+            view: id.to_string(),
+            frames: ui_ms.len(),
+            median_ms: median(&mut ui_ms),
+            max_ms,
+            tessellate_median_ms: median(&mut tess_ms),
+            vertices,
+        });
+    }
+    FrameTimes {
+        architecture,
+        views,
+    }
+}

@@ -1,0 +1,389 @@
+//! The left side panel: open a network, edit the input box, pick the bound method, set the
+//! objective and the solver, Solve / Cancel.
+
+use super::document::{NetworkSource, short};
+use super::samples::SAMPLES;
+use super::state::AppState;
+use super::worker::{format_elapsed, format_seconds};
+use eframe::egui::{self, DragValue, RichText};
+use reluscope::bounds::BoundMethod;
+use std::path::PathBuf;
+
+/// What each bound method means, for its tooltip.
+fn method_tooltip(method: BoundMethod) -> &'static str {
+    match method {
+        BoundMethod::Interval => {
+            "Propagate the box through each layer with interval arithmetic: microseconds, but \
+             the intervals widen with every layer"
+        }
+        BoundMethod::Symbolic => {
+            "Keep each neuron as a linear function of the inputs, relaxing ReLUs by two lines \
+             (CROWN/DeepPoly style): tighter than intervals, still cheap"
+        }
+        BoundMethod::LpObbt => {
+            "Minimise and maximise each neuron over the LP relaxation of the layers before it: \
+             one pair of LPs per neuron, much tighter, seconds"
+        }
+        BoundMethod::MilpObbt => {
+            "LP-OBBT, then solve small MILPs for the neurons still unstable: the tightest, the \
+             most expensive"
+        }
+    }
+}
+
+/// Draws the side panel.
+pub fn side_panel(ui: &mut egui::Ui, state: &mut AppState) {
+    network_section(ui, state);
+    ui.separator();
+    box_section(ui, state);
+    ui.separator();
+    bounds_section(ui, state);
+    ui.separator();
+    objective_section(ui, state);
+    ui.separator();
+    solve_section(ui, state);
+}
+
+fn network_section(ui: &mut egui::Ui, state: &mut AppState) {
+    let ctx = ui.ctx().clone();
+    let net = &state.doc.network;
+    ui.label(RichText::new(format!("Network: {}", net.name)).heading())
+        .on_hover_text(format!("from {}", state.doc.source.describe()));
+    ui.label(format!(
+        "{} ({} hidden neurons, {} parameters)",
+        net.architecture(),
+        net.hidden_neurons(),
+        net.parameter_count()
+    ))
+    .on_hover_text("widths from input to output");
+    egui::CollapsingHeader::new("Open a network")
+        .default_open(true)
+        .show(ui, |ui| {
+            let label = ui.label("File path:");
+            let edit = ui
+                .add(
+                    egui::TextEdit::singleline(&mut state.path_field)
+                        .hint_text(".json, .onnx or .nnet file")
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(label.id);
+            let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            ui.horizontal(|ui| {
+                let loading = state.load_task.is_some();
+                if ui
+                    .add_enabled(!loading, egui::Button::new("Open"))
+                    .on_hover_text("read the file typed above (the current network stays open if it fails)")
+                    .clicked()
+                    || (enter && !loading)
+                {
+                    let path = PathBuf::from(state.path_field.trim());
+                    state.open_path(&ctx, path);
+                }
+                if ui
+                    .add_enabled(state.dialog_task.is_none(), egui::Button::new("Browse…"))
+                    .on_hover_text("choose a file with the system dialog (Ctrl+O); you can also drop a file on the window")
+                    .clicked()
+                {
+                    state.open_dialog(&ctx);
+                }
+                if loading {
+                    ui.spinner();
+                }
+            });
+            let current_sample = match &state.doc.source {
+                NetworkSource::Sample(name) => Some(*name),
+                NetworkSource::File(_) => None,
+            };
+            let mut chosen = None;
+            egui::ComboBox::new("sample_picker", "Sample")
+                .selected_text(current_sample.unwrap_or("choose…"))
+                .show_ui(ui, |ui| {
+                    for sample in SAMPLES {
+                        if ui
+                            .selectable_label(current_sample == Some(sample.name), sample.name)
+                            .on_hover_text(sample.description)
+                            .clicked()
+                        {
+                            chosen = Some(sample.name);
+                        }
+                    }
+                })
+                .response
+                .on_hover_text("sample networks built into the app");
+            if let Some(name) = chosen {
+                state.open_sample(name);
+            }
+            if !state.settings.recent.is_empty() {
+                let mut open_recent = None;
+                egui::CollapsingHeader::new("Recent files")
+                    .default_open(false)
+                    .show(ui, |ui| {
+                        for path in &state.settings.recent {
+                            let name = path
+                                .file_name()
+                                .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+                            if ui
+                                .small_button(name)
+                                .on_hover_text(path.display().to_string())
+                                .clicked()
+                            {
+                                open_recent = Some(path.clone());
+                            }
+                        }
+                    });
+                if let Some(path) = open_recent {
+                    state.open_path(&ctx, path);
+                }
+            }
+        });
+}
+
+fn box_section(ui: &mut egui::Ui, state: &mut AppState) {
+    ui.heading("Input box")
+        .on_hover_text("the MILP optimises over lo ≤ x ≤ hi; a smaller box gives tighter bounds");
+    let doc = &mut state.doc;
+    let mut changed = false;
+    let rows = doc.box_edit.len();
+    // Only the visible rows are laid out, so a 784-input network costs what a 2-input one does.
+    let row_height = ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
+    let label_width = 14.0 + 7.0 * (rows.max(1) as f32).log10().ceil();
+    egui::ScrollArea::vertical()
+        .id_salt("box_editor")
+        .max_height(220.0)
+        .auto_shrink([false, true])
+        .show_rows(ui, row_height, rows, |ui, range| {
+            for k in range {
+                let pair = &mut doc.box_edit[k];
+                ui.horizontal(|ui| {
+                    ui.add_sized([label_width, row_height], egui::Label::new(format!("x{k}")));
+                    let speed = ((pair[1] - pair[0]).abs().max(1e-3)) * 0.005;
+                    changed |= ui
+                        .add(DragValue::new(&mut pair[0]).speed(speed).max_decimals(6))
+                        .on_hover_text(format!("lower bound of input {k}"))
+                        .changed();
+                    changed |= ui
+                        .add(DragValue::new(&mut pair[1]).speed(speed).max_decimals(6))
+                        .on_hover_text(format!("upper bound of input {k}"))
+                        .changed();
+                });
+            }
+        });
+    if rows > 8 {
+        ui.weak(format!("{rows} inputs"));
+    }
+    if let Some(e) = &doc.box_error {
+        ui.colored_label(
+            ui.visuals().error_fg_color,
+            format!("{e}; the last valid box is used"),
+        );
+    }
+    if let Some(note) = &doc.box_note {
+        ui.weak(note);
+    }
+    if changed {
+        state.apply_box_edit();
+    }
+    if ui
+        .button("Reset box")
+        .on_hover_text("restore the box stored with the network")
+        .clicked()
+    {
+        state.reset_box();
+    }
+}
+
+fn bounds_section(ui: &mut egui::Ui, state: &mut AppState) {
+    ui.heading("Bound method").on_hover_text(
+        "how the pre-activation bounds L ≤ a ≤ U are computed: they decide which neurons are \
+         stable and how large the big-M constants are",
+    );
+    let selected = state.settings.bound_method();
+    for method in BoundMethod::ALL {
+        let mut text = method.label().to_string();
+        if let Some(a) = state.doc.analysis(method) {
+            text.push_str(&format!(
+                "  ({}, {:.0}% stable)",
+                format_seconds(a.report.time_s),
+                a.report.stable_percent
+            ));
+        }
+        if ui
+            .radio(selected == method, text)
+            .on_hover_text(method_tooltip(method))
+            .clicked()
+            && selected != method
+        {
+            state.set_bound_method(method);
+        }
+    }
+    let ctx = ui.ctx().clone();
+    if let Some(task) = &state.bounds_task {
+        let fraction = task.fraction.unwrap_or(0.0) as f32;
+        let text = format!(
+            "{} {}{}",
+            task.key.2.key(),
+            format_elapsed(task.task.elapsed()),
+            if task.step.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", task.step)
+            }
+        );
+        ui.add(egui::ProgressBar::new(fraction).text(text).animate(true));
+        let cancelling = task.task.is_cancelling();
+        if ui
+            .add_enabled(
+                !cancelling,
+                egui::Button::new(if cancelling {
+                    "Cancelling…"
+                } else {
+                    "Cancel bounds"
+                }),
+            )
+            .on_hover_text("stop computing these bounds (within about a second)")
+            .clicked()
+        {
+            state.cancel_bounds();
+        }
+    } else if state.bounds_stopped == Some(state.wanted_bounds()) {
+        ui.horizontal(|ui| {
+            ui.label(format!("{} bounds not computed.", selected.key()));
+            if ui
+                .button("Compute")
+                .on_hover_text("start computing the selected bounds again")
+                .clicked()
+            {
+                state.compute_selected_bounds(&ctx);
+            }
+        });
+    }
+}
+
+fn objective_section(ui: &mut egui::Ui, state: &mut AppState) {
+    ui.heading("Objective").on_hover_text(
+        "what the MILP optimises over the box: c·f(x), a weighted sum of the outputs",
+    );
+    let outputs = state.doc.network.output_dim();
+    let s = &mut state.settings.solve;
+    ui.horizontal(|ui| {
+        ui.radio_value(&mut s.maximize, false, "minimise")
+            .on_hover_text("find the smallest value over the box");
+        ui.radio_value(&mut s.maximize, true, "maximise")
+            .on_hover_text("find the largest value over the box");
+    });
+    if outputs == 1 && !s.use_combination {
+        ui.label("output 0 (the only output)");
+        s.output = 0;
+        return;
+    }
+    ui.horizontal(|ui| {
+        ui.radio_value(&mut s.use_combination, false, "output")
+            .on_hover_text("optimise one output of the network");
+        let mut index = s.output.min(outputs.saturating_sub(1));
+        ui.add_enabled(
+            !s.use_combination,
+            DragValue::new(&mut index).range(0..=outputs.saturating_sub(1)),
+        )
+        .on_hover_text(format!("output index, 0 to {}", outputs.saturating_sub(1)));
+        s.output = index;
+    });
+    ui.horizontal(|ui| {
+        ui.radio_value(&mut s.use_combination, true, "combination")
+            .on_hover_text("optimise a weighted sum of the outputs");
+        let label = ui.label("c =");
+        ui.add_enabled(
+            s.use_combination,
+            egui::TextEdit::singleline(&mut s.combination)
+                .hint_text(format!("{outputs} weights, e.g. 1, -1"))
+                .desired_width(120.0),
+        )
+        .labelled_by(label.id);
+    });
+    if s.use_combination
+        && let Err(e) = s.objective(outputs)
+    {
+        ui.colored_label(ui.visuals().error_fg_color, e.to_string());
+    }
+}
+
+fn solve_section(ui: &mut egui::Ui, state: &mut AppState) {
+    ui.heading("Solver");
+    let s = &mut state.settings.solve;
+    ui.horizontal(|ui| {
+        ui.checkbox(&mut s.time_limit_on, "time limit")
+            .on_hover_text("stop HiGHS after this many seconds, keeping the best point found");
+        ui.add_enabled(
+            s.time_limit_on,
+            DragValue::new(&mut s.time_limit_s)
+                .range(0.1..=86_400.0)
+                .speed(1.0)
+                .suffix(" s"),
+        )
+        .on_hover_text("time limit in seconds");
+    });
+    ui.horizontal(|ui| {
+        ui.label("MIP gap").on_hover_text(
+            "HiGHS stops when |best − bound| / |best| falls below this: 0.0001% proves \
+             optimality to about 6 digits",
+        );
+        let mut percent = s.mip_gap * 100.0;
+        if ui
+            .add(
+                DragValue::new(&mut percent)
+                    .range(0.0..=100.0)
+                    .speed(0.001)
+                    .max_decimals(6)
+                    .suffix(" %"),
+            )
+            .on_hover_text("relative MIP gap in percent")
+            .changed()
+        {
+            s.mip_gap = percent / 100.0;
+        }
+    });
+    let ctx = ui.ctx().clone();
+    ui.add_space(4.0);
+    ui.horizontal(|ui| {
+        let running = state.solve.is_some();
+        if ui
+            .add_enabled(
+                !running,
+                egui::Button::new(RichText::new("Solve (F5)").strong()),
+            )
+            .on_hover_text("build the big-M MILP with the selected bounds and solve it with HiGHS")
+            .clicked()
+        {
+            state.start_solve(&ctx);
+        }
+        let cancelling = state.solve.as_ref().is_some_and(|s| s.task.is_cancelling());
+        if ui
+            .add_enabled(running && !cancelling, egui::Button::new("Cancel"))
+            .on_hover_text("stop the solve within about a second, keeping the best point found")
+            .clicked()
+        {
+            state.cancel_solve();
+        }
+    });
+    if let Some(solve) = &state.solve {
+        let text = format!("{} — {}", solve.phase, format_elapsed(solve.task.elapsed()));
+        let bar = match solve.fraction {
+            Some(f) => egui::ProgressBar::new(f as f32),
+            None => egui::ProgressBar::new(0.0).animate(true),
+        };
+        ui.add(bar.text(text));
+        if solve.task.is_cancelling() {
+            ui.label("Cancelling…");
+        }
+    } else if let Some(last) = &state.last_solve {
+        let objective = last
+            .outcome
+            .as_ref()
+            .ok()
+            .and_then(|r| r.objective)
+            .map_or("–".into(), short);
+        ui.label(format!(
+            "Last solve: {}, objective {objective}",
+            last.status()
+        ));
+    }
+}

@@ -1,0 +1,192 @@
+//! What the app remembers between sessions (eframe persistence) and the solve settings.
+
+use reluscope::bounds::BoundMethod;
+use reluscope::milp::{NetworkSolveOptions, Objective, Sense, SolveOptions};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// How many recent files the Open section lists.
+pub const MAX_RECENT: usize = 10;
+
+/// Everything persisted; unknown or missing fields fall back to the defaults, so an old or
+/// damaged store never stops the app from starting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// The network file open when the app was last closed (`None` for a sample).
+    pub last_network: Option<PathBuf>,
+    /// The sample open when the app was last closed, if it was a sample.
+    pub last_sample: Option<String>,
+    /// Recently opened files, newest first.
+    pub recent: Vec<PathBuf>,
+    /// Key of the bound method (`ia`, …), see [`BoundMethod::key`].
+    pub method: String,
+    /// Id of the selected view (see `views::View::id`).
+    pub tab: String,
+    /// Objective and solver settings.
+    pub solve: SolveSettings,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            last_network: None,
+            last_sample: None,
+            recent: Vec::new(),
+            method: BoundMethod::Interval.key().to_string(),
+            tab: String::new(),
+            solve: SolveSettings::default(),
+        }
+    }
+}
+
+impl Settings {
+    /// The selected bound method (interval arithmetic if the stored key is unknown).
+    pub fn bound_method(&self) -> BoundMethod {
+        BoundMethod::from_key(&self.method).unwrap_or(BoundMethod::Interval)
+    }
+
+    /// Selects a bound method.
+    pub fn set_bound_method(&mut self, method: BoundMethod) {
+        self.method = method.key().to_string();
+    }
+
+    /// Puts `path` first in the recent list (no duplicates, at most [`MAX_RECENT`]).
+    pub fn push_recent(&mut self, path: &Path) {
+        self.recent.retain(|p| p != path);
+        self.recent.insert(0, path.to_path_buf());
+        self.recent.truncate(MAX_RECENT);
+    }
+}
+
+/// What to optimise and how long to try.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SolveSettings {
+    /// Maximise instead of minimise.
+    pub maximize: bool,
+    /// Optimise a weighted combination of the outputs instead of one output.
+    pub use_combination: bool,
+    /// The output to optimise (clamped to the network's outputs).
+    pub output: usize,
+    /// The combination weights as typed, e.g. `1, -0.5`.
+    pub combination: String,
+    /// Whether the time limit applies.
+    pub time_limit_on: bool,
+    /// Time limit in seconds.
+    pub time_limit_s: f64,
+    /// Relative MIP gap at which HiGHS stops.
+    pub mip_gap: f64,
+}
+
+impl Default for SolveSettings {
+    fn default() -> Self {
+        Self {
+            maximize: false,
+            use_combination: false,
+            output: 0,
+            combination: String::new(),
+            time_limit_on: true,
+            time_limit_s: 60.0,
+            mip_gap: SolveOptions::default().mip_rel_gap,
+        }
+    }
+}
+
+impl SolveSettings {
+    /// The sense as the library's type.
+    pub fn sense(&self) -> Sense {
+        if self.maximize {
+            Sense::Maximize
+        } else {
+            Sense::Minimize
+        }
+    }
+
+    /// The objective for a network with `outputs` outputs, or a one-line reason why not.
+    pub fn objective(&self, outputs: usize) -> Result<Objective, String> {
+        if self.use_combination {
+            let weights = parse_weights(&self.combination)?;
+            Objective::combination(self.sense(), weights, outputs).map_err(|e| e.to_string())
+        } else {
+            Objective::output(self.sense(), self.output, outputs).map_err(|e| e.to_string())
+        }
+    }
+
+    /// The solver options.
+    pub fn options(&self) -> NetworkSolveOptions {
+        NetworkSolveOptions {
+            solver: SolveOptions {
+                time_limit: self.time_limit_on.then_some(self.time_limit_s.max(0.0)),
+                mip_rel_gap: if self.mip_gap.is_finite() {
+                    self.mip_gap.max(0.0)
+                } else {
+                    SolveOptions::default().mip_rel_gap
+                },
+                ..SolveOptions::default()
+            },
+            ..NetworkSolveOptions::default()
+        }
+    }
+}
+
+/// Parses `"1, -0.5"` (commas, semicolons or spaces between numbers).
+pub fn parse_weights(text: &str) -> Result<Vec<f64>, String> {
+    let parts: Vec<&str> = text
+        .split([',', ';', ' ', '\t'])
+        .filter(|s| !s.is_empty())
+        .collect();
+    if parts.is_empty() {
+        return Err("type one weight per output, e.g. \"1, -1\"".into());
+    }
+    parts
+        .iter()
+        .map(|s| {
+            s.parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| format!("\"{s}\" is not a number"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recent_files_are_unique_newest_first_and_capped() {
+        let mut s = Settings::default();
+        for i in 0..15 {
+            s.push_recent(Path::new(&format!("/n{i}.json")));
+        }
+        s.push_recent(Path::new("/n10.json"));
+        assert_eq!(s.recent.len(), MAX_RECENT);
+        assert_eq!(s.recent[0], PathBuf::from("/n10.json"));
+        assert_eq!(
+            s.recent.iter().filter(|p| p.ends_with("n10.json")).count(),
+            1
+        );
+    }
+
+    #[test]
+    fn objectives_are_validated() {
+        let mut s = SolveSettings::default();
+        assert!(s.objective(1).is_ok());
+        s.output = 3;
+        assert!(s.objective(2).unwrap_err().contains("out of range"));
+        s.use_combination = true;
+        s.combination = "1; -2".into();
+        assert_eq!(s.objective(2).unwrap().weights, vec![1.0, -2.0]);
+        s.combination = "1, x".into();
+        assert!(s.objective(2).unwrap_err().contains("\"x\""));
+        assert!(s.objective(3).is_err());
+    }
+
+    #[test]
+    fn damaged_settings_fall_back_to_defaults() {
+        let s: Settings = serde_json::from_str(r#"{"method":"nonsense","extra":1}"#).unwrap();
+        assert_eq!(s.bound_method(), BoundMethod::Interval);
+        assert_eq!(s.solve, SolveSettings::default());
+    }
+}

@@ -1,0 +1,298 @@
+//! Solving the MILP on a worker: bounds first if they are missing, then HiGHS, with live
+//! progress, the solver log and a Cancel that HiGHS honours within about a second.
+
+use super::document::{Analysis, format_box};
+use super::runs::RunRecord;
+use super::worker::{Reporter, Task};
+use eframe::egui;
+use reluscope::bounds::{BoundMethod, BoundsError, NetworkBounds, compute_bounds};
+use reluscope::control::TaskControl;
+use reluscope::milp::{
+    NetworkSolveOptions, Objective, SolveControl, SolveProgress, SolveReport, solve_network,
+};
+use reluscope::network::{InputBox, Network};
+use std::sync::Arc;
+
+/// Log lines kept for display; HiGHS is chatty on long solves.
+pub const MAX_LOG_LINES: usize = 5_000;
+
+/// What to solve.
+#[derive(Clone)]
+pub struct SolveRequest {
+    /// The document the solve belongs to.
+    pub doc_id: u64,
+    /// The box revision the solve belongs to.
+    pub box_revision: u64,
+    /// The network.
+    pub network: Arc<Network>,
+    /// The box.
+    pub input_box: InputBox,
+    /// The bound method.
+    pub method: BoundMethod,
+    /// The bounds if already computed; otherwise the worker computes them first.
+    pub bounds: Option<Arc<NetworkBounds>>,
+    /// What to optimise.
+    pub objective: Objective,
+    /// Solver settings.
+    pub options: NetworkSolveOptions,
+}
+
+/// A message from the solve worker.
+pub enum SolveMessage {
+    /// Progress of the bound computation (fraction, step).
+    BoundsProgress(f64, String),
+    /// The bounds the worker computed (to store as the method's analysis).
+    Bounds(NetworkBounds),
+    /// A HiGHS progress snapshot.
+    Progress(SolveProgress),
+    /// A HiGHS log line.
+    Log(String),
+    /// The end: the report, or why there is none.
+    Finished(Box<Result<SolveReport, SolveFailure>>),
+}
+
+/// Why a solve produced no report.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SolveFailure {
+    /// Cancelled while the bounds were being computed.
+    CancelledInBounds,
+    /// Anything else, as one line.
+    Error(String),
+}
+
+impl SolveFailure {
+    /// The status shown for the failure.
+    pub fn status(&self) -> &'static str {
+        match self {
+            SolveFailure::CancelledInBounds => "cancelled",
+            SolveFailure::Error(_) => "error",
+        }
+    }
+
+    /// One line for the user.
+    pub fn message(&self) -> String {
+        match self {
+            SolveFailure::CancelledInBounds => {
+                "cancelled while computing the bounds (no MILP was solved)".into()
+            }
+            SolveFailure::Error(e) => e.clone(),
+        }
+    }
+}
+
+/// A running solve as the UI tracks it.
+pub struct RunningSolve {
+    /// The worker.
+    pub task: Task<SolveMessage>,
+    /// What is being solved.
+    pub request: SolveRequest,
+    /// `computing bounds` or `solving`.
+    pub phase: String,
+    /// Fraction done of the bounds phase.
+    pub fraction: Option<f64>,
+    /// Progress snapshots so far.
+    pub trace: Vec<SolveProgress>,
+    /// Log lines so far.
+    pub log: Vec<String>,
+    /// The analysis of the bounds used (known once the bounds are).
+    pub analysis: Option<Analysis>,
+}
+
+/// A finished solve.
+pub struct FinishedSolve {
+    /// What was solved.
+    pub request: SolveRequest,
+    /// The report, or why there is none.
+    pub outcome: Result<SolveReport, SolveFailure>,
+    /// Progress snapshots.
+    pub trace: Vec<SolveProgress>,
+    /// The solver log.
+    pub log: Vec<String>,
+    /// The analysis of the bounds used, if they were computed.
+    pub analysis: Option<Analysis>,
+}
+
+impl FinishedSolve {
+    /// `optimal`, `time_limit`, `cancelled`, …, or `error`.
+    pub fn status(&self) -> String {
+        match &self.outcome {
+            Ok(r) => r.status.clone(),
+            Err(f) => f.status().to_string(),
+        }
+    }
+
+    /// The row of the Runs table.
+    pub fn run_record(&self) -> RunRecord {
+        let report = self.outcome.as_ref().ok();
+        RunRecord {
+            network: self.request.network.name.clone(),
+            method: self.request.method.key().to_string(),
+            input_box: format_box(&self.request.input_box),
+            objective_description: self.request.objective.describe(),
+            stable_percent: self.analysis.as_ref().map(|a| a.report.stable_percent),
+            binaries: report
+                .map(|r| r.binaries)
+                .or_else(|| self.analysis.as_ref().map(|a| a.report.binaries)),
+            max_big_m: self.analysis.as_ref().and_then(Analysis::max_big_m),
+            bound_time_s: self.analysis.as_ref().map(|a| a.report.time_s),
+            solve_time_s: report.map(|r| r.time_s),
+            nodes: report.map(|r| r.nodes),
+            objective: report.and_then(|r| r.objective),
+            gap: report.and_then(|r| r.gap),
+            status: self.status(),
+        }
+    }
+}
+
+impl RunningSolve {
+    /// Starts the worker.
+    pub fn start(ctx: &egui::Context, request: SolveRequest) -> Self {
+        let analysis = request
+            .bounds
+            .as_ref()
+            .map(|b| Analysis::new(&request.network, &request.input_box, (**b).clone()));
+        let work_request = request.clone();
+        let task = Task::spawn(
+            ctx,
+            "solve",
+            move |reporter| solve_on_worker(&work_request, &reporter),
+            |e| SolveMessage::Finished(Box::new(Err(SolveFailure::Error(e)))),
+        );
+        Self {
+            task,
+            phase: if request.bounds.is_some() {
+                "solving the MILP".into()
+            } else {
+                format!("computing {} bounds", request.method.key())
+            },
+            request,
+            fraction: None,
+            trace: Vec::new(),
+            log: Vec::new(),
+            analysis,
+        }
+    }
+
+    /// Applies the worker's messages; returns the bounds it computed (for the document) and
+    /// the finished solve once it ends.
+    pub fn poll(
+        &mut self,
+    ) -> (
+        Option<NetworkBounds>,
+        Option<Result<SolveReport, SolveFailure>>,
+    ) {
+        let mut new_bounds = None;
+        let mut finished = None;
+        for message in self.task.drain() {
+            match message {
+                SolveMessage::BoundsProgress(f, step) => {
+                    self.fraction = Some(f);
+                    self.phase = format!("computing {} bounds: {step}", self.request.method.key());
+                }
+                SolveMessage::Bounds(b) => {
+                    self.analysis = Some(Analysis::new(
+                        &self.request.network,
+                        &self.request.input_box,
+                        b.clone(),
+                    ));
+                    self.phase = "solving the MILP".into();
+                    self.fraction = None;
+                    new_bounds = Some(b);
+                }
+                SolveMessage::Progress(p) => self.trace.push(p),
+                SolveMessage::Log(line) => {
+                    if self.log.len() < MAX_LOG_LINES {
+                        self.log.push(line);
+                    }
+                }
+                SolveMessage::Finished(outcome) => finished = Some(*outcome),
+            }
+        }
+        if finished.is_none() && self.task.is_finished() {
+            // The worker vanished without a result (it panicked): report rather than spin.
+            finished = Some(Err(SolveFailure::Error(
+                "the solver worker stopped unexpectedly".into(),
+            )));
+        }
+        (new_bounds, finished)
+    }
+
+    /// Turns the running solve into a finished one.
+    pub fn finish(self, outcome: Result<SolveReport, SolveFailure>) -> FinishedSolve {
+        let (trace, log) = match &outcome {
+            // The report carries the complete trace and log; prefer them to what streamed in.
+            Ok(r) if !r.trace.is_empty() || !r.log.is_empty() => {
+                let mut log = r.log.clone();
+                log.truncate(MAX_LOG_LINES);
+                (r.trace.clone(), log)
+            }
+            _ => (self.trace, self.log),
+        };
+        FinishedSolve {
+            request: self.request,
+            outcome,
+            trace,
+            log,
+            analysis: self.analysis,
+        }
+    }
+}
+
+fn solve_on_worker(request: &SolveRequest, reporter: &Reporter<SolveMessage>) {
+    let bounds = match &request.bounds {
+        Some(b) => (**b).clone(),
+        None => {
+            let progress = reporter.clone();
+            let control = TaskControl {
+                cancel: reporter.cancel.clone(),
+                on_progress: Some(Arc::new(move |f: f64, step: &str| {
+                    progress.send(SolveMessage::BoundsProgress(f, step.to_string()));
+                })),
+            };
+            match compute_bounds(
+                &request.network,
+                &request.input_box,
+                request.method,
+                &control,
+            ) {
+                Ok(b) => {
+                    reporter.send(SolveMessage::Bounds(b.clone()));
+                    b
+                }
+                Err(BoundsError::Cancelled) => {
+                    reporter.send(SolveMessage::Finished(Box::new(Err(
+                        SolveFailure::CancelledInBounds,
+                    ))));
+                    return;
+                }
+                Err(e) => {
+                    reporter.send(SolveMessage::Finished(Box::new(Err(SolveFailure::Error(
+                        e.to_string(),
+                    )))));
+                    return;
+                }
+            }
+        }
+    };
+    let progress = reporter.clone();
+    let log = reporter.clone();
+    let control = SolveControl {
+        cancel: reporter.cancel.clone(),
+        on_progress: Some(Arc::new(move |p: &SolveProgress| {
+            progress.send(SolveMessage::Progress(*p));
+        })),
+        on_log: Some(Arc::new(move |line: &str| {
+            log.send(SolveMessage::Log(line.trim_end().to_string()));
+        })),
+    };
+    let outcome = solve_network(
+        &request.network,
+        &request.input_box,
+        &bounds,
+        &request.objective,
+        &request.options,
+        &control,
+    )
+    .map_err(|e| SolveFailure::Error(e.to_string()));
+    reporter.send(SolveMessage::Finished(Box::new(outcome)));
+}

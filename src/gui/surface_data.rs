@@ -1,0 +1,178 @@
+//! The data behind the Surface view: the objective sampled over a 2-D slice of the box, its
+//! colours and its contour lines. Pure functions, run on a worker.
+
+use super::contour::{SampledGrid, contour_lines, even_levels};
+use eframe::egui::{Color32, ColorImage};
+use ndarray::Array2;
+use reluscope::network::{InputBox, Network};
+
+/// Points evaluated per batch, so that a wide input layer never needs a huge matrix and a
+/// cancel is seen quickly.
+const BATCH: usize = 2048;
+
+/// Contour levels drawn.
+pub const CONTOUR_LEVELS: usize = 8;
+
+/// What to sample: which inputs vary, where the others are fixed, which combination of
+/// outputs to show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SliceSpec {
+    /// The input on the horizontal axis.
+    pub x_axis: usize,
+    /// The input on the vertical axis (equal to `x_axis` for a 1-D curve).
+    pub y_axis: usize,
+    /// Values of every input; those of the two axes are ignored.
+    pub fixed: Vec<f64>,
+    /// `c` in `cᵀ f(x)`.
+    pub weights: Vec<f64>,
+    /// Points per axis.
+    pub resolution: usize,
+}
+
+/// The sampled slice with its contours.
+#[derive(Debug, Clone)]
+pub struct Surface {
+    /// The samples (`ny = 1` for a 1-D curve).
+    pub grid: SampledGrid,
+    /// `(level, polylines)` for each contour level.
+    pub contours: Vec<(f64, Vec<Vec<[f64; 2]>>)>,
+}
+
+/// Samples `cᵀ f(x)` over the slice of `input_box` given by `spec`; `None` if cancelled.
+pub fn sample_surface(
+    network: &Network,
+    input_box: &InputBox,
+    spec: &SliceSpec,
+    cancelled: &dyn Fn() -> bool,
+) -> Option<Surface> {
+    let dim = network.input_dim();
+    let one_d = spec.x_axis == spec.y_axis;
+    let n = spec.resolution.max(2);
+    let (nx, ny) = if one_d { (n, 1) } else { (n, n) };
+    let range = |k: usize| (input_box.lower()[k], input_box.upper()[k]);
+    let mut grid = SampledGrid {
+        nx,
+        ny,
+        x_range: range(spec.x_axis),
+        y_range: if one_d {
+            (0.0, 0.0)
+        } else {
+            range(spec.y_axis)
+        },
+        values: Vec::with_capacity(nx * ny),
+    };
+    let total = nx * ny;
+    let mut start = 0;
+    while start < total {
+        if cancelled() {
+            return None;
+        }
+        let end = (start + BATCH).min(total);
+        let mut points = Array2::<f64>::zeros((end - start, dim));
+        for (row, p) in (start..end).enumerate() {
+            for (k, &v) in spec.fixed.iter().enumerate().take(dim) {
+                points[[row, k]] = v;
+            }
+            points[[row, spec.x_axis]] = grid.x_at(p % nx);
+            if !one_d {
+                points[[row, spec.y_axis]] = grid.y_at(p / nx);
+            }
+        }
+        let outputs = network.forward_batch(points.view());
+        grid.values.extend(
+            outputs
+                .rows()
+                .into_iter()
+                .map(|y| y.iter().zip(&spec.weights).map(|(y, c)| y * c).sum::<f64>()),
+        );
+        start = end;
+    }
+    let contours = match (one_d, grid.value_range()) {
+        (false, Some((lo, hi))) => even_levels(lo, hi, CONTOUR_LEVELS)
+            .into_iter()
+            .map(|level| (level, contour_lines(&grid, level)))
+            .collect(),
+        _ => Vec::new(),
+    };
+    Some(Surface { grid, contours })
+}
+
+/// The heat-map colours of a 2-D grid; image row 0 is the top (largest `y`).
+pub fn heat_map_image(grid: &SampledGrid) -> ColorImage {
+    let (lo, hi) = grid.value_range().unwrap_or((0.0, 1.0));
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    let mut pixels = Vec::with_capacity(grid.nx * grid.ny);
+    for row in 0..grid.ny {
+        let j = grid.ny - 1 - row;
+        for i in 0..grid.nx {
+            let v = grid.value(i, j);
+            pixels.push(if v.is_finite() {
+                colormap(((v - lo) / span) as f32)
+            } else {
+                Color32::GRAY
+            });
+        }
+    }
+    ColorImage::new([grid.nx, grid.ny], pixels)
+}
+
+/// A perceptually ordered colour scale from dark blue (0) to yellow (1), after viridis.
+pub fn colormap(t: f32) -> Color32 {
+    const STOPS: [[u8; 3]; 6] = [
+        [68, 1, 84],
+        [65, 68, 135],
+        [42, 120, 142],
+        [34, 168, 132],
+        [122, 209, 81],
+        [253, 231, 37],
+    ];
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let x = t * (STOPS.len() - 1) as f32;
+    let k = (x.floor() as usize).min(STOPS.len() - 2);
+    let f = x - k as f32;
+    let mix = |a: u8, b: u8| (a as f32 + (b as f32 - a as f32) * f).round() as u8;
+    let (a, b) = (STOPS[k], STOPS[k + 1]);
+    Color32::from_rgb(mix(a[0], b[0]), mix(a[1], b[1]), mix(a[2], b[2]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gui::samples;
+
+    #[test]
+    fn samples_match_single_forward_passes() {
+        let net = samples::default_network().unwrap();
+        let b = net.input_box().unwrap().clone();
+        let spec = SliceSpec {
+            x_axis: 0,
+            y_axis: 1,
+            fixed: b.center(),
+            weights: vec![1.0],
+            resolution: 21,
+        };
+        let s = sample_surface(&net, &b, &spec, &|| false).unwrap();
+        assert_eq!(s.grid.values.len(), 21 * 21);
+        for (i, j) in [(0, 0), (20, 0), (7, 13), (20, 20)] {
+            let x = [s.grid.x_at(i), s.grid.y_at(j)];
+            assert!((s.grid.value(i, j) - net.forward(&x)[0]).abs() < 1e-9);
+        }
+        assert_eq!(s.contours.len(), CONTOUR_LEVELS);
+        assert!(s.contours.iter().all(|(_, lines)| !lines.is_empty()));
+        let img = heat_map_image(&s.grid);
+        assert_eq!(img.size, [21, 21]);
+        assert!(sample_surface(&net, &b, &spec, &|| true).is_none());
+    }
+
+    #[test]
+    fn the_colour_scale_runs_dark_to_bright() {
+        let lum = |c: Color32| c.r() as u32 + c.g() as u32 + c.b() as u32;
+        assert!(lum(colormap(0.0)) < lum(colormap(0.5)));
+        assert!(lum(colormap(0.5)) < lum(colormap(1.0)));
+        assert_eq!(colormap(f32::NAN), colormap(0.0));
+    }
+}

@@ -1,0 +1,172 @@
+//! The short-lived background tasks: bounds, file loading, file dialogs and file writing.
+//! (Solves have their own module, `solve_task`.)
+
+use super::worker::Task;
+use eframe::egui;
+use reluscope::bounds::{BoundMethod, BoundsError, NetworkBounds, compute_bounds};
+use reluscope::control::TaskControl;
+use reluscope::formats::load_network;
+use reluscope::network::{InputBox, Network};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// A message of a bounds task.
+pub enum BoundsMessage {
+    /// Fraction done and the current step.
+    Progress(f64, String),
+    /// The result.
+    Done(Result<NetworkBounds, BoundsError>),
+}
+
+/// Which bounds a task computes: document, box revision, method.
+pub type BoundsKey = (u64, u64, BoundMethod);
+
+/// Bounds being computed on a worker.
+pub struct BoundsTask {
+    /// The worker.
+    pub task: Task<BoundsMessage>,
+    /// What it computes.
+    pub key: BoundsKey,
+    /// Fraction done, if reported.
+    pub fraction: Option<f64>,
+    /// The current step, if reported.
+    pub step: String,
+}
+
+impl BoundsTask {
+    /// Starts computing `method` bounds of `network` over `input_box`.
+    pub fn start(
+        ctx: &egui::Context,
+        key: BoundsKey,
+        network: Arc<Network>,
+        input_box: InputBox,
+    ) -> Self {
+        let method = key.2;
+        let task = Task::spawn(
+            ctx,
+            "bounds",
+            move |reporter| {
+                let progress = reporter.clone();
+                let control = TaskControl {
+                    cancel: reporter.cancel.clone(),
+                    on_progress: Some(Arc::new(move |f: f64, step: &str| {
+                        progress.send(BoundsMessage::Progress(f, step.to_string()));
+                    })),
+                };
+                let result = compute_bounds(&network, &input_box, method, &control);
+                reporter.send(BoundsMessage::Done(result));
+            },
+            |e| BoundsMessage::Done(Err(BoundsError::Solver(e))),
+        );
+        Self {
+            task,
+            key,
+            fraction: None,
+            step: String::new(),
+        }
+    }
+}
+
+/// A network file being read on a worker (large ONNX files take a while).
+pub struct LoadTask {
+    /// The worker; its one message is the result.
+    pub task: Task<Result<Network, String>>,
+    /// The file.
+    pub path: PathBuf,
+}
+
+impl LoadTask {
+    /// Starts reading `path`.
+    pub fn start(ctx: &egui::Context, path: PathBuf) -> Self {
+        let file = path.clone();
+        let task = Task::spawn(
+            ctx,
+            "load",
+            move |reporter| reporter.send(load_network(&file).map_err(|e| e.to_string())),
+            Err,
+        );
+        Self { task, path }
+    }
+}
+
+/// What a file dialog is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DialogPurpose {
+    /// Choose a network to open.
+    OpenNetwork,
+    /// Choose where the pending export goes.
+    ExportPath,
+}
+
+/// A native file dialog, run on a worker because rfd's blocking dialogs block their thread.
+pub struct DialogTask {
+    /// The worker; its one message is the chosen path (`None` if cancelled or unavailable).
+    pub task: Task<Option<PathBuf>>,
+    /// What the path is for.
+    pub purpose: DialogPurpose,
+}
+
+impl DialogTask {
+    /// Opens a "pick a network file" dialog.
+    pub fn open_network(ctx: &egui::Context, start_dir: Option<PathBuf>) -> Self {
+        let task = Task::spawn(
+            ctx,
+            "dialog",
+            move |reporter| {
+                let mut dialog = rfd::FileDialog::new()
+                    .set_title("Open a network")
+                    .add_filter("networks (.json, .onnx, .nnet)", &["json", "onnx", "nnet"])
+                    .add_filter("all files", &["*"]);
+                if let Some(dir) = start_dir {
+                    dialog = dialog.set_directory(dir);
+                }
+                reporter.send(dialog.pick_file());
+            },
+            |_| None,
+        );
+        Self {
+            task,
+            purpose: DialogPurpose::OpenNetwork,
+        }
+    }
+
+    /// Opens a "save as" dialog proposing `file_name` with extension `ext`.
+    pub fn save_as(ctx: &egui::Context, file_name: String, ext: &'static str) -> Self {
+        let task = Task::spawn(
+            ctx,
+            "dialog",
+            move |reporter| {
+                let dialog = rfd::FileDialog::new()
+                    .set_title("Export to")
+                    .set_file_name(file_name)
+                    .add_filter(ext, &[ext]);
+                reporter.send(dialog.save_file());
+            },
+            |_| None,
+        );
+        Self {
+            task,
+            purpose: DialogPurpose::ExportPath,
+        }
+    }
+}
+
+/// Writing a file on a worker; the message is the success text or the error.
+pub struct WriteTask {
+    /// The worker.
+    pub task: Task<Result<String, String>>,
+    /// What is written, for the status bar.
+    pub what: String,
+}
+
+impl WriteTask {
+    /// Runs `write` (which returns a success message) on a worker.
+    pub fn start(
+        ctx: &egui::Context,
+        what: String,
+        write: impl FnOnce() -> Result<String, String> + Send + 'static,
+    ) -> Self {
+        let task = Task::spawn(ctx, "write", move |reporter| reporter.send(write()), Err);
+        Self { task, what }
+    }
+}

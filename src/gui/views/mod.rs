@@ -1,0 +1,84 @@
+//! The views shown as tabs in the central panel.
+//!
+//! Adding a view is adding a file with a type implementing [`View`] and one line in
+//! [`all_views`].
+
+mod big_m;
+mod network;
+mod runs;
+mod solve;
+mod stability;
+mod surface;
+
+use super::state::AppState;
+use eframe::egui;
+
+/// A tab of the central panel.
+pub trait View {
+    /// Stable id, persisted as the selected tab.
+    fn id(&self) -> &'static str;
+    /// Tab title.
+    fn title(&self) -> &'static str;
+    /// One line explaining what the view shows, displayed at its top.
+    fn explanation(&self) -> &'static str;
+    /// Draws the view.
+    fn ui(&mut self, ui: &mut egui::Ui, state: &mut AppState);
+    /// Whether the view waits for its own worker (the benchmark waits for it to settle).
+    fn is_busy(&self) -> bool {
+        false
+    }
+}
+
+/// Every view, in tab order.
+pub fn all_views() -> Vec<Box<dyn View>> {
+    vec![
+        Box::new(network::NetworkView::default()),
+        Box::new(stability::StabilityView),
+        Box::new(big_m::BigMView),
+        Box::new(surface::SurfaceView::default()),
+        Box::new(solve::SolveView),
+        Box::new(runs::RunsView),
+    ]
+}
+
+/// Colours shared by the views, so that a state looks the same everywhere.
+pub mod palette {
+    use eframe::egui::Color32;
+
+    /// Stably active neurons (linear, no binary).
+    pub const ACTIVE: Color32 = Color32::from_rgb(80, 175, 95);
+    /// Stably inactive neurons (constant 0, no binary).
+    pub const INACTIVE: Color32 = Color32::from_rgb(120, 128, 140);
+    /// Clipped ReLUs stuck at their cap.
+    pub const SATURATED: Color32 = Color32::from_rgb(150, 110, 200);
+    /// Unstable neurons (one binary each).
+    pub const UNSTABLE: Color32 = Color32::from_rgb(235, 140, 40);
+    /// Inputs and linear outputs.
+    pub const NEUTRAL: Color32 = Color32::from_rgb(90, 140, 210);
+    /// Incumbent (primal bound) lines and the optimum marker.
+    pub const INCUMBENT: Color32 = Color32::from_rgb(230, 70, 70);
+    /// Best-bound (dual bound) lines.
+    pub const BOUND: Color32 = Color32::from_rgb(70, 140, 230);
+
+    /// A distinct colour per series (e.g. per bound method).
+    pub fn series(k: usize) -> Color32 {
+        const COLOURS: [Color32; 6] = [
+            Color32::from_rgb(230, 120, 40),
+            Color32::from_rgb(60, 140, 220),
+            Color32::from_rgb(90, 180, 90),
+            Color32::from_rgb(200, 80, 170),
+            Color32::from_rgb(200, 190, 60),
+            Color32::from_rgb(120, 120, 220),
+        ];
+        COLOURS[k % COLOURS.len()]
+    }
+}
+
+/// Draws a small coloured square followed by a label, with a tooltip (legends).
+pub fn legend_entry(ui: &mut egui::Ui, colour: egui::Color32, text: &str, tooltip: &str) {
+    ui.horizontal(|ui| {
+        let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+        ui.painter().rect_filled(rect, 2.0, colour);
+        ui.label(text).on_hover_text(tooltip);
+    });
+}

@@ -1,0 +1,277 @@
+//! Solve: the running or last MILP solve: status, objective, bound, gap, x* and the forward
+//! check, incumbent and bound over time, and the HiGHS log.
+
+use super::{View, palette};
+use crate::gui::document::short;
+use crate::gui::state::AppState;
+use crate::gui::worker::{format_elapsed, format_seconds};
+use eframe::egui;
+use egui_plot::{Legend, Line, Plot, PlotPoints};
+use reluscope::milp::{SolveProgress, SolveReport};
+use std::time::Duration;
+
+/// The Solve view (stateless).
+pub struct SolveView;
+
+/// `(t, incumbent)` and `(t, bound)` step series of a trace.
+fn trace_series(trace: &[SolveProgress]) -> (Vec<[f64; 2]>, Vec<[f64; 2]>) {
+    let step = |pick: fn(&SolveProgress) -> Option<f64>| {
+        let mut out: Vec<[f64; 2]> = Vec::new();
+        for p in trace {
+            if let Some(v) = pick(p).filter(|v| v.is_finite()) {
+                // Horizontal then vertical: the value holds until the next snapshot.
+                if let Some(&[_, last]) = out.last() {
+                    out.push([p.time_s, last]);
+                }
+                out.push([p.time_s, v]);
+            }
+        }
+        out
+    };
+    (step(|p| p.primal_bound), step(|p| p.dual_bound))
+}
+
+fn trace_plot(ui: &mut egui::Ui, trace: &[SolveProgress], height: f32) {
+    let (incumbent, bound) = trace_series(trace);
+    if incumbent.is_empty() && bound.is_empty() {
+        ui.weak(
+            "No progress reported yet (HiGHS reports when it finds points or improves the bound).",
+        );
+        return;
+    }
+    Plot::new("solve_trace")
+        .height(height)
+        .legend(Legend::default())
+        .x_axis_label("seconds")
+        .y_axis_label("objective")
+        .show(ui, |plot| {
+            plot.line(
+                Line::new("incumbent (best point found)", PlotPoints::from(incumbent))
+                    .color(palette::INCUMBENT)
+                    .width(2.0)
+                    // Steps have vertical segments; a band would smear them.
+                    .allow_band(false),
+            );
+            plot.line(
+                Line::new("best bound (proven)", PlotPoints::from(bound))
+                    .color(palette::BOUND)
+                    .width(2.0)
+                    .allow_band(false),
+            );
+        });
+}
+
+fn log_area(ui: &mut egui::Ui, log: &[String], height: f32) {
+    let row_height = ui.text_style_height(&egui::TextStyle::Monospace);
+    egui::ScrollArea::vertical()
+        .id_salt("solver_log")
+        .max_height(height)
+        .auto_shrink([false, true])
+        .stick_to_bottom(true)
+        .show_rows(ui, row_height, log.len(), |ui, rows| {
+            for line in &log[rows] {
+                ui.monospace(line);
+            }
+        });
+}
+
+fn format_value(v: Option<f64>) -> String {
+    v.map_or("–".into(), |v| format!("{v:.10}"))
+}
+
+/// The result lines of a report (also what the tests read).
+pub fn report_lines(r: &SolveReport) -> Vec<(String, &'static str)> {
+    let status = match &r.status_detail {
+        Some(d) => format!("{} ({d})", r.status),
+        None => r.status.clone(),
+    };
+    let mut lines = vec![
+        (
+            format!("status: {status}"),
+            "why HiGHS stopped: optimal (within the gap), time_limit, cancelled, …",
+        ),
+        (
+            format!("objective: {}", format_value(r.objective)),
+            "value of the best point found (the incumbent)",
+        ),
+        (
+            format!("best bound: {}", format_value(r.best_bound)),
+            "no point can be better than this: proven by branch and bound",
+        ),
+        (
+            format!(
+                "gap: {}",
+                r.gap.map_or("–".into(), |g| format!("{:.4}%", 100.0 * g))
+            ),
+            "|objective − best bound| / |objective|: 0 means proven optimal",
+        ),
+        (
+            if r.lp_iterations > 0 {
+                format!("nodes: {}, LP iterations: {}", r.nodes, r.lp_iterations)
+            } else {
+                format!("nodes: {}", r.nodes)
+            },
+            "branch-and-bound nodes explored (and simplex iterations when HiGHS reports them)",
+        ),
+        (
+            format!(
+                "time: {:.3} s solve, {:.2} ms to build the MILP",
+                r.time_s,
+                r.build_time_s * 1e3
+            ),
+            "HiGHS run time, and the time to write the MILP and find a starting point",
+        ),
+        (
+            format!(
+                "model: {} variables, {} constraints, {} binaries, {} nonzeros",
+                r.variables, r.constraints, r.binaries, r.nonzeros
+            ),
+            "size of the big-M MILP: one binary per unstable ReLU",
+        ),
+    ];
+    if let Some(x) = &r.x {
+        let xs: Vec<String> = x.iter().map(|v| format!("{v:.10}")).collect();
+        lines.push((format!("x* = ({})", xs.join(", ")), "the best input found"));
+    }
+    if let (Some(f), Some(d)) = (r.forward_value, r.forward_difference) {
+        lines.push((
+            format!("forward check: f(x*) = {f:.10}, |f(x*) − objective| = {d:.2e}"),
+            "the network evaluated at x* directly: a tiny difference shows the MILP models the network faithfully",
+        ));
+    }
+    if let Some(s) = r.start_objective {
+        lines.push((
+            format!("sampled start: {}", short(s)),
+            "best of the random inputs handed to HiGHS as a first incumbent",
+        ));
+    }
+    lines
+}
+
+impl View for SolveView {
+    fn id(&self) -> &'static str {
+        "solve"
+    }
+
+    fn title(&self) -> &'static str {
+        "Solve"
+    }
+
+    fn explanation(&self) -> &'static str {
+        "The big-M MILP solved by HiGHS: the best point found, the proven bound, and how they \
+         closed in over time. Press Solve or F5."
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, state: &mut AppState) {
+        if let Some(running) = &state.solve {
+            let last = running.trace.last();
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.strong(format!(
+                    "Running: {} of {}, {} bounds — {}",
+                    running.request.objective.describe(),
+                    running.request.network.name,
+                    running.request.method.key(),
+                    running.phase
+                ));
+            });
+            ui.label(format!(
+                "elapsed {}; incumbent {}, best bound {}, gap {}, nodes {}",
+                format_elapsed(running.task.elapsed()),
+                last.and_then(|p| p.primal_bound).map_or("–".into(), short),
+                last.and_then(|p| p.dual_bound).map_or("–".into(), short),
+                last.and_then(|p| p.gap)
+                    .map_or("–".into(), |g| format!("{:.2}%", 100.0 * g)),
+                last.map_or(0, |p| p.nodes)
+            ));
+            let cancelling = running.task.is_cancelling();
+            if ui
+                .add_enabled(
+                    !cancelling,
+                    egui::Button::new(if cancelling {
+                        "Cancelling…"
+                    } else {
+                        "Cancel solve"
+                    }),
+                )
+                .on_hover_text("stop HiGHS within about a second, keeping the best point found")
+                .clicked()
+            {
+                running.task.cancel();
+            }
+            let height = (ui.available_height() * 0.55).max(150.0);
+            trace_plot(ui, &running.trace, height);
+            ui.label("HiGHS log:");
+            log_area(ui, &running.log, ui.available_height().max(80.0));
+            // Keep the elapsed time and plot moving even between solver messages.
+            ui.ctx().request_repaint_after(Duration::from_millis(100));
+            return;
+        }
+        let Some(last) = &state.last_solve else {
+            ui.label("No solve yet. Set the objective on the left and press Solve (F5).");
+            return;
+        };
+        let req = &last.request;
+        ui.strong(format!(
+            "{} of {} over {}, {} bounds",
+            req.objective.describe(),
+            req.network.name,
+            crate::gui::document::format_box(&req.input_box),
+            req.method.key()
+        ));
+        if req.doc_id != state.doc.id {
+            ui.weak("(solved for a network that is no longer open)");
+        } else if req.box_revision != state.doc.box_revision() {
+            ui.weak("(solved over an earlier input box)");
+        }
+        match &last.outcome {
+            Err(failure) => {
+                ui.label(format!("status: {}", failure.status()));
+                ui.label(failure.message());
+            }
+            Ok(report) => {
+                for (text, tooltip) in report_lines(report) {
+                    ui.label(text).on_hover_text(tooltip);
+                }
+            }
+        }
+        if let Some(a) = &last.analysis {
+            ui.label(format!(
+                "bounds: {} in {}, {:.1}% stable, max big-M {}",
+                a.method().label(),
+                format_seconds(a.report.time_s),
+                a.report.stable_percent,
+                a.max_big_m().map_or("–".into(), short)
+            ));
+        }
+        ui.separator();
+        let height = (ui.available_height() * 0.6).max(140.0);
+        trace_plot(ui, &last.trace, height);
+        egui::CollapsingHeader::new(format!("HiGHS log ({} lines)", last.log.len()))
+            .default_open(false)
+            .show(ui, |ui| log_area(ui, &last.log, 300.0));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn traces_become_step_lines() {
+        let p = |t, primal, dual| SolveProgress {
+            time_s: t,
+            primal_bound: primal,
+            dual_bound: dual,
+            gap: None,
+            nodes: 0,
+        };
+        let (inc, bound) = trace_series(&[
+            p(0.0, None, Some(-10.0)),
+            p(1.0, Some(-2.0), Some(-5.0)),
+            p(2.0, Some(-3.0), None),
+        ]);
+        assert_eq!(inc, vec![[1.0, -2.0], [2.0, -2.0], [2.0, -3.0]]);
+        assert_eq!(bound, vec![[0.0, -10.0], [1.0, -10.0], [1.0, -5.0]]);
+    }
+}

@@ -1,0 +1,354 @@
+//! Surface: the objective over the box as a heat map with contour lines and the MILP optimum;
+//! for more than two inputs, a slice through the box centre along two chosen inputs.
+
+use super::{View, palette};
+use crate::gui::document::short;
+use crate::gui::state::AppState;
+use crate::gui::surface_data::{SliceSpec, Surface, heat_map_image, sample_surface};
+use crate::gui::worker::Task;
+use eframe::egui::{self, Color32, TextureHandle, TextureOptions, vec2};
+use egui_plot::{
+    HoverPosition, Legend, Line, MarkerShape, Plot, PlotImage, PlotPoint, PlotPoints, Points,
+};
+
+/// Grid points per axis: ~100 × 100 shows the shape well and samples in a few milliseconds.
+const RESOLUTION: usize = 100;
+/// Fewer points when every sample is expensive (very wide inputs).
+const RESOLUTION_WIDE: usize = 50;
+
+/// What a sampled surface depends on.
+#[derive(Debug, Clone, PartialEq)]
+struct SliceKey {
+    doc_id: u64,
+    box_revision: u64,
+    spec: SliceSpec,
+}
+
+/// The Surface view: its axes, the sampled surface and its texture.
+pub struct SurfaceView {
+    x_axis: usize,
+    y_axis: usize,
+    show_contours: bool,
+    surface: Option<(SliceKey, Surface)>,
+    texture: Option<TextureHandle>,
+    task: Option<(SliceKey, Task<Option<Surface>>)>,
+}
+
+impl Default for SurfaceView {
+    fn default() -> Self {
+        Self {
+            x_axis: 0,
+            y_axis: 1,
+            show_contours: true,
+            surface: None,
+            texture: None,
+            task: None,
+        }
+    }
+}
+
+impl SurfaceView {
+    /// Picks up a finished sampling and starts one for `key` if needed.
+    fn refresh(&mut self, ctx: &egui::Context, state: &AppState, key: &SliceKey) {
+        if let Some((task_key, task)) = &mut self.task {
+            let done: Vec<Option<Surface>> = task.drain();
+            let task_key = task_key.clone();
+            let finished = task.is_finished();
+            for surface in done.into_iter().flatten() {
+                if task_key.spec.x_axis != task_key.spec.y_axis {
+                    let image = heat_map_image(&surface.grid);
+                    match &mut self.texture {
+                        Some(t) => t.set(image, TextureOptions::NEAREST),
+                        None => {
+                            self.texture =
+                                Some(ctx.load_texture("surface", image, TextureOptions::NEAREST));
+                        }
+                    }
+                }
+                self.surface = Some((task_key.clone(), surface));
+            }
+            if finished {
+                self.task = None;
+            }
+        }
+        let cached = self.surface.as_ref().is_some_and(|(k, _)| k == key);
+        let running = self.task.as_ref().is_some_and(|(k, _)| k == key);
+        if !cached && !running {
+            let network = state.doc.network.clone();
+            let input_box = state.doc.input_box().clone();
+            let spec = key.spec.clone();
+            let task = Task::spawn(
+                ctx,
+                "surface",
+                move |reporter| {
+                    let surface =
+                        sample_surface(&network, &input_box, &spec, &|| reporter.is_cancelled());
+                    reporter.send(surface);
+                },
+                |_| None,
+            );
+            // Replacing a stale task drops (and so cancels) it.
+            self.task = Some((key.clone(), task));
+        }
+    }
+}
+
+impl View for SurfaceView {
+    fn id(&self) -> &'static str {
+        "surface"
+    }
+
+    fn title(&self) -> &'static str {
+        "Surface"
+    }
+
+    fn explanation(&self) -> &'static str {
+        "The objective c·f(x) over the input box (a slice through the box centre when there are \
+         more than two inputs), with contour lines and the MILP optimum x*."
+    }
+
+    fn is_busy(&self) -> bool {
+        self.task.is_some()
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, state: &mut AppState) {
+        let dim = state.doc.network.input_dim();
+        let outputs = state.doc.network.output_dim();
+        if dim == 1 {
+            (self.x_axis, self.y_axis) = (0, 0);
+        } else {
+            self.x_axis = self.x_axis.min(dim - 1);
+            self.y_axis = self.y_axis.min(dim - 1);
+            if self.x_axis == self.y_axis {
+                self.y_axis = (self.x_axis + 1) % dim;
+            }
+        }
+        let (weights, what) = match state.settings.solve.objective(outputs) {
+            Ok(o) => {
+                let d = o.describe();
+                let what = d
+                    .strip_prefix("minimise ")
+                    .or_else(|| d.strip_prefix("maximise "))
+                    .unwrap_or(&d)
+                    .to_string();
+                (o.weights, what)
+            }
+            Err(_) => {
+                let mut w = vec![0.0; outputs];
+                w[0] = 1.0;
+                (w, "output 0".to_string())
+            }
+        };
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!("Colour: {what}"))
+                .on_hover_text("the objective chosen on the left (its sense does not matter here)");
+            if dim > 2 {
+                // Labels are built only while a list is open: wide inputs have hundreds.
+                let axis_combo = |ui: &mut egui::Ui, id: &str, axis: &mut usize, tooltip: &str| {
+                    egui::ComboBox::from_id_salt(id)
+                        .selected_text(format!("x{axis}"))
+                        .show_ui(ui, |ui| {
+                            for k in 0..dim {
+                                ui.selectable_value(axis, k, format!("x{k}"));
+                            }
+                        })
+                        .response
+                        .on_hover_text(tooltip);
+                };
+                ui.label("horizontal:");
+                axis_combo(
+                    ui,
+                    "surface_x_axis",
+                    &mut self.x_axis,
+                    "input on the horizontal axis",
+                );
+                ui.label("vertical:");
+                axis_combo(
+                    ui,
+                    "surface_y_axis",
+                    &mut self.y_axis,
+                    "input on the vertical axis",
+                );
+                ui.weak("other inputs fixed at the box centre");
+            }
+            if dim >= 2 {
+                ui.checkbox(&mut self.show_contours, "contour lines")
+                    .on_hover_text("lines of equal objective value, 8 levels evenly spaced");
+            }
+        });
+        if dim > 2 && self.x_axis == self.y_axis {
+            ui.label("Pick two different inputs.");
+            return;
+        }
+        let b = state.doc.input_box();
+        for axis in [self.x_axis, self.y_axis] {
+            if b.lower()[axis] == b.upper()[axis] {
+                ui.label(format!(
+                    "Input x{axis} is fixed (lower = upper bound): widen it or pick another input."
+                ));
+                return;
+            }
+        }
+        let key = SliceKey {
+            doc_id: state.doc.id,
+            box_revision: state.doc.box_revision(),
+            spec: SliceSpec {
+                x_axis: self.x_axis,
+                y_axis: self.y_axis,
+                fixed: b.center(),
+                weights,
+                resolution: if dim > 256 {
+                    RESOLUTION_WIDE
+                } else {
+                    RESOLUTION
+                },
+            },
+        };
+        self.refresh(ui.ctx(), state, &key);
+        let Some((shown_key, surface)) = &self.surface else {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Sampling the network…");
+            });
+            return;
+        };
+        if shown_key != &key {
+            ui.weak("Updating…");
+        }
+        let optimum = state.last_solve.as_ref().and_then(|s| {
+            let report = s.outcome.as_ref().ok()?;
+            let x = report.x.as_ref()?;
+            (s.request.doc_id == state.doc.id).then(|| {
+                let name = if report.status == "optimal" {
+                    "x* (MILP optimum)"
+                } else {
+                    "x* (best point found)"
+                };
+                (
+                    x.clone(),
+                    name,
+                    s.request.box_revision == state.doc.box_revision(),
+                )
+            })
+        });
+        let grid = &surface.grid;
+        if let Some((lo, hi)) = grid.value_range() {
+            ui.horizontal(|ui| {
+                ui.label(format!("dark = {}, bright = {}", short(lo), short(hi)))
+                    .on_hover_text(
+                        "the colour scale runs from dark blue (smallest) to yellow (largest)",
+                    );
+                if let Some((x, name, same_box)) = &optimum {
+                    let text = format!(
+                        "{name} at ({})",
+                        x.iter().map(|v| short(*v)).collect::<Vec<_>>().join(", ")
+                    );
+                    if *same_box {
+                        ui.label(text);
+                    } else {
+                        ui.weak(format!("{text}, solved over an earlier box"));
+                    }
+                }
+            });
+        }
+        let one_d = shown_key.spec.x_axis == shown_key.spec.y_axis;
+        let (sx, sy) = (shown_key.spec.x_axis, shown_key.spec.y_axis);
+        let plot = Plot::new("surface_plot")
+            .legend(Legend::default())
+            .x_axis_label(format!("x{sx}"))
+            .y_axis_label(if one_d {
+                what.clone()
+            } else {
+                format!("x{sy}")
+            })
+            .label_formatter(move |hover| {
+                let p = match hover {
+                    HoverPosition::NearDataPoint { position, .. } => position,
+                    HoverPosition::Elsewhere { position } => position,
+                };
+                if one_d {
+                    return Some(format!("x{sx} = {}\nvalue = {}", short(p.x), short(p.y)));
+                }
+                let value = nearest_value(grid, p.x, p.y)
+                    .map_or(String::new(), |v| format!("\nvalue ≈ {}", short(v)));
+                Some(format!(
+                    "x{sx} = {}, x{sy} = {}{value}",
+                    short(p.x),
+                    short(p.y)
+                ))
+            });
+        let texture = self.texture.as_ref().map(|t| t.id());
+        let show_contours = self.show_contours;
+        plot.show(ui, |plot| {
+            if one_d {
+                let points: Vec<[f64; 2]> = (0..grid.nx)
+                    .map(|i| [grid.x_at(i), grid.value(i, 0)])
+                    .collect();
+                plot.line(
+                    Line::new(what.clone(), PlotPoints::from(points))
+                        .color(palette::BOUND)
+                        .width(2.0),
+                );
+                if let Some((x, name, _)) = &optimum {
+                    let y = nearest_value(grid, x[0], 0.0).unwrap_or(0.0);
+                    plot.points(
+                        Points::new(*name, vec![[x[0], y]])
+                            .color(palette::INCUMBENT)
+                            .radius(6.0)
+                            .shape(MarkerShape::Diamond),
+                    );
+                }
+                return;
+            }
+            if let Some(texture) = texture {
+                let (x0, x1) = grid.x_range;
+                let (y0, y1) = grid.y_range;
+                let cell_x = (x1 - x0) / (grid.nx - 1).max(1) as f64;
+                let cell_y = (y1 - y0) / (grid.ny - 1).max(1) as f64;
+                plot.image(PlotImage::new(
+                    "objective",
+                    texture,
+                    PlotPoint::new(0.5 * (x0 + x1), 0.5 * (y0 + y1)),
+                    vec2((x1 - x0 + cell_x) as f32, (y1 - y0 + cell_y) as f32),
+                ));
+            }
+            if show_contours {
+                // One legend entry for all levels: the hover label gives values anyway.
+                for (_, lines) in &surface.contours {
+                    for line in lines {
+                        plot.line(
+                            Line::new("contour lines", PlotPoints::from(line.clone()))
+                                .color(Color32::from_white_alpha(150))
+                                .width(1.0)
+                                .allow_hover(false)
+                                // Contours double back in x; aggregating them into bands smears them.
+                                .allow_band(false),
+                        );
+                    }
+                }
+            }
+            if let Some((x, name, _)) = &optimum {
+                plot.points(
+                    Points::new(*name, vec![[x[sx], x[sy]]])
+                        .color(palette::INCUMBENT)
+                        .radius(7.0)
+                        .shape(MarkerShape::Cross),
+                );
+            }
+        });
+    }
+}
+
+/// The sampled value nearest to `(x, y)`, if inside the grid.
+fn nearest_value(grid: &crate::gui::contour::SampledGrid, x: f64, y: f64) -> Option<f64> {
+    let index = |v: f64, (a, b): (f64, f64), n: usize| -> Option<usize> {
+        if n <= 1 {
+            return Some(0);
+        }
+        let t = (v - a) / (b - a) * (n - 1) as f64;
+        (t >= -0.5 && t <= n as f64 - 0.5).then(|| (t.round().max(0.0) as usize).min(n - 1))
+    };
+    let i = index(x, grid.x_range, grid.nx)?;
+    let j = index(y, grid.y_range, grid.ny)?;
+    Some(grid.value(i, j))
+}

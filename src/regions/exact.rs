@@ -1,0 +1,405 @@
+//! The exact count in any input dimension: cells are polytopes, ranges come from LPs.
+//!
+//! A cell is `{x ∈ box : r_i·x ≤ s_i}` with one row per split that created it (unit rows).
+//! Deciding whether a neuron splits it needs `min` and `max` of its normalised
+//! pre-activation over the cell; three shortcuts avoid most LPs:
+//! 1. a bounding box of the cell (tightened by `2d` LPs when the cell is opened for a layer)
+//!    proves by interval arithmetic that the hyperplane misses the cell;
+//! 2. a known point of the cell (the LP vertex that proved the last split) already shows one
+//!    side reaching beyond `ε`, so only the other side needs an LP;
+//! 3. the dense solver starts each LP from that point and the second LP from the first's
+//!    optimum.
+
+use super::dense_lp::{LpOptimum, maximize_dense};
+use super::highs_lp::{HighsCell, highs_maximize};
+use super::refine::{Cut, Geometry, Partition, cut_from_range, partition};
+use super::{CountMethod, RegionCount, RegionOptions, RegionsError, check_box};
+use crate::control::TaskControl;
+use crate::network::{InputBox, Network};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+/// Which LP solver the general method uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LpBackend {
+    /// The built-in dense active-set simplex (fast in low dimension), with HiGHS as fallback
+    /// for any LP it cannot finish.
+    #[default]
+    Dense,
+    /// HiGHS for every LP (a warm-started instance per cell): the reference.
+    Highs,
+}
+
+/// A cell in stored form: unit rows `r_i·x ≤ s_i` besides the box, a bounding box, and a
+/// point of the cell when one is known.
+#[derive(Debug, Clone)]
+pub(crate) struct Polytope {
+    /// Row-major, `dim` columns; the box is not repeated here.
+    pub rows: Vec<f64>,
+    pub rhs: Vec<f64>,
+    pub lower: Vec<f64>,
+    pub upper: Vec<f64>,
+    pub point: Option<Vec<f64>>,
+}
+
+impl Polytope {
+    /// The whole box, with its centre as the known point.
+    pub(crate) fn of_box(input_box: &InputBox) -> Self {
+        Self {
+            rows: Vec::new(),
+            rhs: Vec::new(),
+            lower: input_box.lower().to_vec(),
+            upper: input_box.upper().to_vec(),
+            point: Some(input_box.center()),
+        }
+    }
+}
+
+/// Shared by all cells: the box, the backend and LP counters.
+pub(crate) struct LpContext {
+    dim: usize,
+    lower: Vec<f64>,
+    upper: Vec<f64>,
+    backend: LpBackend,
+    /// Tighten each cell's bounding box when it is opened (2d LPs).
+    tighten_box: bool,
+    pub lps: AtomicUsize,
+    pub fallbacks: AtomicUsize,
+}
+
+impl LpContext {
+    pub(crate) fn new(input_box: &InputBox, backend: LpBackend) -> Self {
+        Self {
+            dim: input_box.dim(),
+            lower: input_box.lower().to_vec(),
+            upper: input_box.upper().to_vec(),
+            backend,
+            tighten_box: true,
+            lps: AtomicUsize::new(0),
+            fallbacks: AtomicUsize::new(0),
+        }
+    }
+
+    /// The rows of the box, `x_j ≤ hi_j` and `−x_j ≤ −lo_j`, followed by the cell's rows:
+    /// the form the dense solver takes.
+    fn all_rows(&self, cell: &Polytope) -> (Vec<f64>, Vec<f64>) {
+        let d = self.dim;
+        let mut rows = Vec::with_capacity(2 * d * d + cell.rows.len());
+        let mut rhs = Vec::with_capacity(2 * d + cell.rhs.len());
+        for j in 0..d {
+            let mut e = vec![0.0; d];
+            e[j] = 1.0;
+            rows.extend_from_slice(&e);
+            rhs.push(self.upper[j]);
+            e[j] = -1.0;
+            rows.extend_from_slice(&e);
+            rhs.push(-self.lower[j]);
+        }
+        rows.extend_from_slice(&cell.rows);
+        rhs.extend_from_slice(&cell.rhs);
+        (rows, rhs)
+    }
+}
+
+/// A cell being split by one layer.
+pub(crate) struct LpCell {
+    cell: Polytope,
+    /// The dense solver's rows (box first), built once per opening.
+    dense: Option<(Vec<f64>, Vec<f64>)>,
+    /// The HiGHS instance of this cell, built on first use.
+    highs: Option<HighsCell>,
+    /// Points proving the two sides of the last `Split` decision.
+    below_point: Option<Vec<f64>>,
+    above_point: Option<Vec<f64>>,
+}
+
+impl LpCell {
+    /// `max cᵀx` over the cell; the maximiser when the backend gives one.
+    fn maximize(
+        &mut self,
+        context: &LpContext,
+        c: &[f64],
+        start: Option<&[f64]>,
+    ) -> Result<(f64, Option<Vec<f64>>), RegionsError> {
+        context.lps.fetch_add(1, Ordering::Relaxed);
+        if context.backend == LpBackend::Dense
+            && let Some(start) = start
+        {
+            let (rows, rhs) = self
+                .dense
+                .get_or_insert_with(|| context.all_rows(&self.cell));
+            match maximize_dense(rows, rhs, context.dim, c, start) {
+                Ok(LpOptimum { value, x }) => return Ok((value, Some(x))),
+                Err(_) => {
+                    context.fallbacks.fetch_add(1, Ordering::Relaxed);
+                    let opt = highs_maximize(
+                        &context.lower,
+                        &context.upper,
+                        &self.cell.rows,
+                        &self.cell.rhs,
+                        c,
+                    )?;
+                    return Ok((opt.value, Some(opt.x)));
+                }
+            }
+        }
+        if self.highs.is_none() {
+            self.highs = Some(HighsCell::new(
+                &context.lower,
+                &context.upper,
+                &self.cell.rows,
+                &self.cell.rhs,
+            )?);
+        }
+        match self.highs.as_mut().map(|h| h.maximize(c)) {
+            Some(Ok(value)) => Ok((value, None)),
+            _ => {
+                // A warm-started HiGHS run occasionally ends with status `Unknown`; a fresh
+                // model solves the same LP from scratch.
+                context.fallbacks.fetch_add(1, Ordering::Relaxed);
+                self.highs = None;
+                let opt = highs_maximize(
+                    &context.lower,
+                    &context.upper,
+                    &self.cell.rows,
+                    &self.cell.rhs,
+                    c,
+                )?;
+                Ok((opt.value, Some(opt.x)))
+            }
+        }
+    }
+
+    /// The LP optimum of `cᵀx` over the cell and a maximiser, for the region optimum.
+    pub(crate) fn optimum(
+        cell: &Polytope,
+        context: &LpContext,
+        c: &[f64],
+    ) -> Result<LpOptimum, RegionsError> {
+        let mut open = LpCell {
+            cell: cell.clone(),
+            dense: None,
+            highs: None,
+            below_point: None,
+            above_point: None,
+        };
+        let start = cell.point.clone();
+        match open.maximize(context, c, start.as_deref())? {
+            (value, Some(x)) => Ok(LpOptimum { value, x }),
+            // The HiGHS oracle gives values only: ask for the point too.
+            (_, None) => highs_maximize(&context.lower, &context.upper, &cell.rows, &cell.rhs, c),
+        }
+    }
+
+    /// Tightens the bounding box with `2d` LPs.
+    fn tighten_box(&mut self, context: &LpContext) -> Result<(), RegionsError> {
+        let d = context.dim;
+        for j in 0..d {
+            let mut e = vec![0.0; d];
+            e[j] = 1.0;
+            let start = self.cell.point.clone();
+            let (hi, _) = self.maximize(context, &e, start.as_deref())?;
+            e[j] = -1.0;
+            let (neg_lo, _) = self.maximize(context, &e, start.as_deref())?;
+            // Keep the old side if an LP result is not finite; never loosen.
+            if hi.is_finite() {
+                self.cell.upper[j] = self.cell.upper[j].min(hi);
+            }
+            if neg_lo.is_finite() {
+                self.cell.lower[j] = self.cell.lower[j].max(-neg_lo);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Geometry for LpCell {
+    type Stored = Polytope;
+    type Context = LpContext;
+
+    fn open(stored: Polytope, context: &LpContext) -> Result<Self, RegionsError> {
+        let mut cell = LpCell {
+            cell: stored,
+            dense: None,
+            highs: None,
+            below_point: None,
+            above_point: None,
+        };
+        if context.tighten_box && !cell.cell.rows.is_empty() {
+            cell.tighten_box(context)?;
+        }
+        Ok(cell)
+    }
+
+    fn close(self) -> Polytope {
+        self.cell
+    }
+
+    fn classify(
+        &mut self,
+        context: &LpContext,
+        w: &[f64],
+        c: f64,
+        eps: f64,
+    ) -> Result<Cut, RegionsError> {
+        // 1. The bounding box: both signs of h over it, by interval arithmetic.
+        let (mut lo, mut hi) = (c, c);
+        for ((&wj, &l), &u) in w.iter().zip(&self.cell.lower).zip(&self.cell.upper) {
+            if wj >= 0.0 {
+                lo += wj * l;
+                hi += wj * u;
+            } else {
+                lo += wj * u;
+                hi += wj * l;
+            }
+        }
+        // `max ≤ 0` gives `max + min < 0`, `min ≥ 0` gives `max + min > 0` (h is not constant
+        // on a cell with an interior): the rule's answer without an LP.
+        if hi <= 0.0 {
+            return Ok(Cut::Below);
+        }
+        if lo >= 0.0 {
+            return Ok(Cut::Above);
+        }
+        let h = |x: &[f64]| w.iter().zip(x).map(|(a, b)| a * b).sum::<f64>() + c;
+        let neg_w: Vec<f64> = w.iter().map(|v| -v).collect();
+        let point = self.cell.point.clone();
+        // 2. A known point beyond ε on one side: one LP for the other side.
+        if let Some(p) = &point {
+            let hp = h(p);
+            if hp > eps {
+                let (neg_min, argmin) = self.maximize(context, &neg_w, Some(p))?;
+                let min = c - neg_min;
+                if min < -eps {
+                    self.below_point = argmin;
+                    self.above_point = Some(p.clone());
+                    return Ok(Cut::Split);
+                }
+                return Ok(Cut::Above);
+            }
+            if hp < -eps {
+                let (max_wx, argmax) = self.maximize(context, w, Some(p))?;
+                let max = max_wx + c;
+                if max > eps {
+                    self.below_point = Some(p.clone());
+                    self.above_point = argmax;
+                    return Ok(Cut::Split);
+                }
+                return Ok(Cut::Below);
+            }
+        }
+        // 3. Both LPs, the second started from the first's optimum.
+        let (max_wx, argmax) = self.maximize(context, w, point.as_deref())?;
+        let start = argmax.as_deref().or(point.as_deref());
+        let (neg_min, argmin) = self.maximize(context, &neg_w, start)?;
+        let (min, max) = (c - neg_min, max_wx + c);
+        let cut = cut_from_range(min, max, eps);
+        if cut == Cut::Split {
+            self.below_point = argmin;
+            self.above_point = argmax;
+        }
+        Ok(cut)
+    }
+
+    fn split(self, _context: &LpContext, w: &[f64], c: f64) -> (Self, Self) {
+        let mut below = self.cell.clone();
+        let mut above = self.cell;
+        // h ≤ 0  ⇔  w·x ≤ −c;   h ≥ 0  ⇔  −w·x ≤ c.
+        below.rows.extend_from_slice(w);
+        below.rhs.push(-c);
+        below.point = self.below_point;
+        above.rows.extend(w.iter().map(|v| -v));
+        above.rhs.push(c);
+        above.point = self.above_point;
+        let fresh = |cell| LpCell {
+            cell,
+            dense: None,
+            highs: None,
+            below_point: None,
+            above_point: None,
+        };
+        (fresh(below), fresh(above))
+    }
+}
+
+/// The partition of the general method and its LP context.
+pub(crate) fn enumerate_exact(
+    network: &Network,
+    input_box: &InputBox,
+    options: &RegionOptions,
+    control: &TaskControl,
+) -> Result<(Partition<Polytope>, LpContext, f64), RegionsError> {
+    options.validate()?;
+    let eps = check_box(network, input_box, options.tolerance)?;
+    let context = LpContext::new(input_box, options.lp);
+    let root = Polytope::of_box(input_box);
+    let partition = partition::<LpCell>(network, input_box, root, &context, eps, options, control)?;
+    Ok((partition, context, eps))
+}
+
+/// Counts the regions of `network` over `input_box` exactly, in any input dimension.
+///
+/// The box is split by the hyperplanes of layer 1, each cell by those of layer 2 (affine on
+/// the cell), and so on; a split is decided by LPs with the interior tolerance
+/// `ε = options.tolerance ·` longest box side (see the [module doc](super)). With `n` hidden
+/// layers `per_layer` has `n` entries and `count = per_layer[n − 1]` (1 with no hidden
+/// layer). When `options.max_regions` or `options.time_limit` stops the enumeration, or the
+/// user cancels, the result has `exact = false` and `count` is a lower bound.
+pub fn count_exact(
+    network: &Network,
+    input_box: &InputBox,
+    options: &RegionOptions,
+    control: &TaskControl,
+) -> Result<RegionCount, RegionsError> {
+    let started = Instant::now();
+    let (partition, context, eps) = enumerate_exact(network, input_box, options, control)?;
+    Ok(RegionCount {
+        count: partition.cells.len(),
+        exact: partition.stopped.is_none(),
+        per_layer: partition.per_layer,
+        method: CountMethod::Exact,
+        time_s: started.elapsed().as_secs_f64(),
+        samples: None,
+        stopped: partition.stopped,
+        tolerance: Some(eps),
+        lps_solved: context.lps.load(Ordering::Relaxed),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::tests::random_network;
+
+    #[test]
+    fn both_backends_count_alike() {
+        for (seed, widths) in [
+            (1, vec![2, 6, 5, 1]),
+            (2, vec![3, 5, 4, 1]),
+            (3, vec![1, 7, 7, 1]),
+        ] {
+            let net = random_network(&widths, seed);
+            let b = net.input_box().unwrap().clone();
+            let count = |lp| {
+                let options = RegionOptions {
+                    lp,
+                    ..RegionOptions::default()
+                };
+                count_exact(&net, &b, &options, &TaskControl::default()).unwrap()
+            };
+            let dense = count(LpBackend::Dense);
+            let highs = count(LpBackend::Highs);
+            assert!(dense.exact && highs.exact);
+            assert_eq!(dense.per_layer, highs.per_layer, "{widths:?}");
+            assert!(dense.count > 1, "{widths:?}: {dense:?}");
+        }
+    }
+
+    #[test]
+    fn a_network_without_hidden_layers_has_one_region() {
+        let net = random_network(&[3, 2], 5);
+        let b = net.input_box().unwrap().clone();
+        let r = count_exact(&net, &b, &RegionOptions::default(), &TaskControl::default()).unwrap();
+        assert_eq!((r.count, r.per_layer.len(), r.exact), (1, 0, true));
+    }
+}

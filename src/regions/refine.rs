@@ -1,0 +1,333 @@
+//! The layer-by-layer splitting shared by the exact methods.
+//!
+//! Both methods run this driver; they differ only in how a cell is represented and how
+//! `min`/`max` of an affine function over it are found (LPs, or the vertices of a polygon).
+//! Sharing the driver makes them take the same decisions, so their counts agree exactly.
+
+use super::pattern::{NeuronPlan, Phase, neuron_plans, preactivation_map};
+use super::{RegionOptions, RegionsError, StopReason};
+use crate::control::TaskControl;
+use crate::network::{InputBox, Network};
+use rayon::prelude::*;
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::time::Instant;
+
+/// Where a cell lies relative to a hyperplane `h(x) = 0`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cut {
+    /// No split; the cell is on the side `h ≤ 0` (it reaches farther there).
+    Below,
+    /// No split; the cell is on the side `h ≥ 0`.
+    Above,
+    /// The cell reaches more than `ε` beyond the hyperplane on both sides.
+    Split,
+}
+
+/// The splitting rule of the module doc, from the exact range `[min, max]` of the
+/// normalised `h` over the cell.
+pub(crate) fn cut_from_range(min: f64, max: f64, eps: f64) -> Cut {
+    if max > eps && min < -eps {
+        Cut::Split
+    } else if max + min > 0.0 {
+        Cut::Above
+    } else {
+        Cut::Below
+    }
+}
+
+/// A cell representation the driver can split.
+pub(crate) trait Geometry: Sized {
+    /// What is kept between layers (sent across threads).
+    type Stored: Send;
+    /// Read-only data shared by all cells (the box, the LP backend, counters).
+    type Context: Sync;
+
+    /// Prepares a stored cell for splitting by the neurons of one layer.
+    fn open(stored: Self::Stored, context: &Self::Context) -> Result<Self, RegionsError>;
+    /// Back to the stored form.
+    fn close(self) -> Self::Stored;
+    /// Where the cell lies relative to `h(x) = w·x + c = 0`, `‖w‖ = 1`, by [`cut_from_range`].
+    fn classify(
+        &mut self,
+        context: &Self::Context,
+        w: &[f64],
+        c: f64,
+        eps: f64,
+    ) -> Result<Cut, RegionsError>;
+    /// The two halves `(h ≤ 0, h ≥ 0)`; called right after `classify` returned `Split`.
+    fn split(self, context: &Self::Context, w: &[f64], c: f64) -> (Self, Self);
+}
+
+/// A cell of the partition and the phases of every neuron of the layers split so far.
+pub(crate) struct Cell<S> {
+    pub stored: S,
+    pub phases: Vec<Phase>,
+}
+
+/// The partition after the last layer processed.
+pub(crate) struct Partition<S> {
+    pub cells: Vec<Cell<S>>,
+    /// Cells after hidden layer 1, 2, … (see [`super::RegionCount::per_layer`]).
+    pub per_layer: Vec<usize>,
+    pub stopped: Option<StopReason>,
+}
+
+/// Why the driver should stop, shared by the parallel workers.
+struct StopFlag {
+    reason: AtomicU8,
+    control: TaskControl,
+    deadline: Option<Instant>,
+    max_regions: usize,
+    regions: AtomicUsize,
+}
+
+impl StopFlag {
+    const NONE: u8 = 0;
+
+    fn check(&self) -> bool {
+        if self.reason.load(Ordering::Relaxed) != Self::NONE {
+            return true;
+        }
+        let reason = if self.control.is_cancelled() {
+            Some(StopReason::Cancelled)
+        } else if self.deadline.is_some_and(|d| Instant::now() >= d) {
+            Some(StopReason::TimeLimit)
+        } else if self.regions.load(Ordering::Relaxed) > self.max_regions {
+            Some(StopReason::MaxRegions)
+        } else {
+            None
+        };
+        match reason {
+            Some(r) => {
+                let code = match r {
+                    StopReason::MaxRegions => 1,
+                    StopReason::TimeLimit => 2,
+                    StopReason::Cancelled => 3,
+                };
+                let _ = self.reason.compare_exchange(
+                    Self::NONE,
+                    code,
+                    Ordering::Relaxed,
+                    Ordering::Relaxed,
+                );
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn reason(&self) -> Option<StopReason> {
+        match self.reason.load(Ordering::Relaxed) {
+            1 => Some(StopReason::MaxRegions),
+            2 => Some(StopReason::TimeLimit),
+            3 => Some(StopReason::Cancelled),
+            _ => None,
+        }
+    }
+}
+
+/// Splits `root` (the whole box) by every hidden layer of `network` in turn.
+pub(crate) fn partition<G: Geometry>(
+    network: &Network,
+    input_box: &InputBox,
+    root: G::Stored,
+    context: &G::Context,
+    eps: f64,
+    options: &RegionOptions,
+    control: &TaskControl,
+) -> Result<Partition<G::Stored>, RegionsError> {
+    let started = Instant::now();
+    let plans = neuron_plans(network, input_box);
+    let stop = StopFlag {
+        reason: AtomicU8::new(StopFlag::NONE),
+        control: control.clone(),
+        // A limit too large for an `Instant` is no limit.
+        deadline: options
+            .time_limit
+            .and_then(|t| std::time::Duration::try_from_secs_f64(t).ok())
+            .and_then(|t| started.checked_add(t)),
+        max_regions: options.max_regions,
+        regions: AtomicUsize::new(1),
+    };
+    let mut cells = vec![Cell {
+        stored: root,
+        phases: Vec::new(),
+    }];
+    let mut per_layer = Vec::with_capacity(plans.len());
+    let layers = plans.len();
+    for (k, layer_plans) in plans.iter().enumerate() {
+        let total = cells.len();
+        stop.regions.store(total, Ordering::Relaxed);
+        let done = AtomicUsize::new(0);
+        let refine_one = |cell: Cell<G::Stored>| -> Result<Vec<Cell<G::Stored>>, RegionsError> {
+            let out = refine_cell::<G>(network, layer_plans, k, cell, context, eps, &stop)?;
+            let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if finished.is_multiple_of((total / 100).max(1)) {
+                control.report(
+                    (k as f64 + finished as f64 / total as f64) / layers as f64,
+                    "splitting regions",
+                );
+            }
+            Ok(out)
+        };
+        // Parallel refinement pays once there are a few cells; each task owns its cell.
+        let pieces: Vec<Vec<Cell<G::Stored>>> = if options.parallel && cells.len() >= 8 {
+            cells
+                .into_par_iter()
+                .map(refine_one)
+                .collect::<Result<_, _>>()?
+        } else {
+            cells
+                .into_iter()
+                .map(refine_one)
+                .collect::<Result<_, _>>()?
+        };
+        cells = pieces.into_iter().flatten().collect();
+        per_layer.push(cells.len());
+        if let Some(reason) = stop.reason() {
+            return Ok(Partition {
+                cells,
+                per_layer,
+                stopped: Some(reason),
+            });
+        }
+    }
+    control.report(1.0, "regions done");
+    Ok(Partition {
+        cells,
+        per_layer,
+        stopped: None,
+    })
+}
+
+/// A piece of a cell being split by one layer, with that layer's phases so far.
+struct Piece<G> {
+    geometry: G,
+    layer_phases: Vec<Phase>,
+}
+
+/// Splits one cell by the neurons of hidden layer `k`, in order.
+fn refine_cell<G: Geometry>(
+    network: &Network,
+    plans: &[NeuronPlan],
+    k: usize,
+    cell: Cell<G::Stored>,
+    context: &G::Context,
+    eps: f64,
+    stop: &StopFlag,
+) -> Result<Vec<Cell<G::Stored>>, RegionsError> {
+    let (a, c) = preactivation_map(network, &cell.phases, k);
+    let mut pieces = vec![Piece {
+        geometry: G::open(cell.stored, context)?,
+        layer_phases: Vec::with_capacity(plans.len()),
+    }];
+    let mut stopped = false;
+    for (i, plan) in plans.iter().enumerate() {
+        if stop.check() {
+            // Keep the pieces found so far: they still bound this layer's count from below.
+            stopped = true;
+            break;
+        }
+        match *plan {
+            NeuronPlan::Fixed(phase) => pieces.iter_mut().for_each(|p| p.layer_phases.push(phase)),
+            NeuronPlan::Split { zero, cap } => {
+                let d = network.input_dim();
+                let w = &a[i * d..(i + 1) * d];
+                // Above the zero breakpoint (or all of them when it cannot cross).
+                let (mut done, mut above_zero) = (Vec::new(), Vec::new());
+                if zero {
+                    for (piece, side) in cut_pieces(pieces, context, w, c[i], eps, stop)? {
+                        match side {
+                            Cut::Below => done.push(with_phase(piece, Phase::Inactive)),
+                            _ => above_zero.push(piece),
+                        }
+                    }
+                } else {
+                    above_zero = pieces;
+                }
+                match cap {
+                    Some(cap) => {
+                        for (piece, side) in
+                            cut_pieces(above_zero, context, w, c[i] - cap, eps, stop)?
+                        {
+                            let phase = match side {
+                                Cut::Below => Phase::Active,
+                                _ => Phase::Saturated,
+                            };
+                            done.push(with_phase(piece, phase));
+                        }
+                    }
+                    None => done.extend(
+                        above_zero
+                            .into_iter()
+                            .map(|piece| with_phase(piece, Phase::Active)),
+                    ),
+                }
+                pieces = done;
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(pieces.len());
+    for piece in pieces {
+        let mut phases = cell.phases.clone();
+        phases.extend(piece.layer_phases);
+        if !stopped {
+            debug_assert_eq!(phases.len(), cell.phases.len() + plans.len());
+        }
+        out.push(Cell {
+            stored: piece.geometry.close(),
+            phases,
+        });
+    }
+    Ok(out)
+}
+
+fn with_phase<G>(mut piece: Piece<G>, phase: Phase) -> Piece<G> {
+    piece.layer_phases.push(phase);
+    piece
+}
+
+/// Cuts every piece by `w·x + c = 0` (unnormalised); each result carries its side
+/// (`Split` never appears in the output: a split piece yields a `Below` and an `Above` half).
+fn cut_pieces<G: Geometry>(
+    pieces: Vec<Piece<G>>,
+    context: &G::Context,
+    w: &[f64],
+    c: f64,
+    eps: f64,
+    stop: &StopFlag,
+) -> Result<Vec<(Piece<G>, Cut)>, RegionsError> {
+    let norm = w.iter().map(|v| v * v).sum::<f64>().sqrt();
+    if !(norm > 0.0 && norm.is_finite()) {
+        // The neuron is constant on the cell: no hyperplane, one side everywhere.
+        let side = if c > 0.0 { Cut::Above } else { Cut::Below };
+        return Ok(pieces.into_iter().map(|p| (p, side)).collect());
+    }
+    let unit: Vec<f64> = w.iter().map(|v| v / norm).collect();
+    let offset = c / norm;
+    let mut out = Vec::with_capacity(pieces.len() + 1);
+    for mut piece in pieces {
+        match piece.geometry.classify(context, &unit, offset, eps)? {
+            Cut::Split => {
+                let (below, above) = piece.geometry.split(context, &unit, offset);
+                stop.regions.fetch_add(1, Ordering::Relaxed);
+                out.push((
+                    Piece {
+                        geometry: below,
+                        layer_phases: piece.layer_phases.clone(),
+                    },
+                    Cut::Below,
+                ));
+                out.push((
+                    Piece {
+                        geometry: above,
+                        layer_phases: piece.layer_phases,
+                    },
+                    Cut::Above,
+                ));
+            }
+            side => out.push((piece, side)),
+        }
+    }
+    Ok(out)
+}
