@@ -141,6 +141,30 @@ impl BoundMethod {
     }
 }
 
+impl BoundMethod {
+    /// One sentence on what the method does and costs, for tooltips and help.
+    pub fn description(self) -> &'static str {
+        match self {
+            BoundMethod::Interval => {
+                "Interval arithmetic: propagates the box layer by layer; instant, exact for the \
+                 first layer, widths grow roughly by ‖W‖ per layer."
+            }
+            BoundMethod::Symbolic => {
+                "Backward linear relaxation (CROWN/DeepPoly): bounds each neuron by linear \
+                 functions of the input; milliseconds, much tighter than intervals on deep networks."
+            }
+            BoundMethod::LpObbt => {
+                "LP-based OBBT: two LPs per neuron over the relaxed MILP of the earlier layers; \
+                 tighter still, costs one LP per bound."
+            }
+            BoundMethod::MilpObbt => {
+                "MILP-based OBBT: after the LPs, a MILP with a time limit per neuron still \
+                 unstable; the tightest, and the slowest."
+            }
+        }
+    }
+}
+
 impl fmt::Display for BoundMethod {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.label())

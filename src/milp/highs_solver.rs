@@ -234,6 +234,7 @@ fn solve_on_this_thread(
         trace: Vec::new(),
         log: Vec::new(),
         nodes: 0,
+        lp_iterations: 0,
     });
     // SAFETY: `context` is boxed and outlives the run below; HiGHS only calls back during
     // `try_solve`, on this thread or its workers, never after it returns.
@@ -279,18 +280,12 @@ fn solve_on_this_thread(
     let objective = primal_feasible.then(|| solved.objective_value());
     let (best_bound, gap, nodes, lp_iterations) = if is_mip {
         let mut nodes: i64 = 0;
-        let mut lp_iter: i64 = 0;
         // SAFETY: valid instance pointer and NUL-terminated info names.
         unsafe {
             highs_sys::Highs_getInt64InfoValue(
                 solved.as_ptr(),
                 c"mip_node_count".as_ptr(),
                 &mut nodes,
-            );
-            highs_sys::Highs_getInt64InfoValue(
-                solved.as_ptr(),
-                c"mip_total_lp_iterations".as_ptr(),
-                &mut lp_iter,
             );
         }
         let bound = solved
@@ -300,7 +295,8 @@ fn solve_on_this_thread(
         let gap = objective
             .and(solved.double_info_value(c"mip_gap").ok())
             .filter(|g| g.is_finite());
-        (bound, gap, nodes.max(0) as u64, lp_iter.max(0) as u64)
+        // HiGHS has no info value for the MIP's LP iterations; its callbacks report them.
+        (bound, gap, nodes.max(0) as u64, context.lp_iterations)
     } else {
         let bound = (status == SolveStatus::Optimal)
             .then_some(objective)
@@ -329,6 +325,7 @@ struct CallbackContext {
     trace: Vec<SolveProgress>,
     log: Vec<String>,
     nodes: u64,
+    lp_iterations: u64,
 }
 
 /// At most this many log lines are kept, so that a long solve cannot exhaust memory.
@@ -395,6 +392,9 @@ unsafe extern "C" fn highs_callback(
     let out = unsafe { &*data_out };
     let nodes = out.mip_node_count.max(0) as u64;
     context.nodes = context.nodes.max(nodes);
+    context.lp_iterations = context
+        .lp_iterations
+        .max(out.mip_total_lp_iterations.max(0) as u64);
     let progress = SolveProgress {
         time_s: context.started.elapsed().as_secs_f64(),
         primal_bound: finite(out.mip_primal_bound),

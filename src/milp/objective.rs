@@ -73,11 +73,16 @@ impl Objective {
             [(j, c)] if *c == 1.0 => format!("{verb} output {j}"),
             [] => format!("{verb} 0"),
             terms => {
-                let body = terms
-                    .iter()
-                    .map(|(j, c)| format!("{c}·y{j}"))
-                    .collect::<Vec<_>>()
-                    .join(" + ");
+                let mut body = String::new();
+                for (k, (j, c)) in terms.iter().enumerate() {
+                    let sign = match (k, *c < 0.0) {
+                        (0, true) => "−",
+                        (0, false) => "",
+                        (_, true) => " − ",
+                        (_, false) => " + ",
+                    };
+                    body.push_str(&format!("{sign}{}·y{j}", c.abs()));
+                }
                 format!("{verb} {body}")
             }
         }
@@ -99,7 +104,7 @@ mod tests {
         assert!(Objective::combination(Sense::Maximize, vec![1.0, f64::NAN], 2).is_err());
         let o = Objective::combination(Sense::Maximize, vec![2.0, -1.0], 2).unwrap();
         assert_eq!(o.value(&[1.0, 3.0]), -1.0);
-        assert_eq!(o.describe(), "maximise 2·y0 + -1·y1");
+        assert_eq!(o.describe(), "maximise 2·y0 − 1·y1");
         assert_eq!(
             Objective::output(Sense::Minimize, 1, 2).unwrap().describe(),
             "minimise output 1"

@@ -66,6 +66,20 @@ impl ScalingMethod {
         Self::ALL.into_iter().find(|m| m.key() == key)
     }
 
+    /// One sentence on what the rescaling does, for tooltips and help.
+    pub fn description(self) -> &'static str {
+        match self {
+            ScalingMethod::None => "The network as trained.",
+            ScalingMethod::Balanced => {
+                "Rescales each hidden neuron by a power of two chosen to balance the magnitudes \
+                 of all MILP coefficients (least squares on log₂|coefficient|); same function."
+            }
+            ScalingMethod::Unit => {
+                "Rescales each hidden neuron so that its big-M is 1; same function."
+            }
+        }
+    }
+
     /// A human-readable label.
     pub fn label(self) -> &'static str {
         match self {
