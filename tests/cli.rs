@@ -280,3 +280,51 @@ fn reference_networks_analyse_identically_in_every_format() {
         }
     }
 }
+
+#[test]
+fn regions_prints_the_stable_json_keys_and_agrees_across_methods() {
+    let net = sample("peaks_25x2.json");
+    let net_s = net.to_str().unwrap();
+    let exact_2d = run_json(&["regions", net_s, "--json"]);
+    for key in ["count", "exact", "per_layer", "method", "time_s"] {
+        assert!(exact_2d.get(key).is_some(), "missing key {key}");
+    }
+    assert_eq!(exact_2d["method"], "exact_2d");
+    assert_eq!(exact_2d["exact"], true);
+    let general = run_json(&["regions", net_s, "--exact", "--json"]);
+    assert_eq!(general["method"], "exact");
+    assert_eq!(general["count"], exact_2d["count"]);
+    assert_eq!(general["per_layer"], exact_2d["per_layer"]);
+    let sampled = run_json(&["regions", net_s, "--sample", "20000", "--json"]);
+    assert_eq!(sampled["exact"], false);
+    assert_eq!(sampled["samples"], 20000);
+    assert!(sampled["count"].as_u64().unwrap() <= exact_2d["count"].as_u64().unwrap());
+}
+
+#[test]
+fn solving_by_regions_matches_the_milp() {
+    let net = sample("peaks_25x2.json");
+    let net_s = net.to_str().unwrap();
+    let milp = run_json(&["solve", net_s, "--bounds", "lp", "--json"]);
+    let regions = run_json(&["solve", net_s, "--method", "regions", "--json"]);
+    for key in [
+        "status",
+        "objective",
+        "best_bound",
+        "gap",
+        "nodes",
+        "time_s",
+        "x",
+        "forward_value",
+        "binaries",
+    ] {
+        assert!(regions.get(key).is_some(), "missing key {key}");
+    }
+    assert_eq!(regions["status"], "optimal");
+    let (a, b) = (
+        milp["objective"].as_f64().unwrap(),
+        regions["objective"].as_f64().unwrap(),
+    );
+    assert!(close(a, b, 1e-6), "MILP {a} vs regions {b}");
+    assert!((regions["forward_value"].as_f64().unwrap() - b).abs() < 1e-9);
+}

@@ -4,6 +4,7 @@
 //! first and the output layer last, in the network's own (unscaled) coordinates.
 
 mod interval;
+mod lp_workers;
 mod obbt;
 mod relaxation;
 mod symbolic;
@@ -182,6 +183,8 @@ pub struct NetworkBounds {
     pub time: Duration,
     /// Number of LPs (or MILPs) solved; 0 for interval arithmetic.
     pub lps_solved: usize,
+    /// Simplex iterations of those LPs (MILPs not counted).
+    pub lp_iterations: u64,
 }
 
 impl NetworkBounds {

@@ -18,6 +18,7 @@
 //! Soundness under floating point: every optimization-based bound `v` is widened outward by
 //! [`SAFETY_MARGIN`]` · (1 + |v|)` (the LP tolerances are ~1e-7 on scaled values).
 
+use super::lp_workers::{LpJob, LpWorkers};
 use super::symbolic::symbolic_layer;
 use super::{BoundMethod, BoundsError, LayerBounds, NetworkBounds};
 use crate::analysis::{NeuronState, neuron_state};
@@ -25,6 +26,7 @@ use crate::control::TaskControl;
 use crate::milp::{AffineExpr, BigMModel, Encoding, ObjectiveOracle};
 use crate::network::{Activation, InputBox, Network};
 use rayon::prelude::*;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
@@ -104,32 +106,50 @@ fn obbt(
     with_milp: bool,
 ) -> Result<NetworkBounds, BoundsError> {
     let start = Instant::now();
+    let threads = rayon::current_num_threads().max(1);
+    let (layers, lps_solved, lp_iterations) = std::thread::scope(|scope| {
+        let workers = LpWorkers::start(scope, threads, control, solve_chunk);
+        obbt_layers(network, input_box, options, control, with_milp, &workers)
+    })?;
+    Ok(NetworkBounds {
+        method: if with_milp {
+            BoundMethod::MilpObbt
+        } else {
+            BoundMethod::LpObbt
+        },
+        layers,
+        time: start.elapsed(),
+        lps_solved,
+        lp_iterations,
+    })
+}
+
+/// The layer loop of OBBT; LPs go to the warm `workers`, MILPs to rayon tasks.
+fn obbt_layers(
+    network: &Network,
+    input_box: &InputBox,
+    options: &ObbtOptions,
+    control: &TaskControl,
+    with_milp: bool,
+    workers: &LpWorkers,
+) -> Result<(Vec<LayerBounds>, usize, u64), BoundsError> {
     let layers = network.layers();
     let mut bounds: Vec<LayerBounds> = vec![symbolic_layer(network, input_box, &[], 0)];
     let solved = AtomicUsize::new(0);
+    let mut iterations = 0;
     let total_neurons: usize = layers[1..].iter().map(|l| l.outputs()).sum();
-    let done_neurons = AtomicUsize::new(0);
+    let mut done_neurons = 0;
     for k in 1..layers.len() {
+        if control.is_cancelled() {
+            return Err(BoundsError::Cancelled);
+        }
         let initial = symbolic_layer(network, input_box, &bounds, k);
         // The activation that decides which sides matter is the one applied to layer k.
         let activation = layers[k].activation;
         let lp_model = BigMModel::build_prefix(network, input_box, &bounds, Encoding::Triangle)
             .map_err(|e| BoundsError::Solver(e.to_string()))?;
         // The objectives are expressions in the columns of the model they are optimised over.
-        let tighten = |model: &BigMModel, from: &LayerBounds, neurons: &[usize], limit| {
-            let exprs = model.next_preactivations(&layers[k]);
-            tighten_layer(
-                model,
-                &exprs,
-                from,
-                neurons,
-                activation,
-                options.skip_irrelevant,
-                limit,
-                control,
-                &solved,
-            )
-        };
+        let exprs = lp_model.next_preactivations(&layers[k]);
         let candidates: Vec<usize> = (0..initial.len())
             .filter(|&i| {
                 sides_needed(
@@ -140,7 +160,35 @@ fn obbt(
                 ) != Sides::None
             })
             .collect();
-        let mut layer = tighten(&lp_model, &initial, &candidates, None)?;
+        let ordered = if candidates.is_empty() {
+            candidates
+        } else {
+            similarity_order(&exprs, &candidates)
+        };
+        let chunk_size = ordered.len().div_ceil(workers.len()).max(1);
+        let mut chunks = ordered.chunks(chunk_size).map(<[usize]>::to_vec);
+        let model = Arc::new(lp_model.model);
+        let exprs = Arc::new(exprs);
+        let shared_initial = Arc::new(initial.clone());
+        let jobs = (0..workers.len())
+            .map(|_| LpJob {
+                model: Arc::clone(&model),
+                exprs: Arc::clone(&exprs),
+                neurons: chunks.next().unwrap_or_default(),
+                initial: Arc::clone(&shared_initial),
+                activation,
+                skip: options.skip_irrelevant,
+            })
+            .collect();
+        let work = workers.run(jobs)?;
+        solved.fetch_add(work.lps, Ordering::Relaxed);
+        iterations += work.iterations;
+        let mut layer = initial;
+        for (i, lower, upper) in work.found {
+            // Never report L > U: the widening and the intersection can only cross by rounding.
+            layer.lower[i] = lower.min(upper);
+            layer.upper[i] = upper.max(lower);
+        }
         if with_milp {
             // Only neurons the LP leaves unstable can still change state.
             let unstable: Vec<usize> = (0..layer.len())
@@ -150,31 +198,28 @@ fn obbt(
                 let milp_model =
                     BigMModel::build_prefix(network, input_box, &bounds, Encoding::BigM)
                         .map_err(|e| BoundsError::Solver(e.to_string()))?;
-                layer = tighten(
+                let milp_exprs = milp_model.next_preactivations(&layers[k]);
+                layer = tighten_layer(
                     &milp_model,
+                    &milp_exprs,
                     &layer,
                     &unstable,
+                    activation,
+                    options.skip_irrelevant,
                     Some(options.milp_time_limit),
+                    control,
+                    &solved,
                 )?;
             }
         }
-        done_neurons.fetch_add(layers[k].outputs(), Ordering::Relaxed);
+        done_neurons += layers[k].outputs();
         control.report(
-            done_neurons.load(Ordering::Relaxed) as f64 / total_neurons.max(1) as f64,
+            done_neurons as f64 / total_neurons.max(1) as f64,
             &format!("layer {} of {}", k + 1, layers.len()),
         );
         bounds.push(layer);
     }
-    Ok(NetworkBounds {
-        method: if with_milp {
-            BoundMethod::MilpObbt
-        } else {
-            BoundMethod::LpObbt
-        },
-        layers: bounds,
-        time: start.elapsed(),
-        lps_solved: solved.into_inner(),
-    })
+    Ok((bounds, solved.into_inner(), iterations))
 }
 
 /// Orders neurons greedily so that each objective points close to the previous one
@@ -213,8 +258,49 @@ fn similarity_order(exprs: &[AffineExpr], neurons: &[usize]) -> Vec<usize> {
     order
 }
 
-/// Tightens the bounds `initial` of the listed `neurons` of one layer over `model`, spreading
-/// them over rayon threads; the other neurons keep their bounds.
+/// Solves the optimisations of one chunk of neurons on `oracle`: all maxima first, then the
+/// minima still needed. Returns `(neuron, lower, upper)`, widened and intersected with
+/// `initial`.
+fn solve_chunk(
+    oracle: &mut ObjectiveOracle,
+    exprs: &[AffineExpr],
+    chunk: &[usize],
+    initial: &LayerBounds,
+    activation: Activation,
+    skip: bool,
+    control: &TaskControl,
+) -> Result<Vec<(usize, f64, f64)>, BoundsError> {
+    let mut solve = |i: usize, sign: f64| {
+        if control.is_cancelled() {
+            return Err(BoundsError::Cancelled);
+        }
+        let expr = &exprs[i];
+        let terms: Vec<_> = expr.terms.iter().map(|&(c, v)| (c, sign * v)).collect();
+        let bound = oracle
+            .minimize(&terms)
+            .map_err(|e| BoundsError::Solver(format!("neuron {i}: {e}")))?;
+        Ok(sign * bound.lower_bound + expr.constant)
+    };
+    // All maxima first, then all minima: consecutive objectives then point the same way, so
+    // each warm start is closer to the next optimum.
+    let mut found = Vec::with_capacity(chunk.len());
+    for &i in chunk {
+        let max = solve(i, -1.0)?;
+        found.push((i, initial.lower[i], widen_up(max).min(initial.upper[i])));
+    }
+    for entry in &mut found {
+        let (i, _, upper) = *entry;
+        if !(skip && upper <= 0.0 && activation.is_piecewise()) {
+            let min = solve(i, 1.0)?;
+            entry.1 = widen_down(min).max(initial.lower[i]);
+        }
+    }
+    Ok(found)
+}
+
+/// Tightens the bounds `initial` of the listed `neurons` of one layer over `model` with fresh
+/// oracles on rayon threads (used for MILPs, which gain nothing from a warm basis); the other
+/// neurons keep their bounds.
 #[allow(clippy::too_many_arguments)]
 fn tighten_layer(
     model: &BigMModel,
@@ -232,38 +318,23 @@ fn tighten_layer(
         return Ok(out);
     }
     let neurons = similarity_order(exprs, neurons);
-    let chunks = (2 * rayon::current_num_threads()).clamp(1, neurons.len());
+    // One chunk per thread: the first LP of every chunk starts cold and costs several warm ones.
+    let chunks = rayon::current_num_threads().clamp(1, neurons.len());
     let chunk_size = neurons.len().div_ceil(chunks);
     let results: Vec<Vec<(usize, f64, f64)>> = neurons
         .par_chunks(chunk_size)
         .map(|chunk| -> Result<Vec<(usize, f64, f64)>, BoundsError> {
             let mut oracle = ObjectiveOracle::new(&model.model, time_limit)
                 .map_err(|e| BoundsError::Solver(e.to_string()))?;
-            let solve = |oracle: &mut ObjectiveOracle, i: usize, sign: f64| {
-                if control.is_cancelled() {
-                    return Err(BoundsError::Cancelled);
-                }
-                let expr = &exprs[i];
-                let terms: Vec<_> = expr.terms.iter().map(|&(c, v)| (c, sign * v)).collect();
-                let bound = oracle
-                    .minimize(&terms)
-                    .map_err(|e| BoundsError::Solver(format!("neuron {i}: {e}")))?;
-                Ok(sign * bound.lower_bound + expr.constant)
-            };
-            // All maxima first, then all minima: consecutive objectives then point the same
-            // way, so each warm start is closer to the next optimum.
-            let mut found = Vec::with_capacity(chunk.len());
-            for &i in chunk {
-                let max = solve(&mut oracle, i, -1.0)?;
-                found.push((i, initial.lower[i], widen_up(max).min(initial.upper[i])));
-            }
-            for entry in &mut found {
-                let (i, _, upper) = *entry;
-                if !(skip && upper <= 0.0 && activation.is_piecewise()) {
-                    let min = solve(&mut oracle, i, 1.0)?;
-                    entry.1 = widen_down(min).max(initial.lower[i]);
-                }
-            }
+            let found = solve_chunk(
+                &mut oracle,
+                exprs,
+                chunk,
+                initial,
+                activation,
+                skip,
+                control,
+            )?;
             solved.fetch_add(oracle.solves, Ordering::Relaxed);
             Ok(found)
         })

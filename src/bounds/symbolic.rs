@@ -27,6 +27,7 @@ pub fn symbolic_bounds(network: &Network, input_box: &InputBox) -> NetworkBounds
         layers,
         time: start.elapsed(),
         lps_solved: 0,
+        lp_iterations: 0,
     }
 }
 

@@ -5,6 +5,7 @@ mod args;
 mod bench;
 mod convert;
 mod info;
+mod regions;
 mod solve;
 mod table;
 mod train;
@@ -35,6 +36,8 @@ enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// Optimise the network output over the box with the big-M MILP (HiGHS).
     Solve(solve::SolveArgs),
+    /// Count the linear regions (exact, exact 2-D partition, or sampled lower bound).
+    Regions(regions::RegionsArgs),
     /// Convert a network between formats (.json, .onnx, .nnet), by extension.
     Convert(convert::ConvertArgs),
     /// Write the big-M MILP as MPS or LP.
@@ -63,6 +66,7 @@ pub fn run() -> anyhow::Result<Outcome> {
         Command::Info(a) => info::run(&a)?,
         Command::Analyze(a) => analyze::run(&a)?,
         Command::Solve(a) => solve::run(&a)?,
+        Command::Regions(a) => regions::run(&a)?,
         Command::Convert(a) => convert::run_convert(&a)?,
         Command::Export(a) => convert::run_export(&a)?,
         Command::Train(a) => train::run_train(&a)?,

@@ -6,7 +6,10 @@ use super::print_json;
 use super::table::opt;
 use anyhow::Result;
 use clap::Args;
-use reluscope::milp::{SolveControl, solve_network};
+use reluscope::control::TaskControl;
+use reluscope::milp::{Objective, SolveControl, SolveReport, solve_network};
+use reluscope::network::{InputBox, Network};
+use reluscope::regions::solve_by_regions;
 use std::sync::Arc;
 
 /// Arguments of `solve`.
@@ -20,9 +23,22 @@ pub struct SolveArgs {
     pub objective: ObjectiveArgs,
     #[command(flatten)]
     pub solver: SolverArgs,
+    /// Solver: milp (the big-M MILP on HiGHS) or regions (the best LP optimum over all
+    /// linear regions; exact, for low input dimension; ignores --bounds and --scale).
+    #[arg(long, value_enum, default_value_t = SolveMethod::Milp)]
+    pub method: SolveMethod,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+/// How `solve` finds the optimum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SolveMethod {
+    /// The big-M MILP on HiGHS.
+    Milp,
+    /// Enumerate the linear regions and take the best per-region LP optimum.
+    Regions,
 }
 
 /// Runs `solve`.
@@ -30,6 +46,9 @@ pub fn run(args: &SolveArgs) -> Result<()> {
     let (network, input_box) = args.network.load()?;
     let objective = args.objective.objective(network.output_dim())?;
     let options = args.solver.options()?;
+    if args.method == SolveMethod::Regions {
+        return solve_by_regions_and_print(args, &network, &input_box, &objective);
+    }
     let prepared = args.bounds.prepare(&network, &input_box)?;
     let bounds = &prepared.original_bounds;
     let problem = &prepared.problem;
@@ -66,6 +85,58 @@ pub fn run(args: &SolveArgs) -> Result<()> {
         bounds.method.key(),
         args.bounds.scale.key()
     );
+    print_report(&report);
+    println!("nodes        {}", report.nodes);
+    println!(
+        "time         {:.3} s solve, {:.2} ms build, {:.3} ms bounds ({} LPs), {:.3} ms scaling",
+        report.time_s,
+        report.build_time_s * 1e3,
+        bounds.time.as_secs_f64() * 1e3,
+        bounds.lps_solved,
+        scaling_time * 1e3
+    );
+    println!(
+        "model        {} variables, {} constraints, {} binaries, {} nonzeros",
+        report.variables, report.constraints, report.binaries, report.nonzeros
+    );
+    println!(
+        "start        {} (best of {} sampled inputs)",
+        opt(report.start_objective),
+        options.start_samples
+    );
+    Ok(())
+}
+
+/// `solve --method regions`: the same report, from the region enumeration.
+fn solve_by_regions_and_print(
+    args: &SolveArgs,
+    network: &Network,
+    input_box: &InputBox,
+    objective: &Objective,
+) -> Result<()> {
+    let report = solve_by_regions(network, input_box, objective, &TaskControl::default())?;
+    if args.json {
+        let mut value = serde_json::to_value(&report)?;
+        value["method"] = "regions".into();
+        return print_json(&value);
+    }
+    println!(
+        "{} of {} over {}, by enumerating the linear regions",
+        report.objective_description,
+        network.name,
+        format_box(&input_box.pairs())
+    );
+    print_report(&report);
+    println!(
+        "regions      {} examined, {} LPs",
+        report.nodes, report.lp_iterations
+    );
+    println!("time         {:.3} s", report.time_s);
+    Ok(())
+}
+
+/// The lines every solve prints: status, objective, bound, gap, x*, forward check.
+fn print_report(report: &SolveReport) {
     let status = match &report.status_detail {
         Some(d) => format!("{} ({d})", report.status),
         None => report.status.clone(),
@@ -85,19 +156,6 @@ pub fn run(args: &SolveArgs) -> Result<()> {
             .gap
             .map_or("-".into(), |g| format!("{:.4}%", 100.0 * g))
     );
-    println!("nodes        {}", report.nodes);
-    println!(
-        "time         {:.3} s solve, {:.2} ms build, {:.3} ms bounds ({} LPs), {:.3} ms scaling",
-        report.time_s,
-        report.build_time_s * 1e3,
-        bounds.time.as_secs_f64() * 1e3,
-        bounds.lps_solved,
-        scaling_time * 1e3
-    );
-    println!(
-        "model        {} variables, {} constraints, {} binaries, {} nonzeros",
-        report.variables, report.constraints, report.binaries, report.nonzeros
-    );
     if let Some(x) = &report.x {
         let xs: Vec<String> = x.iter().map(|v| format!("{v:.6}")).collect();
         println!("x*           [{}]", xs.join(", "));
@@ -105,10 +163,4 @@ pub fn run(args: &SolveArgs) -> Result<()> {
     if let (Some(f), Some(d)) = (report.forward_value, report.forward_difference) {
         println!("f(x*)        {f:.10}  (|f(x*) − objective| = {d:.2e})");
     }
-    println!(
-        "start        {} (best of {} sampled inputs)",
-        opt(report.start_objective),
-        options.start_samples
-    );
-    Ok(())
 }

@@ -25,8 +25,13 @@ pub struct ObjectiveOracle {
     model: Option<highs::Model>,
     is_mip: bool,
     last_columns: Vec<Col>,
+    /// Columns and rows loaded so far (see [`ObjectiveOracle::extend_to`]).
+    num_cols: usize,
+    num_rows: usize,
     /// Solves run so far.
     pub solves: usize,
+    /// Simplex iterations run so far (LPs only).
+    pub iterations: u64,
 }
 
 impl ObjectiveOracle {
@@ -67,9 +72,89 @@ impl ObjectiveOracle {
         Ok(Self {
             model: Some(highs_model),
             is_mip,
+            num_cols: model.num_cols(),
+            num_rows: model.num_rows(),
             last_columns: Vec::new(),
             solves: 0,
+            iterations: 0,
         })
+    }
+
+    /// Appends the columns and rows of `model` beyond those already loaded, keeping the basis.
+    ///
+    /// `model` must extend the loaded one: its first columns and rows are those loaded, in the
+    /// same order (the big-M and triangle models of successive prefixes of a network do).
+    /// New columns start nonbasic and new rows basic, so the simplex continues from the last
+    /// optimum instead of starting cold. Integer columns cannot be appended.
+    pub fn extend_to(&mut self, model: &LinearModel) -> Result<(), MilpError> {
+        if model.num_cols() < self.num_cols || model.num_rows() < self.num_rows {
+            return Err(MilpError::Solver(
+                "the new model does not extend the loaded one".into(),
+            ));
+        }
+        if model.integer[self.num_cols..].iter().any(|&i| i) {
+            return Err(MilpError::Solver(
+                "integer columns cannot be appended to a loaded model".into(),
+            ));
+        }
+        let highs_model = self
+            .model
+            .as_mut()
+            .ok_or_else(|| MilpError::Solver("the oracle lost its model after an error".into()))?;
+        let ptr = highs_model.as_mut_ptr();
+        let int = |v: usize| v as highs_sys::HighsInt;
+        let new_cols = self.num_cols..model.num_cols();
+        if !new_cols.is_empty() {
+            let zeros = vec![0.0; new_cols.len()];
+            let starts = vec![0; new_cols.len()];
+            // SAFETY: valid instance; arrays have `new_cols.len()` entries; no nonzeros.
+            let status = unsafe {
+                highs_sys::Highs_addCols(
+                    ptr,
+                    int(new_cols.len()),
+                    zeros.as_ptr(),
+                    model.col_lower[new_cols.clone()].as_ptr(),
+                    model.col_upper[new_cols.clone()].as_ptr(),
+                    0,
+                    starts.as_ptr(),
+                    std::ptr::null(),
+                    std::ptr::null(),
+                )
+            };
+            if status == highs_sys::kHighsStatusError {
+                return Err(MilpError::Solver("HiGHS could not add columns".into()));
+            }
+        }
+        let new_rows = self.num_rows..model.num_rows();
+        if !new_rows.is_empty() {
+            let first = model.row_start[new_rows.start];
+            let starts: Vec<highs_sys::HighsInt> = model.row_start[new_rows.clone()]
+                .iter()
+                .map(|&s| int(s - first))
+                .collect();
+            let index: Vec<highs_sys::HighsInt> =
+                model.row_index[first..].iter().map(|&c| int(c)).collect();
+            // SAFETY: valid instance; `starts` has one entry per new row, `index`/`value` the
+            // new rows' nonzeros with column indices below `model.num_cols()`, all loaded.
+            let status = unsafe {
+                highs_sys::Highs_addRows(
+                    ptr,
+                    int(new_rows.len()),
+                    model.row_lower[new_rows.clone()].as_ptr(),
+                    model.row_upper[new_rows.clone()].as_ptr(),
+                    int(index.len()),
+                    starts.as_ptr(),
+                    index.as_ptr(),
+                    model.row_value[first..].as_ptr(),
+                )
+            };
+            if status == highs_sys::kHighsStatusError {
+                return Err(MilpError::Solver("HiGHS could not add rows".into()));
+            }
+        }
+        self.num_cols = model.num_cols();
+        self.num_rows = model.num_rows();
+        Ok(())
     }
 
     /// A valid lower bound on `min Σ coef·x_col` over the model.
@@ -118,6 +203,9 @@ impl ObjectiveOracle {
             .try_solve()
             .map_err(|e| MilpError::Solver(format!("HiGHS failed: {e:?}")))?;
         self.solves += 1;
+        if !self.is_mip {
+            self.iterations += solved.simplex_iteration_count().max(0) as u64;
+        }
         let status = solved.status();
         let result = if self.is_mip {
             let bound = solved
@@ -176,6 +264,26 @@ mod tests {
             "duplicates add"
         );
         assert_eq!(oracle.solves, 4);
+    }
+
+    #[test]
+    fn extending_the_model_keeps_answers_exact() {
+        // Start with x ∈ [0, 2]; then append y ∈ [0, 3] and the row x + y ≤ 2.5.
+        let mut m = LinearModel::new();
+        let x = m.add_column("x".into(), 0.0, 2.0, false);
+        let mut oracle = ObjectiveOracle::new(&m, None).unwrap();
+        assert!((oracle.minimize(&[(x, -1.0)]).unwrap().lower_bound + 2.0).abs() < 1e-9);
+        let y = m.add_column("y".into(), 0.0, 3.0, false);
+        m.add_row("r".into(), f64::NEG_INFINITY, 2.5, &[(x, 1.0), (y, 1.0)]);
+        oracle.extend_to(&m).unwrap();
+        let both = oracle
+            .minimize(&[(x, -1.0), (y, -1.0)])
+            .unwrap()
+            .lower_bound;
+        assert!((both + 2.5).abs() < 1e-9, "{both}");
+        assert!((oracle.minimize(&[(y, -1.0)]).unwrap().lower_bound + 2.5).abs() < 1e-9);
+        let shorter = LinearModel::new();
+        assert!(oracle.extend_to(&shorter).is_err());
     }
 
     #[test]

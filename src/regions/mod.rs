@@ -234,6 +234,8 @@ pub struct RegionCount {
     pub tolerance: Option<f64>,
     /// LPs solved (general method).
     pub lps_solved: usize,
+    /// LPs the dense solver handed to HiGHS (general method; 0 in all measurements so far).
+    pub lp_fallbacks: usize,
 }
 
 /// Which method to use, and its parameters.

@@ -201,6 +201,7 @@ impl RegionMap {
             stopped: self.stopped,
             tolerance: Some(self.tolerance),
             lps_solved: 0,
+            lp_fallbacks: 0,
         }
     }
 

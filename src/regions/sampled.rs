@@ -68,6 +68,7 @@ pub fn sample_patterns(
         stopped: None,
         tolerance: None,
         lps_solved: 0,
+        lp_fallbacks: 0,
     })
 }
 

@@ -126,6 +126,7 @@ pub fn run(args: &BoundsBenchArgs) -> Result<()> {
                 "method": method.key(),
                 "time_s": time,
                 "lps": bounds.lps_solved,
+                "lp_iterations": bounds.lp_iterations,
                 "stable_percent": report.stable_percent,
                 "binaries": report.binaries,
                 "max_big_m": report.layers.iter()
@@ -220,6 +221,7 @@ fn print_tables(rows: &[Value]) {
                 method.into(),
                 format!("{:.2}", m["time_s"].as_f64().unwrap_or(0.0) * 1e3),
                 m["lps"].to_string(),
+                m["lp_iterations"].to_string(),
                 format!("{:.1}", m["stable_percent"].as_f64().unwrap_or(0.0)),
                 m["binaries"].to_string(),
                 max_m.join(" "),
