@@ -7,6 +7,7 @@ mod convert;
 mod info;
 mod regions;
 mod solve;
+mod study;
 mod table;
 mod train;
 
@@ -46,6 +47,8 @@ enum Command {
     Train(train::TrainArgs),
     /// Train the shipped sample networks and write their index.
     Samples(train::SamplesArgs),
+    /// Train one architecture under several training choices and compare what the MILP sees.
+    Study(study::StudyArgs),
     /// Time loading, bounds, model building and solving on a set of networks.
     Bench(bench::BenchArgs),
 }
@@ -71,6 +74,7 @@ pub fn run() -> anyhow::Result<Outcome> {
         Command::Export(a) => convert::run_export(&a)?,
         Command::Train(a) => train::run_train(&a)?,
         Command::Samples(a) => train::run_samples(&a)?,
+        Command::Study(a) => study::run(&a)?,
         Command::Bench(a) => bench::run(&a)?,
     }
     Ok(Outcome::Done)

@@ -192,6 +192,7 @@ fn print_tables(rows: &[Value]) {
         "method",
         "time ms",
         "LPs",
+        "iterations",
         "stable %",
         "binaries",
         "max big-M per layer",
