@@ -148,7 +148,7 @@ impl BoundMethod {
         match self {
             BoundMethod::Interval => {
                 "Interval arithmetic: propagates the box layer by layer; instant, exact for the \
-                 first layer, widths grow roughly by ‖W‖ per layer."
+                 first layer, widths grow roughly by ||W|| per layer."
             }
             BoundMethod::Symbolic => {
                 "Backward linear relaxation (CROWN/DeepPoly): bounds each neuron by linear \

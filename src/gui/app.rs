@@ -348,6 +348,21 @@ impl ReluscopeApp {
                     ui.label("(cancelling…)");
                 }
             }
+            if state.scaling_task.is_some() {
+                busy = true;
+                ui.spinner();
+                ui.label("rescaling…");
+            }
+            if let Some(t) = &state.training.running {
+                busy = true;
+                ui.add(egui::ProgressBar::new(t.fraction()).desired_width(100.0));
+                ui.label(format!(
+                    "training epoch {} / {}, {}",
+                    t.curve.epochs(),
+                    t.config.epochs,
+                    format_elapsed(t.task.elapsed())
+                ));
+            }
             for w in &state.write_tasks {
                 busy = true;
                 ui.label(format!("writing {}…", w.what));
@@ -362,14 +377,20 @@ impl ReluscopeApp {
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let method = state.settings.bound_method();
                 if let Some(a) = state.doc.shown_analysis(method) {
+                    let scaling = state.settings.scaling_method();
                     ui.label(format!(
-                        "{}  {}  ·  {} unstable of {} ({:.1}% stable), {} binaries",
+                        "{}  {}  ·  {} unstable of {} ({:.1}% stable), {} binaries{}",
                         state.doc.network.name,
                         state.doc.network.architecture(),
                         a.report.unstable,
                         a.report.hidden_neurons,
                         a.report.stable_percent,
-                        a.report.binaries
+                        a.report.binaries,
+                        if scaling == reluscope::scaling::ScalingMethod::None {
+                            String::new()
+                        } else {
+                            format!(", {} scaling", scaling.key())
+                        }
                     ));
                 }
             });

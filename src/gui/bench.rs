@@ -3,6 +3,7 @@
 use super::app::ReluscopeApp;
 use super::document::NetworkSource;
 use super::settings::Settings;
+use super::train_task::TrainForm;
 use eframe::egui;
 use ndarray::{Array1, Array2};
 use rand::{Rng, SeedableRng};
@@ -108,9 +109,11 @@ fn median(values: &mut [f64]) -> f64 {
     values.get(values.len() / 2).copied().unwrap_or(0.0)
 }
 
-/// Builds the app headless with a random 5×50 network (2 inputs), solves it once (1 s time
-/// limit, so that the Solve and Runs views have content), then shows every view in turn and
-/// measures `frames` frames of each: the UI code's time and the tessellation time.
+/// Builds the app headless with a random 5×50 network (2 inputs), selects balanced rescaling,
+/// solves it once (1 s time limit, so that the Solve and Runs views have content), trains a
+/// small network (150 epochs, so that the Training view has a loss curve), then shows every
+/// view in turn and measures `frames` frames of each: the UI code's time and the
+/// tessellation time.
 pub fn frame_time_benchmark(frames: usize) -> FrameTimes {
     let network = random_network(&[2, 50, 50, 50, 50, 50, 1], 7).named("random_5x50");
     frame_time_benchmark_with(network, frames)
@@ -122,6 +125,14 @@ pub fn frame_time_benchmark_with(network: Network, frames: usize) -> FrameTimes 
     let mut settings = Settings::default();
     settings.solve.time_limit_on = true;
     settings.solve.time_limit_s = 1.0;
+    settings.set_scaling_method(reluscope::scaling::ScalingMethod::Balanced);
+    settings.train = TrainForm {
+        hidden: "25,25".into(),
+        samples: 1_000,
+        epochs: 150,
+        patience: 0,
+        ..TrainForm::default()
+    };
     let mut app = ReluscopeApp::new(settings, None);
     app.state
         .replace_network(network, NetworkSource::Sample("random_5x50"));
@@ -162,6 +173,8 @@ pub fn frame_time_benchmark_with(network: Network, frames: usize) -> FrameTimes 
         };
     settle(&mut app, &mut frame);
     app.state.start_solve(&ctx);
+    settle(&mut app, &mut frame);
+    app.state.start_training(&ctx);
     settle(&mut app, &mut frame);
     let mut views = Vec::new();
     for id in app.view_ids() {

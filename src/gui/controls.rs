@@ -1,35 +1,14 @@
-//! The left side panel: open a network, edit the input box, pick the bound method, set the
-//! objective and the solver, Solve / Cancel.
+//! The left side panel: open a network, edit the input box, pick the bound method and the
+//! rescaling, set the objective and the solver, Solve / Cancel.
 
-use super::document::{NetworkSource, short};
+use super::document::{NetworkSource, displayable, format_range, short};
 use super::samples::SAMPLES;
 use super::state::AppState;
 use super::worker::{format_elapsed, format_seconds};
 use eframe::egui::{self, DragValue, RichText};
 use reluscope::bounds::BoundMethod;
+use reluscope::scaling::ScalingMethod;
 use std::path::PathBuf;
-
-/// What each bound method means, for its tooltip.
-fn method_tooltip(method: BoundMethod) -> &'static str {
-    match method {
-        BoundMethod::Interval => {
-            "Propagate the box through each layer with interval arithmetic: microseconds, but \
-             the intervals widen with every layer"
-        }
-        BoundMethod::Symbolic => {
-            "Keep each neuron as a linear function of the inputs, relaxing ReLUs by two lines \
-             (CROWN/DeepPoly style): tighter than intervals, still cheap"
-        }
-        BoundMethod::LpObbt => {
-            "Minimise and maximise each neuron over the LP relaxation of the layers before it: \
-             one pair of LPs per neuron, much tighter, seconds"
-        }
-        BoundMethod::MilpObbt => {
-            "LP-OBBT, then solve small MILPs for the neurons still unstable: the tightest, the \
-             most expensive"
-        }
-    }
-}
 
 /// Draws the side panel.
 pub fn side_panel(ui: &mut egui::Ui, state: &mut AppState) {
@@ -38,6 +17,8 @@ pub fn side_panel(ui: &mut egui::Ui, state: &mut AppState) {
     box_section(ui, state);
     ui.separator();
     bounds_section(ui, state);
+    ui.separator();
+    scaling_section(ui, state);
     ui.separator();
     objective_section(ui, state);
     ui.separator();
@@ -92,7 +73,7 @@ fn network_section(ui: &mut egui::Ui, state: &mut AppState) {
             });
             let current_sample = match &state.doc.source {
                 NetworkSource::Sample(name) => Some(*name),
-                NetworkSource::File(_) => None,
+                NetworkSource::File(_) | NetworkSource::Trained(_) => None,
             };
             let mut chosen = None;
             egui::ComboBox::new("sample_picker", "Sample")
@@ -209,7 +190,7 @@ fn bounds_section(ui: &mut egui::Ui, state: &mut AppState) {
         }
         if ui
             .radio(selected == method, text)
-            .on_hover_text(method_tooltip(method))
+            .on_hover_text(displayable(method.description()))
             .clicked()
             && selected != method
         {
@@ -256,6 +237,78 @@ fn bounds_section(ui: &mut egui::Ui, state: &mut AppState) {
                 state.compute_selected_bounds(&ctx);
             }
         });
+    }
+}
+
+/// The coefficient line of the scaling panel (also what the tests read).
+pub fn coefficient_line(before: Option<(f64, f64)>, after: Option<(f64, f64)>) -> String {
+    format!(
+        "MILP coefficients |a|: {} before, {} after rescaling",
+        format_range(before),
+        format_range(after)
+    )
+}
+
+fn scaling_section(ui: &mut egui::Ui, state: &mut AppState) {
+    ui.heading("Rescaling").on_hover_text(
+        "ReLU is positively homogeneous: multiplying a hidden neuron's incoming weights and bias \
+         by s > 0 and dividing its outgoing weights by s computes the same function, while its \
+         bounds and big-M scale by s. The MILP is built from the rescaled network; stable \
+         neurons and binaries do not change.",
+    );
+    let selected = state.settings.scaling_method();
+    for scaling in ScalingMethod::ALL {
+        if ui
+            .radio(selected == scaling, displayable(scaling.label()))
+            .on_hover_text(displayable(scaling.description()))
+            .clicked()
+            && selected != scaling
+        {
+            state.set_scaling_method(scaling);
+        }
+    }
+    if selected == ScalingMethod::None {
+        return;
+    }
+    let method = state.settings.bound_method();
+    match state.selected_scaled() {
+        Some(scaled) => {
+            let r = &scaled.report;
+            ui.label(coefficient_line(
+                r.coefficient_range_before,
+                r.coefficient_range_after,
+            ))
+            .on_hover_text(
+                "smallest and largest |coefficient| of the whole MILP (weights, biases, big-M \
+                 and bounds) before and after the rescaling; a smaller ratio is easier on the \
+                 solver's numerics",
+            );
+            let before = r
+                .layers
+                .iter()
+                .take(r.layers.len().saturating_sub(1))
+                .filter_map(|l| l.unscaled_max_big_m)
+                .reduce(f64::max);
+            ui.label(format!(
+                "{} rescaled in {}; max big-M {} before, {} after",
+                scaled.label(),
+                format_seconds(scaled.scaling_time_s()),
+                before.map_or("–".into(), short),
+                scaled.max_big_m().map_or("–".into(), short),
+            ))
+            .on_hover_text(
+                "time to choose the factors and rescale, and the largest big-M before and after",
+            );
+        }
+        None if state.scaling_failed == Some(state.wanted_scaling()) => {
+            ui.weak("the rescaling failed (see the message)");
+        }
+        None => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.weak(format!("rescaling follows the {} bounds…", method.key()));
+            });
+        }
     }
 }
 
@@ -350,7 +403,9 @@ fn solve_section(ui: &mut egui::Ui, state: &mut AppState) {
                 !running,
                 egui::Button::new(RichText::new("Solve (F5)").strong()),
             )
-            .on_hover_text("build the big-M MILP with the selected bounds and solve it with HiGHS")
+            .on_hover_text(
+                "build the big-M MILP with the selected bounds and rescaling and solve it with HiGHS",
+            )
             .clicked()
         {
             state.start_solve(&ctx);

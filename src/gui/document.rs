@@ -2,7 +2,9 @@
 
 use reluscope::analysis::{AnalysisReport, LayerStats};
 use reluscope::bounds::{BoundMethod, NetworkBounds, interval_bounds};
-use reluscope::network::{InputBox, Network};
+use reluscope::network::{InputBox, Network, NetworkError};
+use reluscope::pipeline::PreparedMilp;
+use reluscope::scaling::{ScaledProblem, ScalingMethod, apply_scaling};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -10,6 +12,11 @@ use std::time::{Duration, Instant};
 /// Interval arithmetic runs on the UI thread below this many weights (it costs about one
 /// multiply-add per weight, so ~1 ms); larger networks get a worker like the other methods.
 pub const INLINE_INTERVAL_LIMIT: usize = 1_000_000;
+
+/// Rescaling runs on the UI thread up to this many weights: it builds the MILP twice for the
+/// coefficient ranges, about 0.5 ms per 1,000 weights in the dev profile (≈ 0.4 ms for a
+/// 2×25 network, 3 ms for 5×50, 60 ms for 784-256-256-10); larger networks use a worker.
+pub const INLINE_SCALING_LIMIT: usize = 2_000;
 
 /// A configuration must stay on screen this long to become the ghost of the next one, so that
 /// dragging a box bound compares against the box before the drag, not the previous frame.
@@ -22,6 +29,8 @@ pub enum NetworkSource {
     Sample(&'static str),
     /// A file.
     File(PathBuf),
+    /// A network trained in this session (not saved yet), by name.
+    Trained(String),
 }
 
 impl NetworkSource {
@@ -30,6 +39,7 @@ impl NetworkSource {
         match self {
             NetworkSource::Sample(name) => format!("embedded sample {name}"),
             NetworkSource::File(p) => p.display().to_string(),
+            NetworkSource::Trained(name) => format!("{name}, trained in this session"),
         }
     }
 }
@@ -76,6 +86,100 @@ impl Analysis {
     }
 }
 
+/// A method's bounds after a rescaling: the network and bounds the MILP is built from, and
+/// their figures (with the unscaled big-M and the coefficient ranges beside them).
+#[derive(Debug, Clone)]
+pub struct ScaledAnalysis {
+    /// The bound method.
+    pub method: BoundMethod,
+    /// The rescaling (never `None`: unscaled figures are plain [`Analysis`]).
+    pub scaling: ScalingMethod,
+    /// The rescaled network and bounds.
+    pub problem: Arc<ScaledProblem>,
+    /// Figures of the rescaled MILP.
+    pub report: AnalysisReport,
+}
+
+impl ScaledAnalysis {
+    /// Rescales `bounds` (of `network` over `input_box`) with `scaling`.
+    pub fn compute(
+        network: &Network,
+        input_box: &InputBox,
+        bounds: &NetworkBounds,
+        scaling: ScalingMethod,
+    ) -> Result<Self, NetworkError> {
+        let problem = apply_scaling(network, input_box, bounds, scaling)?;
+        Ok(Self::from_prepared(
+            network,
+            input_box,
+            PreparedMilp {
+                original_bounds: bounds.clone(),
+                problem,
+            },
+            scaling,
+        ))
+    }
+
+    /// The figures of a MILP prepared by `reluscope::pipeline::prepare_milp`.
+    pub fn from_prepared(
+        network: &Network,
+        input_box: &InputBox,
+        prepared: PreparedMilp,
+        scaling: ScalingMethod,
+    ) -> Self {
+        let report = AnalysisReport::from_prepared(network, input_box, &prepared);
+        Self {
+            method: prepared.original_bounds.method,
+            scaling,
+            problem: Arc::new(prepared.problem),
+            report,
+        }
+    }
+
+    /// E.g. `lp + balanced`.
+    pub fn label(&self) -> String {
+        series_label(self.method, self.scaling)
+    }
+
+    /// Statistics of the hidden layers of the rescaled network.
+    pub fn hidden_stats(&self) -> Vec<LayerStats> {
+        let n = self.report.layers.len().saturating_sub(1);
+        self.report.layers[..n]
+            .iter()
+            .map(|l| l.stats.clone())
+            .collect()
+    }
+
+    /// Largest big-M of the rescaled MILP.
+    pub fn max_big_m(&self) -> Option<f64> {
+        self.hidden_stats()
+            .iter()
+            .filter_map(|s| s.max_big_m)
+            .reduce(f64::max)
+    }
+
+    /// Seconds spent rescaling.
+    pub fn scaling_time_s(&self) -> f64 {
+        self.report.scaling_time_s
+    }
+}
+
+/// `lp` without scaling, `lp + balanced` with it.
+pub fn series_label(method: BoundMethod, scaling: ScalingMethod) -> String {
+    match scaling {
+        ScalingMethod::None => method.key().to_string(),
+        s => format!("{} + {}", method.key(), s.key()),
+    }
+}
+
+/// `[1.000e-3, 2.500e2] (ratio 2.500e5)`: smallest and largest |coefficient| of a MILP.
+pub fn format_range(range: Option<(f64, f64)>) -> String {
+    match range {
+        Some((lo, hi)) => format!("[{lo:.3e}, {hi:.3e}] (ratio {:.3e})", hi / lo),
+        None => "–".to_string(),
+    }
+}
+
 /// The per-layer stability of one configuration, kept to draw it as a ghost later.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StabilitySnapshot {
@@ -106,6 +210,8 @@ pub struct Document {
     pub box_error: Option<String>,
     /// One analysis per method computed for the current box, in the order they finished.
     analyses: Vec<Analysis>,
+    /// Rescaled analyses of the current box, one per (method, scaling) computed so far.
+    scaled: Vec<ScaledAnalysis>,
     /// The configuration currently displayed and since when.
     displayed: Option<(DisplayKey, Instant, StabilitySnapshot)>,
     /// The configuration displayed before the current one.
@@ -134,6 +240,7 @@ impl Document {
             box_revision: 0,
             box_error: None,
             analyses: Vec::new(),
+            scaled: Vec::new(),
             displayed: None,
             ghost: None,
             box_note,
@@ -179,6 +286,7 @@ impl Document {
         self.input_box = input_box;
         self.box_revision += 1;
         self.analyses.clear();
+        self.scaled.clear();
         self.compute_inline_interval();
         true
     }
@@ -207,7 +315,35 @@ impl Document {
     pub fn insert_analysis(&mut self, bounds: NetworkBounds) {
         let analysis = Analysis::new(&self.network, &self.input_box, bounds);
         self.analyses.retain(|a| a.method() != analysis.method());
+        // Rescalings of older bounds of this method are stale.
+        self.scaled.retain(|s| s.method != analysis.method());
         self.analyses.push(analysis);
+    }
+
+    /// Stores a rescaled analysis of the current box (replacing an older one of that pair).
+    pub fn insert_scaled(&mut self, scaled: ScaledAnalysis) {
+        if scaled.scaling == ScalingMethod::None {
+            return;
+        }
+        self.scaled
+            .retain(|s| (s.method, s.scaling) != (scaled.method, scaled.scaling));
+        self.scaled.push(scaled);
+    }
+
+    /// The rescaled analysis of `method` with `scaling`, if computed (never for `None`).
+    pub fn scaled(&self, method: BoundMethod, scaling: ScalingMethod) -> Option<&ScaledAnalysis> {
+        self.scaled
+            .iter()
+            .find(|s| s.method == method && s.scaling == scaling)
+    }
+
+    /// Every rescaled analysis of the current box, by method then scaling.
+    pub fn scaled_analyses(&self) -> impl Iterator<Item = &ScaledAnalysis> {
+        BoundMethod::ALL.into_iter().flat_map(move |m| {
+            ScalingMethod::ALL
+                .into_iter()
+                .filter_map(move |s| self.scaled(m, s))
+        })
     }
 
     /// The analysis of `method` for the current box, if computed.
@@ -279,6 +415,22 @@ pub fn format_box(b: &InputBox) -> String {
         s.push_str(&format!(" × … ({} inputs)", pairs.len()));
     }
     s
+}
+
+/// Text from the library with the characters egui's default fonts cannot draw replaced
+/// (`‖W‖` becomes `||W||`, arrows become `->`), so that it never shows as boxes.
+pub fn displayable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            // ‖, → and ← (escaped: the glyph test reads this file).
+            '\u{2016}' => out.push_str("||"),
+            '\u{2192}' => out.push_str("->"),
+            '\u{2190}' => out.push_str("<-"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A number with at most 4 significant decimals and no trailing zeros.

@@ -1,9 +1,9 @@
-//! The desktop app: load a network, inspect its bounds layer by layer, change the box or the
-//! bound method, solve the MILP and compare runs.
+//! The desktop app: load a network, inspect its bounds layer by layer, change the box, the
+//! bound method or the rescaling, solve the MILP and compare runs; train new networks.
 //!
 //! Structure: [`app::ReluscopeApp`] lays out the window and owns the views; [`state::AppState`]
-//! holds everything else and the methods that change it; workers (bounds, solves, file I/O,
-//! dialogs) report over channels polled once per frame, so the UI thread never waits. Each
+//! holds everything else and the methods that change it; workers (bounds, rescaling, solves,
+//! training, file I/O, dialogs) report over channels polled once per frame, so the UI thread never waits. Each
 //! view lives in its own file under `views/`.
 
 mod app;
@@ -19,6 +19,7 @@ mod solve_task;
 mod state;
 mod surface_data;
 mod tasks;
+mod train_task;
 mod views;
 mod worker;
 

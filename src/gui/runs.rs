@@ -9,6 +9,8 @@ pub struct RunRecord {
     pub network: String,
     /// Bound method key (`ia`, …).
     pub method: String,
+    /// Rescaling key (`none`, `balanced`, `unit`).
+    pub scaling: String,
     /// The input box, e.g. `[-2, 2] × [-2, 2]`.
     pub input_box: String,
     /// What was optimised, e.g. `minimise output 0`.
@@ -42,6 +44,8 @@ pub enum RunColumn {
     Network,
     /// Bound method.
     Method,
+    /// Rescaling.
+    Scaling,
     /// Input box.
     InputBox,
     /// Objective description.
@@ -75,10 +79,11 @@ enum Key<'a> {
 
 impl RunColumn {
     /// Every column, in table order.
-    pub const ALL: [RunColumn; 14] = [
+    pub const ALL: [RunColumn; 15] = [
         RunColumn::Number,
         RunColumn::Network,
         RunColumn::Method,
+        RunColumn::Scaling,
         RunColumn::InputBox,
         RunColumn::Objective,
         RunColumn::StablePercent,
@@ -98,6 +103,7 @@ impl RunColumn {
             RunColumn::Number => "#",
             RunColumn::Network => "network",
             RunColumn::Method => "bounds",
+            RunColumn::Scaling => "scaling",
             RunColumn::InputBox => "box",
             RunColumn::Objective => "objective",
             RunColumn::StablePercent => "stable %",
@@ -120,13 +126,19 @@ impl RunColumn {
             RunColumn::Method => {
                 "how the pre-activation bounds (and so the big-M constants) were computed"
             }
+            RunColumn::Scaling => {
+                "the function-preserving rescaling applied before solving (none, balanced, unit)"
+            }
             RunColumn::InputBox => "the input box the MILP optimises over",
             RunColumn::Objective => "what was optimised",
             RunColumn::StablePercent => {
                 "share of hidden neurons proven stable: they need no binary"
             }
             RunColumn::Binaries => "binary variables of the MILP: one per unstable ReLU",
-            RunColumn::MaxBigM => "largest big-M constant: large values weaken the LP relaxation",
+            RunColumn::MaxBigM => {
+                "largest big-M constant of the MILP solved (after the rescaling, if any): large \
+                 values weaken the LP relaxation"
+            }
             RunColumn::BoundTime => "time spent computing the bounds",
             RunColumn::SolveTime => "time HiGHS spent on the MILP",
             RunColumn::Nodes => "branch-and-bound nodes explored",
@@ -143,6 +155,7 @@ impl RunColumn {
             RunColumn::Number => index.to_string(),
             RunColumn::Network => r.network.clone(),
             RunColumn::Method => r.method.clone(),
+            RunColumn::Scaling => r.scaling.clone(),
             RunColumn::InputBox => r.input_box.clone(),
             RunColumn::Objective => r.objective_description.clone(),
             RunColumn::StablePercent => num(r.stable_percent, 1),
@@ -164,6 +177,7 @@ impl RunColumn {
             RunColumn::Number => Key::Number(Some(index as f64)),
             RunColumn::Network => Key::Text(&r.network),
             RunColumn::Method => Key::Text(&r.method),
+            RunColumn::Scaling => Key::Text(&r.scaling),
             RunColumn::InputBox => Key::Text(&r.input_box),
             RunColumn::Objective => Key::Text(&r.objective_description),
             RunColumn::StablePercent => Key::Number(r.stable_percent),
@@ -218,6 +232,7 @@ pub fn to_csv(records: &[RunRecord], order: &[usize]) -> String {
             (i + 1).to_string(),
             quote(&r.network),
             quote(&r.method),
+            quote(&r.scaling),
             quote(&r.input_box),
             quote(&r.objective_description),
             num(r.stable_percent),
@@ -252,6 +267,7 @@ mod tests {
         RunRecord {
             network: network.into(),
             method: "ia".into(),
+            scaling: "none".into(),
             input_box: "[-2, 2] × [-2, 2]".into(),
             objective_description: "minimise output 0".into(),
             stable_percent: Some(12.0),
@@ -288,8 +304,8 @@ mod tests {
         let csv = to_csv(&rs, &[1, 0]);
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines.len(), 3);
-        assert!(lines[0].starts_with("#,network,bounds,box,objective,stable %"));
-        assert!(lines[1].starts_with("2,z,ia,"));
+        assert!(lines[0].starts_with("#,network,bounds,scaling,box,objective,stable %"));
+        assert!(lines[1].starts_with("2,z,ia,none,"));
         assert!(lines[2].starts_with("1,\"x,y\",ia,"));
         assert!(lines[2].contains(",0.5,"));
         assert!(lines[1].contains(",\"[-2, 2] × [-2, 2]\","));

@@ -1,7 +1,9 @@
 //! What the app remembers between sessions (eframe persistence) and the solve settings.
 
+use super::train_task::TrainForm;
 use reluscope::bounds::BoundMethod;
 use reluscope::milp::{NetworkSolveOptions, Objective, Sense, SolveOptions};
+use reluscope::scaling::ScalingMethod;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -21,10 +23,14 @@ pub struct Settings {
     pub recent: Vec<PathBuf>,
     /// Key of the bound method (`ia`, …), see [`BoundMethod::key`].
     pub method: String,
+    /// Key of the rescaling applied before solving (`none`, …), see [`ScalingMethod::key`].
+    pub scaling: String,
     /// Id of the selected view (see `views::View::id`).
     pub tab: String,
     /// Objective and solver settings.
     pub solve: SolveSettings,
+    /// The Training view's form.
+    pub train: TrainForm,
 }
 
 impl Default for Settings {
@@ -34,8 +40,10 @@ impl Default for Settings {
             last_sample: None,
             recent: Vec::new(),
             method: BoundMethod::Interval.key().to_string(),
+            scaling: ScalingMethod::None.key().to_string(),
             tab: String::new(),
             solve: SolveSettings::default(),
+            train: TrainForm::default(),
         }
     }
 }
@@ -49,6 +57,16 @@ impl Settings {
     /// Selects a bound method.
     pub fn set_bound_method(&mut self, method: BoundMethod) {
         self.method = method.key().to_string();
+    }
+
+    /// The selected rescaling (none if the stored key is unknown).
+    pub fn scaling_method(&self) -> ScalingMethod {
+        ScalingMethod::from_key(&self.scaling).unwrap_or(ScalingMethod::None)
+    }
+
+    /// Selects a rescaling.
+    pub fn set_scaling_method(&mut self, scaling: ScalingMethod) {
+        self.scaling = scaling.key().to_string();
     }
 
     /// Puts `path` first in the recent list (no duplicates, at most [`MAX_RECENT`]).
@@ -185,8 +203,11 @@ mod tests {
 
     #[test]
     fn damaged_settings_fall_back_to_defaults() {
-        let s: Settings = serde_json::from_str(r#"{"method":"nonsense","extra":1}"#).unwrap();
+        let s: Settings =
+            serde_json::from_str(r#"{"method":"nonsense","scaling":"zzz","extra":1}"#).unwrap();
         assert_eq!(s.bound_method(), BoundMethod::Interval);
+        assert_eq!(s.scaling_method(), ScalingMethod::None);
         assert_eq!(s.solve, SolveSettings::default());
+        assert_eq!(s.train, TrainForm::default());
     }
 }

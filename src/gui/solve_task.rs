@@ -1,16 +1,24 @@
-//! Solving the MILP on a worker: bounds first if they are missing, then HiGHS, with live
-//! progress, the solver log and a Cancel that HiGHS honours within about a second.
+//! Solving the MILP on a worker: bounds first if they are missing, then the rescaling, then
+//! HiGHS, with live progress, the solver log and a Cancel that HiGHS honours within about a
+//! second.
+//!
+//! The MILP is prepared as `reluscope::pipeline::prepare_milp` prepares it (bounds of the
+//! original network, then `apply_scaling`); bounds already computed are reused. The solve runs
+//! on the rescaled network: it computes the same function, so x* and the objective are those
+//! of the original network.
 
-use super::document::{Analysis, format_box};
+use super::document::{Analysis, ScaledAnalysis, format_box};
 use super::runs::RunRecord;
 use super::worker::{Reporter, Task};
 use eframe::egui;
-use reluscope::bounds::{BoundMethod, BoundsError, NetworkBounds, compute_bounds};
+use reluscope::bounds::{BoundMethod, BoundsError, NetworkBounds};
 use reluscope::control::TaskControl;
 use reluscope::milp::{
     NetworkSolveOptions, Objective, SolveControl, SolveProgress, SolveReport, solve_network,
 };
 use reluscope::network::{InputBox, Network};
+use reluscope::pipeline::{MilpSetup, PrepareError, prepare_milp};
+use reluscope::scaling::{ScaledProblem, ScalingMethod};
 use std::sync::Arc;
 
 /// Log lines kept for display; HiGHS is chatty on long solves.
@@ -31,6 +39,11 @@ pub struct SolveRequest {
     pub method: BoundMethod,
     /// The bounds if already computed; otherwise the worker computes them first.
     pub bounds: Option<Arc<NetworkBounds>>,
+    /// The rescaling applied to the network and bounds before solving.
+    pub scaling: ScalingMethod,
+    /// The rescaled problem if already computed (for these bounds); otherwise the worker
+    /// rescales.
+    pub scaled: Option<ScaledAnalysis>,
     /// What to optimise.
     pub objective: Objective,
     /// Solver settings.
@@ -43,6 +56,8 @@ pub enum SolveMessage {
     BoundsProgress(f64, String),
     /// The bounds the worker computed (to store as the method's analysis).
     Bounds(NetworkBounds),
+    /// The rescaling the worker computed (to store in the document too).
+    Scaled(Box<ScaledAnalysis>),
     /// A HiGHS progress snapshot.
     Progress(SolveProgress),
     /// A HiGHS log line.
@@ -96,6 +111,19 @@ pub struct RunningSolve {
     pub log: Vec<String>,
     /// The analysis of the bounds used (known once the bounds are).
     pub analysis: Option<Analysis>,
+    /// The rescaled problem's figures (with a rescaling, once computed).
+    pub scaled: Option<ScaledAnalysis>,
+}
+
+/// What one poll of a running solve brought.
+#[derive(Default)]
+pub struct SolvePoll {
+    /// Bounds the worker computed (for the document).
+    pub bounds: Option<NetworkBounds>,
+    /// A rescaling the worker computed (for the document).
+    pub scaled: Option<ScaledAnalysis>,
+    /// The outcome, once the solve ended.
+    pub finished: Option<Result<SolveReport, SolveFailure>>,
 }
 
 /// A finished solve.
@@ -110,6 +138,8 @@ pub struct FinishedSolve {
     pub log: Vec<String>,
     /// The analysis of the bounds used, if they were computed.
     pub analysis: Option<Analysis>,
+    /// The rescaled problem's figures, with a rescaling.
+    pub scaled: Option<ScaledAnalysis>,
 }
 
 impl FinishedSolve {
@@ -127,13 +157,18 @@ impl FinishedSolve {
         RunRecord {
             network: self.request.network.name.clone(),
             method: self.request.method.key().to_string(),
+            scaling: self.request.scaling.key().to_string(),
             input_box: format_box(&self.request.input_box),
             objective_description: self.request.objective.describe(),
             stable_percent: self.analysis.as_ref().map(|a| a.report.stable_percent),
             binaries: report
                 .map(|r| r.binaries)
                 .or_else(|| self.analysis.as_ref().map(|a| a.report.binaries)),
-            max_big_m: self.analysis.as_ref().and_then(Analysis::max_big_m),
+            // The big-M of the MILP that was solved: after the rescaling, if any.
+            max_big_m: match &self.scaled {
+                Some(s) => s.max_big_m(),
+                None => self.analysis.as_ref().and_then(Analysis::max_big_m),
+            },
             bound_time_s: self.analysis.as_ref().map(|a| a.report.time_s),
             solve_time_s: report.map(|r| r.time_s),
             nodes: report.map(|r| r.nodes),
@@ -158,6 +193,7 @@ impl RunningSolve {
             move |reporter| solve_on_worker(&work_request, &reporter),
             |e| SolveMessage::Finished(Box::new(Err(SolveFailure::Error(e)))),
         );
+        let scaled = request.scaled.clone();
         Self {
             task,
             phase: if request.bounds.is_some() {
@@ -170,18 +206,15 @@ impl RunningSolve {
             trace: Vec::new(),
             log: Vec::new(),
             analysis,
+            scaled,
         }
     }
 
-    /// Applies the worker's messages; returns the bounds it computed (for the document) and
-    /// the finished solve once it ends.
-    pub fn poll(
-        &mut self,
-    ) -> (
-        Option<NetworkBounds>,
-        Option<Result<SolveReport, SolveFailure>>,
-    ) {
+    /// Applies the worker's messages; returns the bounds and rescaling it computed (for the
+    /// document) and the outcome once it ends.
+    pub fn poll(&mut self) -> SolvePoll {
         let mut new_bounds = None;
+        let mut new_scaled = None;
         let mut finished = None;
         for message in self.task.drain() {
             match message {
@@ -199,6 +232,10 @@ impl RunningSolve {
                     self.fraction = None;
                     new_bounds = Some(b);
                 }
+                SolveMessage::Scaled(scaled) => {
+                    self.scaled = Some((*scaled).clone());
+                    new_scaled = Some(*scaled);
+                }
                 SolveMessage::Progress(p) => self.trace.push(p),
                 SolveMessage::Log(line) => {
                     if self.log.len() < MAX_LOG_LINES {
@@ -214,7 +251,11 @@ impl RunningSolve {
                 "the solver worker stopped unexpectedly".into(),
             )));
         }
-        (new_bounds, finished)
+        SolvePoll {
+            bounds: new_bounds,
+            scaled: new_scaled,
+            finished,
+        }
     }
 
     /// Turns the running solve into a finished one.
@@ -234,14 +275,50 @@ impl RunningSolve {
             trace,
             log,
             analysis: self.analysis,
+            scaled: self.scaled,
         }
     }
 }
 
-fn solve_on_worker(request: &SolveRequest, reporter: &Reporter<SolveMessage>) {
-    let bounds = match &request.bounds {
-        Some(b) => (**b).clone(),
-        None => {
+fn fail(reporter: &Reporter<SolveMessage>, failure: SolveFailure) {
+    reporter.send(SolveMessage::Finished(Box::new(Err(failure))));
+}
+
+/// The network and bounds to build the MILP from: the request's, rescaled, or computed here
+/// by `prepare_milp`. `None` if the worker already reported a failure.
+fn prepare_on_worker(
+    request: &SolveRequest,
+    reporter: &Reporter<SolveMessage>,
+) -> Option<Arc<ScaledProblem>> {
+    let scaled_message = |scaled: &ScaledAnalysis| {
+        reporter.send(SolveMessage::Scaled(Box::new(scaled.clone())));
+    };
+    match (&request.bounds, request.scaling) {
+        (Some(bounds), ScalingMethod::None) => Some(Arc::new(ScaledProblem {
+            network: (*request.network).clone(),
+            bounds: (**bounds).clone(),
+            report: None,
+        })),
+        (Some(bounds), scaling) => match &request.scaled {
+            Some(scaled) => Some(scaled.problem.clone()),
+            None => {
+                match ScaledAnalysis::compute(&request.network, &request.input_box, bounds, scaling)
+                {
+                    Ok(scaled) => {
+                        scaled_message(&scaled);
+                        Some(scaled.problem)
+                    }
+                    Err(e) => {
+                        fail(
+                            reporter,
+                            SolveFailure::Error(format!("rescaling failed: {e}")),
+                        );
+                        None
+                    }
+                }
+            }
+        },
+        (None, scaling) => {
             let progress = reporter.clone();
             let control = TaskControl {
                 cancel: reporter.cancel.clone(),
@@ -249,30 +326,42 @@ fn solve_on_worker(request: &SolveRequest, reporter: &Reporter<SolveMessage>) {
                     progress.send(SolveMessage::BoundsProgress(f, step.to_string()));
                 })),
             };
-            match compute_bounds(
-                &request.network,
-                &request.input_box,
-                request.method,
-                &control,
-            ) {
-                Ok(b) => {
-                    reporter.send(SolveMessage::Bounds(b.clone()));
-                    b
+            let setup = MilpSetup {
+                bounds: request.method,
+                scaling,
+                ..MilpSetup::default()
+            };
+            match prepare_milp(&request.network, &request.input_box, &setup, &control) {
+                Ok(prepared) => {
+                    reporter.send(SolveMessage::Bounds(prepared.original_bounds.clone()));
+                    if scaling == ScalingMethod::None {
+                        return Some(Arc::new(prepared.problem));
+                    }
+                    let scaled = ScaledAnalysis::from_prepared(
+                        &request.network,
+                        &request.input_box,
+                        prepared,
+                        scaling,
+                    );
+                    scaled_message(&scaled);
+                    Some(scaled.problem)
                 }
-                Err(BoundsError::Cancelled) => {
-                    reporter.send(SolveMessage::Finished(Box::new(Err(
-                        SolveFailure::CancelledInBounds,
-                    ))));
-                    return;
+                Err(PrepareError::Bounds(BoundsError::Cancelled)) => {
+                    fail(reporter, SolveFailure::CancelledInBounds);
+                    None
                 }
                 Err(e) => {
-                    reporter.send(SolveMessage::Finished(Box::new(Err(SolveFailure::Error(
-                        e.to_string(),
-                    )))));
-                    return;
+                    fail(reporter, SolveFailure::Error(e.to_string()));
+                    None
                 }
             }
         }
+    }
+}
+
+fn solve_on_worker(request: &SolveRequest, reporter: &Reporter<SolveMessage>) {
+    let Some(problem) = prepare_on_worker(request, reporter) else {
+        return;
     };
     let progress = reporter.clone();
     let log = reporter.clone();
@@ -285,10 +374,11 @@ fn solve_on_worker(request: &SolveRequest, reporter: &Reporter<SolveMessage>) {
             log.send(SolveMessage::Log(line.trim_end().to_string()));
         })),
     };
+    // The rescaled network computes the same function: x* and the objective are unchanged.
     let outcome = solve_network(
-        &request.network,
+        &problem.network,
         &request.input_box,
-        &bounds,
+        &problem.bounds,
         &request.objective,
         &request.options,
         &control,

@@ -3,18 +3,22 @@
 //! Views and panels read this state and call its methods; workers report through channels
 //! that [`AppState::poll`] drains once per frame.
 
-use super::document::{Document, NetworkSource};
+use super::document::{Document, INLINE_SCALING_LIMIT, NetworkSource, ScaledAnalysis};
 use super::export::{self, ExportKind, WriteJob};
 use super::runs::{RunRecord, sorted_order, to_csv};
 use super::samples;
 use super::settings::Settings;
-use super::solve_task::{FinishedSolve, RunningSolve, SolveFailure, SolveRequest};
+use super::solve_task::{FinishedSolve, RunningSolve, SolveFailure, SolvePoll, SolveRequest};
 use super::tasks::{
-    BoundsKey, BoundsMessage, BoundsTask, DialogPurpose, DialogTask, LoadTask, WriteTask,
+    BoundsKey, BoundsMessage, BoundsTask, DialogPurpose, DialogTask, LoadTask, ScalingKey,
+    ScalingTask, WriteTask,
 };
+use super::train_task::{RunningTraining, Training};
 use eframe::egui::{self, ColorImage, Rect};
 use reluscope::bounds::{BoundMethod, BoundsError};
+use reluscope::formats::save_network;
 use reluscope::network::Network;
+use reluscope::scaling::ScalingMethod;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, channel};
@@ -80,6 +84,12 @@ pub struct AppState {
     pub bounds_stopped: Option<BoundsKey>,
     /// Expensive bounds start no earlier than this (debounce after box edits).
     bounds_not_before: Instant,
+    /// A rescaling being computed on a worker (large networks).
+    pub scaling_task: Option<ScalingTask>,
+    /// A rescaling that failed: not retried automatically.
+    pub scaling_failed: Option<ScalingKey>,
+    /// The Training view's run and result.
+    pub training: Training,
     /// A network file being read.
     pub load_task: Option<LoadTask>,
     /// A file dialog being shown.
@@ -119,6 +129,9 @@ impl AppState {
             bounds_task: None,
             bounds_stopped: None,
             bounds_not_before: Instant::now(),
+            scaling_task: None,
+            scaling_failed: None,
+            training: Training::default(),
             load_task: None,
             dialog_task: None,
             write_tasks: Vec::new(),
@@ -156,6 +169,8 @@ impl AppState {
     /// Whether any worker is running (for tests and the benchmark).
     pub fn is_busy(&self) -> bool {
         self.bounds_task.is_some()
+            || self.scaling_task.is_some()
+            || self.training.running.is_some()
             || self.load_task.is_some()
             || self.solve.is_some()
             || !self.write_tasks.is_empty()
@@ -177,10 +192,17 @@ impl AppState {
                 self.settings.last_network = None;
                 self.settings.last_sample = Some((*name).to_string());
             }
+            NetworkSource::Trained(_) => {
+                // Nothing to reopen next time until it is saved.
+                self.settings.last_network = None;
+                self.settings.last_sample = None;
+            }
         }
         self.doc = Document::new(network, source, id);
         self.bounds_task = None;
         self.bounds_stopped = None;
+        self.scaling_task = None;
+        self.scaling_failed = None;
         let outputs = self.doc.network.output_dim();
         if self.settings.solve.output >= outputs {
             self.settings.solve.output = 0;
@@ -225,7 +247,7 @@ impl AppState {
         }
         let start_dir = match &self.doc.source {
             NetworkSource::File(p) => p.parent().map(Path::to_path_buf),
-            NetworkSource::Sample(_) => None,
+            NetworkSource::Sample(_) | NetworkSource::Trained(_) => None,
         };
         self.dialog_task = Some(DialogTask::open_network(ctx, start_dir));
     }
@@ -265,6 +287,71 @@ impl AppState {
             self.doc.box_revision(),
             self.settings.bound_method(),
         )
+    }
+
+    /// Selects a rescaling; it is computed from the selected bounds once they are known.
+    pub fn set_scaling_method(&mut self, scaling: ScalingMethod) {
+        self.settings.set_scaling_method(scaling);
+    }
+
+    /// The key of the rescaling the views want now.
+    pub fn wanted_scaling(&self) -> ScalingKey {
+        (
+            self.doc.id,
+            self.doc.box_revision(),
+            self.settings.bound_method(),
+            self.settings.scaling_method(),
+        )
+    }
+
+    /// The selected rescaling of the selected bounds, if computed.
+    pub fn selected_scaled(&self) -> Option<&ScaledAnalysis> {
+        self.doc
+            .scaled(self.settings.bound_method(), self.settings.scaling_method())
+    }
+
+    /// Rescales the selected bounds when they are known and the rescaling is missing: on the
+    /// UI thread for small networks (under a millisecond), on a worker otherwise.
+    fn schedule_scaling(&mut self, ctx: &egui::Context) {
+        let key = self.wanted_scaling();
+        if self.scaling_task.as_ref().is_some_and(|t| t.key != key) {
+            self.scaling_task = None;
+        }
+        let (_, _, method, scaling) = key;
+        let solve_computes_it = self.solve.as_ref().is_some_and(|s| {
+            let r = &s.request;
+            (r.doc_id, r.box_revision, r.method, r.scaling) == key && s.scaled.is_none()
+        });
+        if scaling == ScalingMethod::None
+            || self.doc.scaled(method, scaling).is_some()
+            || self.scaling_task.is_some()
+            || self.scaling_failed == Some(key)
+            || solve_computes_it
+        {
+            return;
+        }
+        let Some(analysis) = self.doc.analysis(method) else {
+            return;
+        };
+        let bounds = analysis.bounds.clone();
+        if self.doc.network.parameter_count() <= INLINE_SCALING_LIMIT {
+            match ScaledAnalysis::compute(&self.doc.network, self.doc.input_box(), &bounds, scaling)
+            {
+                Ok(scaled) => self.doc.insert_scaled(scaled),
+                Err(e) => {
+                    self.scaling_failed = Some(key);
+                    self.error(format!("{} rescaling failed: {e}", scaling.key()));
+                }
+            }
+        } else {
+            self.scaling_task = Some(ScalingTask::start(
+                ctx,
+                key,
+                self.doc.network.clone(),
+                self.doc.input_box().clone(),
+                bounds,
+            ));
+        }
     }
 
     /// Starts (again) computing the selected bounds, e.g. after a cancel.
@@ -332,7 +419,11 @@ impl AppState {
             }
         };
         let method = self.settings.bound_method();
+        let scaling = self.settings.scaling_method();
         let bounds = self.doc.analysis(method).map(|a| a.bounds.clone());
+        let scaled = bounds
+            .as_ref()
+            .and_then(|_| self.doc.scaled(method, scaling).cloned());
         if bounds.is_none() {
             // The solve computes the bounds itself (and hands them back): no duplicate work.
             self.bounds_task = None;
@@ -344,6 +435,8 @@ impl AppState {
             input_box: self.doc.input_box().clone(),
             method,
             bounds,
+            scaling,
+            scaled,
             objective,
             options: self.settings.solve.options(),
         };
@@ -369,11 +462,19 @@ impl AppState {
         }
         let stem = match kind {
             ExportKind::RunsCsv => "reluscope".to_string(),
-            _ => format!(
-                "{}_{}",
-                self.doc.network.name,
-                self.settings.bound_method().key()
-            ),
+            _ => match self.settings.scaling_method() {
+                ScalingMethod::None => format!(
+                    "{}_{}",
+                    self.doc.network.name,
+                    self.settings.bound_method().key()
+                ),
+                scaling => format!(
+                    "{}_{}_{}",
+                    self.doc.network.name,
+                    self.settings.bound_method().key(),
+                    scaling.key()
+                ),
+            },
         };
         self.export_dialog = Some(ExportDialog {
             kind,
@@ -390,7 +491,7 @@ impl AppState {
     fn export_dir(&self) -> Option<&Path> {
         match &self.doc.source {
             NetworkSource::File(p) => p.parent().filter(|d| !d.as_os_str().is_empty()),
-            NetworkSource::Sample(_) => None,
+            NetworkSource::Sample(_) | NetworkSource::Trained(_) => None,
         }
     }
 
@@ -424,20 +525,44 @@ impl AppState {
                     }
                 };
                 let path = with_extension_if_missing(path, kind.extension());
+                // The MILP that Solve would build: rescaled when a rescaling is selected.
+                let (network, bounds) = match self.settings.scaling_method() {
+                    ScalingMethod::None => (self.doc.network.clone(), analysis.bounds.clone()),
+                    scaling => {
+                        let Some(scaled) = self.doc.scaled(method, scaling) else {
+                            self.error(format!(
+                                "the {} rescaling is not computed yet: wait a moment",
+                                scaling.key()
+                            ));
+                            return;
+                        };
+                        (
+                            Arc::new(scaled.problem.network.clone()),
+                            Arc::new(scaled.problem.bounds.clone()),
+                        )
+                    }
+                };
                 export::milp_job(
-                    self.doc.network.clone(),
+                    network,
                     self.doc.input_box().clone(),
-                    analysis.bounds.clone(),
+                    bounds,
                     objective,
                     path,
                 )
             }
             ExportKind::AnalysisJson => {
-                let Some(analysis) = self.doc.shown_analysis(self.settings.bound_method()) else {
-                    self.error("no analysis to export yet");
-                    return;
+                let report = match self.selected_scaled() {
+                    Some(scaled) => scaled.report.clone(),
+                    None => {
+                        let Some(analysis) = self.doc.shown_analysis(self.settings.bound_method())
+                        else {
+                            self.error("no analysis to export yet");
+                            return;
+                        };
+                        analysis.report.clone()
+                    }
                 };
-                export::analysis_job(analysis.report.clone(), path)
+                export::analysis_job(report, path)
             }
             ExportKind::RunsCsv => {
                 if self.runs.is_empty() {
@@ -471,10 +596,13 @@ impl AppState {
         self.poll_load();
         self.poll_dialog(ctx);
         self.poll_bounds();
+        self.poll_scaling();
         self.poll_solve();
+        self.poll_training();
         self.poll_writes();
         self.poll_screenshot(ctx);
         self.schedule_bounds(ctx);
+        self.schedule_scaling(ctx);
         if let Some(n) = &self.notice
             && n.kind == NoticeKind::Info
         {
@@ -520,6 +648,10 @@ impl AppState {
                     if let Some(d) = &mut self.export_dialog {
                         d.path = path.display().to_string();
                     }
+                }
+                (Some(path), DialogPurpose::SaveNetwork) => {
+                    self.training.save_path = path.display().to_string();
+                    self.save_trained(ctx, path);
                 }
                 (None, _) => self.info(
                     "no file chosen; if no dialog appeared, this system has no file-dialog \
@@ -576,17 +708,52 @@ impl AppState {
         }
     }
 
+    fn poll_scaling(&mut self) {
+        let Some(task) = &mut self.scaling_task else {
+            return;
+        };
+        let messages = task.task.drain();
+        let finished = task.task.is_finished();
+        let key = task.key;
+        for result in messages {
+            match result {
+                Ok(scaled) if (key.0, key.1) == (self.doc.id, self.doc.box_revision()) => {
+                    self.doc.insert_scaled(scaled)
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    self.scaling_failed = Some(key);
+                    self.error(e);
+                }
+            }
+        }
+        if finished {
+            self.scaling_task = None;
+        }
+    }
+
     fn poll_solve(&mut self) {
         let Some(solve) = &mut self.solve else {
             return;
         };
-        let (new_bounds, finished) = solve.poll();
+        let SolvePoll {
+            bounds: new_bounds,
+            scaled: new_scaled,
+            finished,
+        } = solve.poll();
         let request_key = (solve.request.doc_id, solve.request.box_revision);
+        let current = request_key == (self.doc.id, self.doc.box_revision());
         if let Some(bounds) = new_bounds
-            && request_key == (self.doc.id, self.doc.box_revision())
+            && current
             && self.doc.analysis(bounds.method).is_none()
         {
             self.doc.insert_analysis(bounds);
+        }
+        if let Some(scaled) = new_scaled
+            && current
+            && self.doc.scaled(scaled.method, scaled.scaling).is_none()
+        {
+            self.doc.insert_scaled(scaled);
         }
         if let Some(outcome) = finished
             && let Some(running) = self.solve.take()
@@ -615,9 +782,113 @@ impl AppState {
         for m in messages {
             match m {
                 Ok(text) => self.info(text),
-                Err(e) => self.error(format!("export failed: {e}")),
+                Err(e) => self.error(format!("writing failed: {e}")),
             }
         }
+    }
+
+    // ----- training -----
+
+    /// Starts training with the form's settings; an invalid form starts nothing and its
+    /// reason is shown in the Training view.
+    pub fn start_training(&mut self, ctx: &egui::Context) {
+        if self.training.running.is_some() {
+            return;
+        }
+        match self.settings.train.validate() {
+            Err(e) => self.training.error = Some(e),
+            Ok((config, data)) => {
+                self.training.error = None;
+                self.training.running = Some(RunningTraining::start(ctx, config, data));
+            }
+        }
+    }
+
+    /// Asks the trainer to stop after the current epoch (it keeps the best epoch's network).
+    pub fn cancel_training(&self) {
+        if let Some(t) = &self.training.running {
+            t.task.cancel();
+        }
+    }
+
+    fn poll_training(&mut self) {
+        let Some(running) = &mut self.training.running else {
+            return;
+        };
+        let Some(outcome) = running.poll() else {
+            return;
+        };
+        let Some(running) = self.training.running.take() else {
+            return;
+        };
+        let finished = running.finish(outcome);
+        if let Ok(t) = &finished.outcome {
+            let name = t.network.name.clone();
+            self.training.save_path = std::env::current_dir()
+                .map(|d| d.join(format!("{name}.json")))
+                .unwrap_or_else(|_| PathBuf::from(format!("{name}.json")))
+                .display()
+                .to_string();
+        }
+        self.training.last = Some(finished);
+    }
+
+    /// Opens the last trained network for analysis; the open network stays if there is none.
+    pub fn open_trained(&mut self) {
+        let Some(Ok(trained)) = self.training.last.as_ref().map(|t| &t.outcome) else {
+            self.error("there is no trained network to open: train one first");
+            return;
+        };
+        if trained.network.input_box().is_none() {
+            // Trained networks carry their data's box; never replace a network by a broken one.
+            self.error("the trained network has no input box; the current network stays open");
+            return;
+        }
+        let network = trained.network.clone();
+        let name = network.name.clone();
+        self.replace_network(network, NetworkSource::Trained(name));
+        self.requested_view = Some("network");
+    }
+
+    /// Saves the last trained network to `path` on a worker (format by extension; `.json`
+    /// when there is none).
+    pub fn save_trained(&mut self, ctx: &egui::Context, path: PathBuf) {
+        let Some(Ok(trained)) = self.training.last.as_ref().map(|t| &t.outcome) else {
+            self.error("there is no trained network to save: train one first");
+            return;
+        };
+        if path.as_os_str().is_empty() {
+            self.error("type a file path for the network first (.json, .onnx or .nnet)");
+            return;
+        }
+        let path = with_extension_if_missing(path, "json");
+        let network = trained.network.clone();
+        self.write_tasks.push(WriteTask::start(
+            ctx,
+            "the trained network".to_string(),
+            move || {
+                save_network(&network, &path).map_err(|e| e.to_string())?;
+                Ok(format!(
+                    "wrote {} ({})",
+                    path.display(),
+                    network.architecture()
+                ))
+            },
+        ));
+    }
+
+    /// Opens a "save as" dialog for the trained network; the file is written once chosen.
+    pub fn save_trained_dialog(&mut self, ctx: &egui::Context) {
+        if self.dialog_task.is_some() {
+            return;
+        }
+        let name = PathBuf::from(self.training.save_path.trim())
+            .file_name()
+            .map_or_else(
+                || "network.json".to_string(),
+                |n| n.to_string_lossy().into(),
+            );
+        self.dialog_task = Some(DialogTask::save_network(ctx, name));
     }
 
     fn poll_screenshot(&mut self, ctx: &egui::Context) {

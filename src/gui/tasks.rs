@@ -1,12 +1,14 @@
-//! The short-lived background tasks: bounds, file loading, file dialogs and file writing.
-//! (Solves have their own module, `solve_task`.)
+//! The short-lived background tasks: bounds, rescaling, file loading, file dialogs and file
+//! writing. (Solves and training have their own modules, `solve_task` and `train_task`.)
 
+use super::document::ScaledAnalysis;
 use super::worker::Task;
 use eframe::egui;
 use reluscope::bounds::{BoundMethod, BoundsError, NetworkBounds, compute_bounds};
 use reluscope::control::TaskControl;
 use reluscope::formats::load_network;
 use reluscope::network::{InputBox, Network};
+use reluscope::scaling::ScalingMethod;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -67,6 +69,41 @@ impl BoundsTask {
     }
 }
 
+/// Which rescaling a task computes: document, box revision, bound method, scaling.
+pub type ScalingKey = (u64, u64, BoundMethod, ScalingMethod);
+
+/// A rescaling computed on a worker (large networks only: small ones are rescaled inline).
+pub struct ScalingTask {
+    /// The worker; its one message is the result.
+    pub task: Task<Result<ScaledAnalysis, String>>,
+    /// What it computes.
+    pub key: ScalingKey,
+}
+
+impl ScalingTask {
+    /// Starts rescaling `bounds` of `network` over `input_box`.
+    pub fn start(
+        ctx: &egui::Context,
+        key: ScalingKey,
+        network: Arc<Network>,
+        input_box: InputBox,
+        bounds: Arc<NetworkBounds>,
+    ) -> Self {
+        let scaling = key.3;
+        let task = Task::spawn(
+            ctx,
+            "scaling",
+            move |reporter| {
+                let result = ScaledAnalysis::compute(&network, &input_box, &bounds, scaling)
+                    .map_err(|e| format!("{} rescaling failed: {e}", scaling.key()));
+                reporter.send(result);
+            },
+            Err,
+        );
+        Self { task, key }
+    }
+}
+
 /// A network file being read on a worker (large ONNX files take a while).
 pub struct LoadTask {
     /// The worker; its one message is the result.
@@ -96,6 +133,8 @@ pub enum DialogPurpose {
     OpenNetwork,
     /// Choose where the pending export goes.
     ExportPath,
+    /// Choose where the trained network is saved (then save it).
+    SaveNetwork,
 }
 
 /// A native file dialog, run on a worker because rfd's blocking dialogs block their thread.
@@ -147,6 +186,28 @@ impl DialogTask {
         Self {
             task,
             purpose: DialogPurpose::ExportPath,
+        }
+    }
+}
+
+impl DialogTask {
+    /// Opens a "save the trained network" dialog proposing `file_name`.
+    pub fn save_network(ctx: &egui::Context, file_name: String) -> Self {
+        let task = Task::spawn(
+            ctx,
+            "dialog",
+            move |reporter| {
+                let dialog = rfd::FileDialog::new()
+                    .set_title("Save the trained network")
+                    .set_file_name(file_name)
+                    .add_filter("networks (.json, .onnx, .nnet)", &["json", "onnx", "nnet"]);
+                reporter.send(dialog.save_file());
+            },
+            |_| None,
+        );
+        Self {
+            task,
+            purpose: DialogPurpose::SaveNetwork,
         }
     }
 }

@@ -12,6 +12,9 @@ use reluscope::analysis::{LayerStats, layer_stats};
 use reluscope::bounds::{interval_bounds, symbolic_bounds};
 use reluscope::formats::json;
 use reluscope::network::{InputBox, Network};
+use reluscope::scaling::{ScalingMethod, apply_scaling};
+use reluscope::training::{BenchmarkFunction, TrainingConfig, train_on_function};
+use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
 const PEAKS: &[u8] = include_bytes!("../../sample_networks/peaks_25x2.json");
@@ -565,7 +568,15 @@ fn every_view_draws_and_the_benchmark_measures_them() {
     let ids: Vec<&str> = times.views.iter().map(|v| v.view.as_str()).collect();
     assert_eq!(
         ids,
-        ["network", "stability", "big_m", "surface", "solve", "runs"]
+        [
+            "network",
+            "stability",
+            "big_m",
+            "surface",
+            "solve",
+            "runs",
+            "train"
+        ]
     );
     assert!(
         times
@@ -593,6 +604,7 @@ fn every_character_the_gui_prints_has_a_glyph_in_the_default_fonts() {
         include_str!("solve_task.rs"),
         include_str!("state.rs"),
         include_str!("tasks.rs"),
+        include_str!("train_task.rs"),
         include_str!("worker.rs"),
         include_str!("views/mod.rs"),
         include_str!("views/big_m.rs"),
@@ -601,6 +613,7 @@ fn every_character_the_gui_prints_has_a_glyph_in_the_default_fonts() {
         include_str!("views/solve.rs"),
         include_str!("views/stability.rs"),
         include_str!("views/surface.rs"),
+        include_str!("views/train.rs"),
     ];
     let ctx = egui::Context::default();
     let mut output = ctx.run_ui(egui::RawInput::default(), |_| {});
@@ -617,6 +630,24 @@ fn every_character_the_gui_prints_has_a_glyph_in_the_default_fonts() {
             }
         }
     }
+    // Tooltips and labels taken from the library.
+    let library: Vec<String> = reluscope::bounds::BoundMethod::ALL
+        .iter()
+        .flat_map(|m| [m.label(), m.description()])
+        .chain(
+            ScalingMethod::ALL
+                .iter()
+                .flat_map(|m| [m.label(), m.description()]),
+        )
+        .map(super::document::displayable)
+        .collect();
+    for text in library {
+        for c in text.chars().filter(|c| !c.is_ascii()) {
+            if !ctx.fonts_mut(|f| f.has_glyph(&font, c)) && !missing.contains(&c) {
+                missing.push(c);
+            }
+        }
+    }
     assert!(missing.is_empty(), "no glyph for {missing:?}");
 }
 
@@ -629,4 +660,275 @@ fn frame_time_report() {
     // A wide network (MNIST-sized input) to see how the views scale.
     let wide = super::bench::random_network(&[784, 256, 256, 10], 1).named("wide");
     eprintln!("{}", super::bench::frame_time_benchmark_with(wide, 50));
+}
+
+/// Presses Solve and waits for the result; returns the objective shown.
+fn solve_and_read_objective(h: &mut Harness<'static, ReluscopeApp>) -> f64 {
+    h.get_by_label("Solve (F5)").click();
+    wait_for(h, Duration::from_secs(40), "the solve to finish", |h| {
+        h.state().state.solve.is_none() && has_label(h, "status: ")
+    });
+    h.run();
+    assert!(has_label(h, "status: optimal"), "the solve is optimal");
+    number_after(h, "objective: ")
+}
+
+#[test]
+fn balanced_scaling_keeps_the_optimum_and_shows_what_it_changes() {
+    let mut h = start();
+    h.run();
+    let plain = solve_and_read_objective(&mut h);
+
+    h.get_by_label(ScalingMethod::Balanced.label()).click();
+    h.run();
+    assert_eq!(h.state().state.settings.scaling, "balanced", "persisted");
+    // The coefficient range shown is the library's, computed here independently.
+    let net = peaks();
+    let b = net.input_box().unwrap();
+    let report = apply_scaling(&net, b, &interval_bounds(&net, b), ScalingMethod::Balanced)
+        .unwrap()
+        .report
+        .unwrap();
+    assert!(report.coefficient_range_before.is_some());
+    let expected = super::controls::coefficient_line(
+        report.coefficient_range_before,
+        report.coefficient_range_after,
+    );
+    assert!(has_label(&h, &expected), "missing {expected:?}");
+
+    let scaled = solve_and_read_objective(&mut h);
+    assert!(
+        (scaled - plain).abs() <= 1e-6 * plain.abs().max(1e-9),
+        "balanced {scaled} vs none {plain}"
+    );
+    assert!(
+        has_label(&h, "interval arithmetic"),
+        "the solve view names the bounds"
+    );
+    assert!(
+        has_label(&h, "ia + balanced bounds"),
+        "the solve view names the scaling"
+    );
+    assert!(
+        has_label(&h, &expected),
+        "the solve view shows the range too"
+    );
+
+    h.get_by_label("Runs").click();
+    h.run();
+    assert!(has_label(&h, "2 run(s)"));
+    let runs = &h.state().state.runs;
+    assert_eq!(
+        runs.iter().map(|r| r.scaling.as_str()).collect::<Vec<_>>(),
+        ["none", "balanced"]
+    );
+    assert!(h.query_all_by_label("none").next().is_some(), "a none cell");
+    assert!(
+        h.query_all_by_label("balanced").next().is_some(),
+        "a balanced cell"
+    );
+    assert!(
+        h.query_all_by_label("scaling").next().is_some(),
+        "the column header"
+    );
+
+    // Big-M growth lists the rescaled series beside the unscaled one.
+    h.get_by_label("Big-M growth").click();
+    h.run();
+    assert!(h.query_all_by_label("ia").next().is_some());
+    assert!(h.query_all_by_label("ia + balanced").next().is_some());
+    // The Stability view says the counts do not change.
+    h.get_by_label("Stability").click();
+    h.run();
+    assert!(has_label(&h, "same binaries"));
+    assert!(shows_all(&h, &interval_lines(&net, b)));
+
+    // CSV export has the column.
+    let dir = tempfile::tempdir().unwrap();
+    let csv_path = dir.path().join("runs.csv");
+    h.get_by_label("Runs").click();
+    h.run();
+    h.get_by_label("Export CSV…").click();
+    h.run();
+    h.get_by_label("Save to:")
+        .set_text_value_accesskit(&csv_path.display().to_string());
+    h.run();
+    h.get_by_label("Save").click();
+    wait_for(&mut h, Duration::from_secs(10), "the CSV", |h| {
+        h.state().state.write_tasks.is_empty()
+    });
+    let csv = std::fs::read_to_string(&csv_path).expect("the CSV was written");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("#,network,bounds,scaling,"));
+    assert!(lines[1].starts_with("1,peaks_25x2,ia,none,"));
+    assert!(lines[2].starts_with("2,peaks_25x2,ia,balanced,"));
+}
+
+/// Sets the Training form through the UI: hidden widths, samples and epochs.
+fn set_training_form(
+    h: &mut Harness<'static, ReluscopeApp>,
+    hidden: &str,
+    samples: f64,
+    epochs: f64,
+) {
+    h.get_by_label("Training").click();
+    h.run();
+    h.get_by_label("Hidden widths")
+        .set_text_value_accesskit(hidden);
+    h.run();
+    h.get_by_label("Samples").set_value_accesskit(samples);
+    h.run();
+    h.get_by_label("Epochs").set_value_accesskit(epochs);
+    h.run();
+}
+
+#[test]
+fn training_draws_a_loss_curve_and_opens_the_network() {
+    let mut h = start();
+    h.run();
+    set_training_form(&mut h, "6", 400.0, 30.0);
+    let form = &h.state().state.settings.train;
+    assert_eq!(
+        (form.hidden.as_str(), form.samples, form.epochs),
+        ("6", 400, 30)
+    );
+    h.get_by_label("Train").click();
+    h.step();
+    assert!(
+        h.state().state.training.running.is_some(),
+        "Train starts a run"
+    );
+    let slowest = wait_for(&mut h, Duration::from_secs(60), "the training", |h| {
+        h.state().state.training.running.is_none() && has_label(h, "test RMSE: ")
+    });
+    h.run();
+    assert!(
+        slowest < Duration::from_millis(500),
+        "a frame took {slowest:?}"
+    );
+    let last = h.state().state.training.last.as_ref().unwrap();
+    assert!(!last.curve.train.is_empty() && !last.curve.validation.is_empty());
+    assert!(last.curve.epochs() >= 1);
+
+    // The same config and seed in the library give the same network and errors.
+    let config = TrainingConfig {
+        hidden: vec![6],
+        samples: 400,
+        epochs: 30,
+        ..TrainingConfig::default()
+    };
+    let expected = train_on_function(BenchmarkFunction::Peaks, &config, &mut |_| {
+        ControlFlow::Continue(())
+    })
+    .unwrap();
+    let shown = number_after(&h, "test RMSE: ");
+    assert!(
+        (shown - expected.test_rmse).abs() <= 1e-7 * expected.test_rmse.max(1.0),
+        "shown {shown}, library {}",
+        expected.test_rmse
+    );
+    assert_eq!(last.curve.epochs(), expected.epochs);
+
+    h.get_by_label("Open for analysis").click();
+    h.run();
+    assert!(has_label(
+        &h,
+        &format!("Network: {}", expected.network.name)
+    ));
+    assert!(
+        has_label(&h, "2-6-1 ("),
+        "the side panel shows the architecture"
+    );
+    assert_eq!(h.state().active_view(), "network");
+    assert_eq!(
+        h.state().state.doc.network.layers(),
+        expected.network.layers()
+    );
+
+    // Save network writes a file that loads back.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("trained.json");
+    h.get_by_label("Training").click();
+    h.run();
+    h.get_by_label("Network file:")
+        .set_text_value_accesskit(&path.display().to_string());
+    h.run();
+    h.get_by_label("Save network").click();
+    wait_for(&mut h, Duration::from_secs(10), "the network file", |h| {
+        h.state().state.write_tasks.is_empty() && has_label(h, "wrote ")
+    });
+    let loaded = reluscope::formats::load_network(&path).unwrap();
+    assert_eq!(loaded.architecture(), "2-6-1");
+}
+
+#[test]
+fn cancel_stops_training_quickly_and_the_ui_stays_responsive() {
+    let mut h = start();
+    h.run();
+    set_training_form(&mut h, "25,25", 10_000.0, 1000.0);
+    h.get_by_label("Train").click();
+    let started = Instant::now();
+    let slowest_running = wait_for(&mut h, Duration::from_secs(30), "a few epochs", |h| {
+        let epochs = h
+            .state()
+            .state
+            .training
+            .running
+            .as_ref()
+            .map_or(0, |r| r.curve.epochs());
+        epochs >= 3 && started.elapsed() > Duration::from_millis(500)
+    });
+    assert!(has_label(&h, "epoch "), "the progress bar counts epochs");
+    h.get_by_label("Cancel training").click();
+    let cancelled_at = Instant::now();
+    let slowest_cancelling = wait_for(&mut h, Duration::from_secs(10), "the cancel", |h| {
+        h.state().state.training.running.is_none()
+    });
+    let stop_time = cancelled_at.elapsed();
+    h.run();
+    assert!(
+        stop_time < Duration::from_secs(3),
+        "stopped in {stop_time:?}"
+    );
+    let slowest = slowest_running.max(slowest_cancelling);
+    assert!(
+        slowest < Duration::from_millis(500),
+        "a frame took {slowest:?}"
+    );
+    let last = h.state().state.training.last.as_ref().unwrap();
+    let trained = last
+        .outcome
+        .as_ref()
+        .expect("a cancelled run keeps its best network");
+    assert!(trained.cancelled && trained.epochs < 1000);
+    assert!(has_label(&h, "Cancelled after"));
+    assert!(has_label(&h, "test RMSE: "));
+}
+
+#[test]
+fn an_invalid_training_config_is_explained_and_starts_nothing() {
+    let mut h = start();
+    h.run();
+    h.get_by_label("Training").click();
+    h.run();
+    h.get_by_label("Dropout").set_value_accesskit(1.5);
+    h.run();
+    assert_eq!(h.state().state.settings.train.dropout, 1.5);
+    assert!(has_label(&h, "dropout rate must lie in [0, 1), found 1.5"));
+    h.get_by_label("Train").click();
+    h.run();
+    let training = &h.state().state.training;
+    assert!(training.running.is_none() && training.last.is_none());
+    assert!(!h.state().is_busy());
+
+    // A bad width is explained too; fixing both enables Train again.
+    h.get_by_label("Dropout").set_value_accesskit(0.0);
+    h.get_by_label("Hidden widths")
+        .set_text_value_accesskit("25,a");
+    h.run();
+    assert!(has_label(&h, "\"a\" is not a whole number"));
+    h.get_by_label("Hidden widths")
+        .set_text_value_accesskit("25");
+    h.run();
+    assert!(!has_label(&h, "is not a whole number"));
 }

@@ -1,15 +1,18 @@
 //! Big-M growth: the largest and median big-M per hidden layer on a log axis, one pair of
-//! lines per bound method computed for the current box.
+//! lines per bound method computed for the current box, and one per (method, rescaling)
+//! computed so far (e.g. `lp` and `lp + balanced`).
 
 use super::{View, palette};
-use crate::gui::document::short;
+use crate::gui::document::{displayable, short};
 use crate::gui::state::AppState;
-use eframe::egui;
+use eframe::egui::{self, Color32};
 use egui_plot::{
-    Corner, GridInput, GridMark, HoverPosition, Legend, Line, LineStyle, Plot, PlotPoints, Points,
+    Corner, GridInput, GridMark, HoverPosition, Legend, Line, LineStyle, MarkerShape, Plot,
+    PlotPoints, Points,
 };
 use reluscope::analysis::LayerStats;
 use reluscope::bounds::BoundMethod;
+use reluscope::scaling::ScalingMethod;
 
 /// The Big-M growth view (stateless).
 pub struct BigMView;
@@ -38,7 +41,7 @@ pub fn power_label(v: f64) -> String {
 }
 
 /// Grid marks at powers of ten, plus 2× and 5× when the range spans few decades.
-fn decade_marks(input: GridInput) -> Vec<GridMark> {
+pub fn decade_marks(input: GridInput) -> Vec<GridMark> {
     let (lo, hi) = input.bounds;
     if !(lo.is_finite() && hi.is_finite()) || hi - lo > 60.0 {
         return Vec::new();
@@ -77,37 +80,37 @@ impl View for BigMView {
 
     fn explanation(&self) -> &'static str {
         "Largest and median big-M = max(−L, U) over the unstable neurons of each layer, on a log \
-         axis: interval bounds grow with depth, tighter methods keep M small."
+         axis: interval bounds grow with depth, tighter methods keep M small; a rescaling \
+         (e.g. lp + balanced) changes M without changing the function."
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, state: &mut AppState) {
-        let analyses: Vec<_> = state.doc.analyses().collect();
-        if analyses.is_empty() {
+        let rows = series_rows(state);
+        if rows.is_empty() {
             ui.label("The bounds are being computed…");
             return;
         }
-        ui.label("Solid: max big-M; dashed: median. Select other bound methods on the left to add their lines.")
-            .on_hover_text(
-                "A neuron with bounds L < 0 < U needs y ≤ a − L(1 − z) and y ≤ U z; the larger \
-                 M, the weaker the LP relaxation and the more branch-and-bound nodes.",
-            );
-        let plot_height = (ui.available_height() - 40.0 - 20.0 * (analyses.len() as f32 + 2.0))
-            .clamp(160.0, 520.0);
+        ui.label(
+            "Solid: max big-M; dashed: median. Select other bound methods or rescalings on the \
+             left to add their lines.",
+        )
+        .on_hover_text(
+            "A neuron with bounds L < 0 < U needs y ≤ a − L(1 − z) and y ≤ U z; the larger \
+             M, the weaker the LP relaxation and the more branch-and-bound nodes. Rescaled \
+             series (method + scaling) show M of the rescaled network the MILP is built from.",
+        );
+        let plot_height =
+            (ui.available_height() - 40.0 - 20.0 * (rows.len() as f32 + 2.0)).clamp(160.0, 520.0);
         let hidden = state.doc.network.hidden_layers().len() as f64;
-        let series: Vec<_> = analyses
+        let series: Vec<_> = rows
             .iter()
-            .map(|a| {
-                let layers = a.hidden_stats();
-                // Colour by the method's place in the list, so a method keeps its colour.
-                let k = BoundMethod::ALL
-                    .iter()
-                    .position(|m| *m == a.method())
-                    .unwrap_or(0);
+            .map(|row| {
                 (
-                    a.method(),
-                    palette::series(k),
-                    log_series(&layers, |s| s.max_big_m),
-                    log_series(&layers, |s| s.median_big_m),
+                    row.label.clone(),
+                    row.colour,
+                    row.marker,
+                    log_series(&row.layers, |s| s.max_big_m),
+                    log_series(&row.layers, |s| s.median_big_m),
                 )
             })
             .collect();
@@ -145,13 +148,14 @@ impl View for BigMView {
                 })
             })
             .show(ui, |plot| {
-                for (method, colour, max, median) in series {
-                    let max_name = format!("{} max", method.key());
-                    let median_name = format!("{} median", method.key());
+                for (label, colour, marker, max, median) in series {
+                    let max_name = format!("{label} max");
+                    let median_name = format!("{label} median");
                     plot.points(
                         Points::new(max_name.clone(), PlotPoints::from(max.clone()))
                             .color(colour)
-                            .radius(3.0),
+                            .shape(marker)
+                            .radius(3.5),
                     );
                     plot.line(
                         Line::new(max_name, PlotPoints::from(max))
@@ -175,9 +179,9 @@ impl View for BigMView {
                     .on_hover_text("max / median big-M over the unstable neurons of the layer");
             }
             ui.end_row();
-            for a in &analyses {
-                ui.label(a.method().key()).on_hover_text(a.method().label());
-                for s in a.hidden_stats() {
+            for row in &rows {
+                ui.label(&row.label).on_hover_text(&row.tooltip);
+                for s in &row.layers {
                     let text = match (s.max_big_m, s.median_big_m) {
                         (Some(max), Some(median)) => {
                             format!("{} / {}", short(max), short(median))
@@ -190,6 +194,58 @@ impl View for BigMView {
             }
         });
     }
+}
+
+/// One series of the plot and row of the table.
+struct SeriesRow {
+    /// `lp` or `lp + balanced`.
+    label: String,
+    /// What the row is.
+    tooltip: String,
+    colour: Color32,
+    marker: MarkerShape,
+    /// Hidden layers.
+    layers: Vec<LayerStats>,
+}
+
+/// Every analysis of the current box, unscaled first, then every rescaling computed so far.
+fn series_rows(state: &AppState) -> Vec<SeriesRow> {
+    // Colour by the method's place in the list, so a method keeps its colour; a rescaling
+    // keeps the method's hue, lighter, with its own marker.
+    let colour_of = |method: BoundMethod| {
+        palette::series(
+            BoundMethod::ALL
+                .iter()
+                .position(|m| *m == method)
+                .unwrap_or(0),
+        )
+    };
+    let mut rows: Vec<SeriesRow> = state
+        .doc
+        .analyses()
+        .map(|a| SeriesRow {
+            label: a.method().key().to_string(),
+            tooltip: a.method().label().to_string(),
+            colour: colour_of(a.method()),
+            marker: MarkerShape::Circle,
+            layers: a.hidden_stats(),
+        })
+        .collect();
+    rows.extend(state.doc.scaled_analyses().map(|s| SeriesRow {
+        label: s.label(),
+        tooltip: displayable(&format!(
+            "{}, then rescaled: {}",
+            s.method.label(),
+            s.scaling.label()
+        )),
+        colour: colour_of(s.method).lerp_to_gamma(Color32::WHITE, 0.35),
+        marker: match s.scaling {
+            ScalingMethod::Unit => MarkerShape::Square,
+            _ => MarkerShape::Diamond,
+        },
+        layers: s.hidden_stats(),
+    }));
+    rows
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ mod runs;
 mod solve;
 mod stability;
 mod surface;
+mod train;
 
 use super::state::AppState;
 use eframe::egui;
@@ -38,6 +39,7 @@ pub fn all_views() -> Vec<Box<dyn View>> {
         Box::new(surface::SurfaceView::default()),
         Box::new(solve::SolveView),
         Box::new(runs::RunsView),
+        Box::new(train::TrainView),
     ]
 }
 

@@ -2,7 +2,7 @@
 //! hover for its bounds, big-M and weights, click to select it.
 
 use super::{View, legend_entry, palette};
-use crate::gui::document::{Analysis, short};
+use crate::gui::document::{Analysis, ScaledAnalysis, short};
 use crate::gui::state::AppState;
 use eframe::egui::{self, Color32, Pos2, Rect, Sense, Stroke, pos2, vec2};
 use reluscope::analysis::{NeuronState, big_m, neuron_state};
@@ -182,6 +182,33 @@ pub fn neuron_info(
         state,
         lines,
     }
+}
+
+/// What the selected rescaling does to a hidden neuron: its factor and its big-M after.
+fn scaled_line(scaled: Option<&ScaledAnalysis>, r: NeuronRef) -> Option<String> {
+    let scaled = scaled?;
+    let k = r.column.checked_sub(1)?;
+    let factor = *scaled
+        .problem
+        .report
+        .as_ref()?
+        .factors
+        .layers
+        .get(k)?
+        .get(r.index)?;
+    let b = scaled.problem.bounds.layers.get(k)?;
+    let (l, u) = (b.lower[r.index], b.upper[r.index]);
+    let mut line = format!(
+        "{} rescaling: factor s = {}, bounds [{}, {}]",
+        scaled.scaling.key(),
+        short(factor),
+        short(l),
+        short(u)
+    );
+    if l < 0.0 && u > 0.0 {
+        line.push_str(&format!(", big-M {}", short(big_m(l, u))));
+    }
+    Some(line)
 }
 
 fn colour_of(state: Option<NeuronState>) -> Color32 {
@@ -401,7 +428,8 @@ impl View for NetworkView {
             }
         }
         if let Some(h) = hovered {
-            let info = neuron_info(&network, state.doc.input_box(), analysis, h);
+            let mut info = neuron_info(&network, state.doc.input_box(), analysis, h);
+            info.lines.extend(scaled_line(state.selected_scaled(), h));
             response.on_hover_ui_at_pointer(|ui| {
                 ui.label(
                     egui::RichText::new(&info.title)
@@ -416,7 +444,8 @@ impl View for NetworkView {
         }
         match self.selected {
             Some(s) => {
-                let info = neuron_info(&network, state.doc.input_box(), analysis, s);
+                let mut info = neuron_info(&network, state.doc.input_box(), analysis, s);
+                info.lines.extend(scaled_line(state.selected_scaled(), s));
                 ui.group(|ui| {
                     ui.horizontal(|ui| {
                         ui.strong(format!("Selected: {}", info.title));

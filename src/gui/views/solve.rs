@@ -2,7 +2,8 @@
 //! check, incumbent and bound over time, and the HiGHS log.
 
 use super::{View, palette};
-use crate::gui::document::short;
+use crate::gui::controls::coefficient_line;
+use crate::gui::document::{ScaledAnalysis, displayable, series_label, short};
 use crate::gui::state::AppState;
 use crate::gui::worker::{format_elapsed, format_seconds};
 use eframe::egui;
@@ -77,6 +78,22 @@ fn log_area(ui: &mut egui::Ui, log: &[String], height: f32) {
 
 fn format_value(v: Option<f64>) -> String {
     v.map_or("–".into(), |v| format!("{v:.10}"))
+}
+
+/// What the rescaling of a solve did (the objective and x* are unchanged by it).
+fn scaling_lines(ui: &mut egui::Ui, s: &ScaledAnalysis) {
+    ui.label(format!(
+        "rescaling: {} in {}, max big-M {}; the objective and x* are those of the original network",
+        displayable(s.scaling.label()),
+        format_seconds(s.scaling_time_s()),
+        s.max_big_m().map_or("–".into(), short),
+    ))
+    .on_hover_text(displayable(s.scaling.description()));
+    ui.label(coefficient_line(
+        s.report.coefficient_range_before,
+        s.report.coefficient_range_after,
+    ))
+    .on_hover_text("smallest and largest |coefficient| of the MILP before and after the rescaling");
 }
 
 /// The result lines of a report (also what the tests read).
@@ -171,7 +188,7 @@ impl View for SolveView {
                     "Running: {} of {}, {} bounds — {}",
                     running.request.objective.describe(),
                     running.request.network.name,
-                    running.request.method.key(),
+                    series_label(running.request.method, running.request.scaling),
                     running.phase
                 ));
             });
@@ -217,7 +234,7 @@ impl View for SolveView {
             req.objective.describe(),
             req.network.name,
             crate::gui::document::format_box(&req.input_box),
-            req.method.key()
+            series_label(req.method, req.scaling)
         ));
         if req.doc_id != state.doc.id {
             ui.weak("(solved for a network that is no longer open)");
@@ -243,6 +260,9 @@ impl View for SolveView {
                 a.report.stable_percent,
                 a.max_big_m().map_or("–".into(), short)
             ));
+        }
+        if let Some(s) = &last.scaled {
+            scaling_lines(ui, s);
         }
         ui.separator();
         let height = (ui.available_height() * 0.6).max(140.0);

@@ -7,6 +7,7 @@ use crate::gui::state::AppState;
 use eframe::egui::{self, Color32, Stroke};
 use egui_plot::{Bar, BarChart, Legend, Plot};
 use reluscope::analysis::LayerStats;
+use reluscope::scaling::ScalingMethod;
 
 /// The Stability view (stateless: everything comes from the document).
 pub struct StabilityView;
@@ -114,7 +115,8 @@ impl View for StabilityView {
 
     fn explanation(&self) -> &'static str {
         "Per hidden layer: neurons the bounds prove stable (no binary needed) and unstable ones \
-         (one binary each). Outlines show the previous configuration."
+         (one binary each). Outlines show the previous configuration. Rescaling does not change \
+         these counts."
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, state: &mut AppState) {
@@ -184,6 +186,16 @@ impl View for StabilityView {
             {
                 response.on_hover_text(format!("before: {}", layer_summary(previous)));
             }
+        }
+        let scaling = state.settings.scaling_method();
+        if scaling != ScalingMethod::None {
+            ui.weak(format!(
+                "Rescaling ({}) multiplies each neuron's bounds by a positive factor: the same \
+                 neurons are stable and the MILP has the same binaries. See Big-M growth for \
+                 what it changes.",
+                scaling.key()
+            ))
+            .on_hover_text(crate::gui::document::displayable(scaling.description()));
         }
         let r = &analysis.report;
         ui.label(format!(
