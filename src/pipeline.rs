@@ -5,8 +5,8 @@
 
 use crate::bounds::{BoundMethod, BoundsError, NetworkBounds, ObbtOptions, compute_bounds_with};
 use crate::control::TaskControl;
-use crate::network::{InputBox, Network, NetworkError};
-use crate::scaling::{ScaledProblem, ScalingMethod, apply_scaling};
+use crate::network::{InputBox, Network};
+use crate::scaling::{ScaledProblem, ScalingError, ScalingMethod, apply_scaling};
 use thiserror::Error;
 
 /// Why a MILP could not be prepared.
@@ -15,9 +15,9 @@ pub enum PrepareError {
     /// Computing the bounds failed or was cancelled.
     #[error(transparent)]
     Bounds(#[from] BoundsError),
-    /// The rescaled network is not valid (a factor overflowed).
+    /// The rescaling failed.
     #[error("rescaling failed: {0}")]
-    Scaling(#[from] NetworkError),
+    Scaling(#[from] ScalingError),
 }
 
 /// The user's choices before solving.

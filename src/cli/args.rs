@@ -49,7 +49,8 @@ pub struct BoundsArgs {
     #[arg(long, default_value = "ia", value_parser = parse_bound_method)]
     pub bounds: BoundMethod,
     /// Rescale the network after bounding: none, balanced (least-squares balancing of
-    /// coefficient magnitudes, powers of two) or unit (every big-M = 1).
+    /// coefficient magnitudes), range (minimal max/min coefficient ratio, an LP) — both with
+    /// power-of-two factors — or unit (every big-M = 1).
     #[arg(long, default_value = "none", value_parser = parse_scaling)]
     pub scale: ScalingMethod,
     /// Time limit of each MILP in MILP-based OBBT, in seconds.

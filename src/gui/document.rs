@@ -2,9 +2,9 @@
 
 use reluscope::analysis::{AnalysisReport, LayerStats};
 use reluscope::bounds::{BoundMethod, NetworkBounds, interval_bounds};
-use reluscope::network::{InputBox, Network, NetworkError};
+use reluscope::network::{InputBox, Network};
 use reluscope::pipeline::PreparedMilp;
-use reluscope::scaling::{ScaledProblem, ScalingMethod, apply_scaling};
+use reluscope::scaling::{ScaledProblem, ScalingError, ScalingMethod, apply_scaling};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -107,7 +107,7 @@ impl ScaledAnalysis {
         input_box: &InputBox,
         bounds: &NetworkBounds,
         scaling: ScalingMethod,
-    ) -> Result<Self, NetworkError> {
+    ) -> Result<Self, ScalingError> {
         let problem = apply_scaling(network, input_box, bounds, scaling)?;
         Ok(Self::from_prepared(
             network,

@@ -22,6 +22,8 @@
 //!   the largest big-M of the layer becomes 1).
 
 mod balanced;
+mod coefficients;
+mod range;
 
 use crate::analysis::{NeuronState, big_m, neuron_state};
 use crate::bounds::{LayerBounds, NetworkBounds};
@@ -29,8 +31,21 @@ use crate::milp::{BigMModel, Objective};
 use crate::network::{Activation, InputBox, Layer, Network};
 use serde::Serialize;
 use std::time::{Duration, Instant};
+use thiserror::Error;
+
+/// Why a rescaling could not be made.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum ScalingError {
+    /// The rescaled network is invalid (a factor overflowed a weight).
+    #[error(transparent)]
+    Network(#[from] crate::network::NetworkError),
+    /// The LP choosing the factors failed.
+    #[error("choosing the scale factors failed: {0}")]
+    Solver(String),
+}
 
 pub use balanced::balanced_log2_factors;
+pub use range::min_range_log2_factors;
 
 /// How to choose the rescaling factors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -40,15 +55,18 @@ pub enum ScalingMethod {
     None,
     /// Least-squares balancing of `log₂|coefficient|`, power-of-two factors.
     Balanced,
+    /// Minimal max/min ratio of the coefficient magnitudes (LP), power-of-two factors.
+    Range,
     /// Every big-M set to 1.
     Unit,
 }
 
 impl ScalingMethod {
     /// Every method.
-    pub const ALL: [ScalingMethod; 3] = [
+    pub const ALL: [ScalingMethod; 4] = [
         ScalingMethod::None,
         ScalingMethod::Balanced,
+        ScalingMethod::Range,
         ScalingMethod::Unit,
     ];
 
@@ -57,6 +75,7 @@ impl ScalingMethod {
         match self {
             ScalingMethod::None => "none",
             ScalingMethod::Balanced => "balanced",
+            ScalingMethod::Range => "range",
             ScalingMethod::Unit => "unit",
         }
     }
@@ -74,6 +93,10 @@ impl ScalingMethod {
                 "Rescales each hidden neuron by a power of two chosen to balance the magnitudes \
                  of all MILP coefficients (least squares on log₂|coefficient|); same function."
             }
+            ScalingMethod::Range => {
+                "Rescales each hidden neuron by a power of two chosen to minimise the ratio of the \
+                 largest to the smallest MILP coefficient (an LP); same function."
+            }
             ScalingMethod::Unit => {
                 "Rescales each hidden neuron so that its big-M is 1; same function."
             }
@@ -85,6 +108,7 @@ impl ScalingMethod {
         match self {
             ScalingMethod::None => "no scaling",
             ScalingMethod::Balanced => "balanced (least-squares, powers of two)",
+            ScalingMethod::Range => "min-range (LP, powers of two)",
             ScalingMethod::Unit => "unit big-M",
         }
     }
@@ -110,25 +134,28 @@ impl ScaleFactors {
     }
 }
 
-/// Chooses factors for `network` given its (unscaled) bounds.
+/// Chooses factors for `network` over `input_box` given its (unscaled) bounds.
 pub fn choose_factors(
     network: &Network,
+    input_box: &InputBox,
     bounds: &NetworkBounds,
     method: ScalingMethod,
-) -> ScaleFactors {
-    match method {
+) -> Result<ScaleFactors, ScalingError> {
+    let powers_of_two = |t: Vec<Vec<i32>>| ScaleFactors {
+        layers: t
+            .iter()
+            .map(|layer| layer.iter().map(|&t| 2f64.powi(t)).collect())
+            .collect(),
+    };
+    Ok(match method {
         ScalingMethod::None => ScaleFactors::identity(network),
-        ScalingMethod::Balanced => {
-            let t = balanced_log2_factors(network, bounds);
-            ScaleFactors {
-                layers: t
-                    .iter()
-                    .map(|layer| layer.iter().map(|&t| 2f64.powi(t)).collect())
-                    .collect(),
-            }
-        }
+        ScalingMethod::Balanced => powers_of_two(balanced_log2_factors(network, bounds)),
+        ScalingMethod::Range => powers_of_two(
+            min_range_log2_factors(network, input_box, bounds)
+                .map_err(|e| ScalingError::Solver(e.to_string()))?,
+        ),
         ScalingMethod::Unit => unit_factors(network, bounds),
-    }
+    })
 }
 
 fn unit_factors(network: &Network, bounds: &NetworkBounds) -> ScaleFactors {
@@ -292,14 +319,14 @@ pub struct ScaledProblem {
 
 /// Rescales `network` and its `bounds` with `method`, reporting what changed.
 ///
-/// Fails only if a factor overflows a weight (e.g. `unit` on a neuron whose big-M is
-/// denormal); the error names the layer.
+/// Fails if a factor overflows a weight (e.g. `unit` on a neuron whose big-M is denormal;
+/// the error names the layer) or if the LP of `range` fails.
 pub fn apply_scaling(
     network: &Network,
     input_box: &InputBox,
     bounds: &NetworkBounds,
     method: ScalingMethod,
-) -> Result<ScaledProblem, crate::network::NetworkError> {
+) -> Result<ScaledProblem, ScalingError> {
     if method == ScalingMethod::None {
         return Ok(ScaledProblem {
             network: network.clone(),
@@ -308,7 +335,7 @@ pub fn apply_scaling(
         });
     }
     let start = Instant::now();
-    let factors = choose_factors(network, bounds, method);
+    let factors = choose_factors(network, input_box, bounds, method)?;
     let scaled_network = rescale_network(network, &factors)?;
     let scaled_bounds = rescale_bounds(bounds, &factors);
     let time = start.elapsed();
