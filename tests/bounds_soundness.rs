@@ -283,11 +283,7 @@ fn the_milp_optimum_does_not_depend_on_bounds_or_scaling() {
             BoundMethod::Symbolic,
             BoundMethod::LpObbt,
         ] {
-            for scaling in [
-                ScalingMethod::None,
-                ScalingMethod::Balanced,
-                ScalingMethod::Unit,
-            ] {
+            for scaling in ScalingMethod::ALL {
                 let setup = MilpSetup {
                     bounds: method,
                     scaling,

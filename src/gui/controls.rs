@@ -3,6 +3,7 @@
 
 use super::document::{NetworkSource, displayable, format_range, short};
 use super::samples::SAMPLES;
+use super::settings::SolverChoice;
 use super::state::AppState;
 use super::worker::{format_elapsed, format_seconds};
 use eframe::egui::{self, DragValue, RichText};
@@ -361,7 +362,28 @@ fn objective_section(ui: &mut egui::Ui, state: &mut AppState) {
 
 fn solve_section(ui: &mut egui::Ui, state: &mut AppState) {
     ui.heading("Solver");
+    let inputs = state.doc.network.input_dim();
     let s = &mut state.settings.solve;
+    ui.horizontal(|ui| {
+        ui.radio_value(&mut s.solver, SolverChoice::Milp, "MILP")
+            .on_hover_text("the big-M MILP on HiGHS, built with the bounds and rescaling above");
+        ui.radio_value(&mut s.solver, SolverChoice::Regions, "regions")
+            .on_hover_text(
+                "exact without a MILP: the best of the optima over every linear region (one LP \
+                 per region, a polygon vertex for two inputs). Practical for a few inputs only; \
+                 ignores the bounds and the rescaling",
+            );
+    });
+    if s.solver == SolverChoice::Regions && inputs > reluscope::regions::EXACT_MAX_INPUTS {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            format!(
+                "{inputs} inputs: the regions may be far too many to enumerate (the app stops at \
+                 {} regions or the time limit)",
+                crate::gui::region_map::APP_MAX_REGIONS
+            ),
+        );
+    }
     ui.horizontal(|ui| {
         ui.checkbox(&mut s.time_limit_on, "time limit")
             .on_hover_text("stop HiGHS after this many seconds, keeping the best point found");
@@ -381,7 +403,8 @@ fn solve_section(ui: &mut egui::Ui, state: &mut AppState) {
         );
         let mut percent = s.mip_gap * 100.0;
         if ui
-            .add(
+            .add_enabled(
+                s.solver == SolverChoice::Milp,
                 DragValue::new(&mut percent)
                     .range(0.0..=100.0)
                     .speed(0.001)
@@ -395,6 +418,7 @@ fn solve_section(ui: &mut egui::Ui, state: &mut AppState) {
         }
     });
     let ctx = ui.ctx().clone();
+    let by_regions = state.settings.solve.solver == SolverChoice::Regions;
     ui.add_space(4.0);
     ui.horizontal(|ui| {
         let running = state.solve.is_some();
@@ -403,9 +427,12 @@ fn solve_section(ui: &mut egui::Ui, state: &mut AppState) {
                 !running,
                 egui::Button::new(RichText::new("Solve (F5)").strong()),
             )
-            .on_hover_text(
-                "build the big-M MILP with the selected bounds and rescaling and solve it with HiGHS",
-            )
+            .on_hover_text(match by_regions {
+                false => {
+                    "build the big-M MILP with the selected bounds and rescaling and solve it with HiGHS"
+                }
+                true => "optimise over every linear region in turn (exact, no MILP)",
+            })
             .clicked()
         {
             state.start_solve(&ctx);

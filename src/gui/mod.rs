@@ -12,6 +12,7 @@ mod contour;
 mod controls;
 mod document;
 mod export;
+mod region_map;
 mod runs;
 mod samples;
 mod settings;

@@ -95,6 +95,31 @@ pub struct SolveSettings {
     pub time_limit_s: f64,
     /// Relative MIP gap at which HiGHS stops.
     pub mip_gap: f64,
+    /// The solver behind the Solve button.
+    pub solver: SolverChoice,
+}
+
+/// The solver behind the Solve button.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SolverChoice {
+    /// The best of the LP optima over all linear regions: exact, for small input dimension.
+    Regions,
+    /// The big-M MILP on HiGHS, with the selected bounds and rescaling (also what an unknown
+    /// stored value reads as: serde wants that fallback last).
+    #[default]
+    #[serde(other)]
+    Milp,
+}
+
+impl SolverChoice {
+    /// The name shown in the app and the Runs table.
+    pub fn key(self) -> &'static str {
+        match self {
+            SolverChoice::Milp => "milp",
+            SolverChoice::Regions => "regions",
+        }
+    }
 }
 
 impl Default for SolveSettings {
@@ -107,6 +132,7 @@ impl Default for SolveSettings {
             time_limit_on: true,
             time_limit_s: 60.0,
             mip_gap: SolveOptions::default().mip_rel_gap,
+            solver: SolverChoice::Milp,
         }
     }
 }
@@ -205,6 +231,10 @@ mod tests {
     fn damaged_settings_fall_back_to_defaults() {
         let s: Settings =
             serde_json::from_str(r#"{"method":"nonsense","scaling":"zzz","extra":1}"#).unwrap();
+        let solver: SolveSettings = serde_json::from_str(r#"{"solver":"zzz"}"#).unwrap();
+        assert_eq!(solver.solver, SolverChoice::Milp);
+        let solver: SolveSettings = serde_json::from_str(r#"{"solver":"regions"}"#).unwrap();
+        assert_eq!(solver.solver, SolverChoice::Regions);
         assert_eq!(s.bound_method(), BoundMethod::Interval);
         assert_eq!(s.scaling_method(), ScalingMethod::None);
         assert_eq!(s.solve, SolveSettings::default());

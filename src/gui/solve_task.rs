@@ -8,7 +8,9 @@
 //! of the original network.
 
 use super::document::{Analysis, ScaledAnalysis, format_box};
+use super::region_map::APP_MAX_REGIONS;
 use super::runs::RunRecord;
+use super::settings::SolverChoice;
 use super::worker::{Reporter, Task};
 use eframe::egui;
 use reluscope::bounds::{BoundMethod, BoundsError, NetworkBounds};
@@ -18,6 +20,7 @@ use reluscope::milp::{
 };
 use reluscope::network::{InputBox, Network};
 use reluscope::pipeline::{MilpSetup, PrepareError, prepare_milp};
+use reluscope::regions::{RegionOptions, solve_by_regions_with};
 use reluscope::scaling::{ScaledProblem, ScalingMethod};
 use std::sync::Arc;
 
@@ -46,13 +49,30 @@ pub struct SolveRequest {
     pub scaled: Option<ScaledAnalysis>,
     /// What to optimise.
     pub objective: Objective,
-    /// Solver settings.
+    /// Solver settings (only the time limit applies to the region solver).
     pub options: NetworkSolveOptions,
+    /// The MILP, or the enumeration of the linear regions (which ignores the bounds and the
+    /// rescaling).
+    pub solver: SolverChoice,
+}
+
+impl SolveRequest {
+    /// How the problem is solved, for headings: `ia bounds`, `lp + balanced bounds` or
+    /// `region enumeration`.
+    pub fn approach(&self) -> String {
+        match self.solver {
+            SolverChoice::Milp => format!(
+                "{} bounds",
+                super::document::series_label(self.method, self.scaling)
+            ),
+            SolverChoice::Regions => "region enumeration".into(),
+        }
+    }
 }
 
 /// A message from the solve worker.
 pub enum SolveMessage {
-    /// Progress of the bound computation (fraction, step).
+    /// Progress of the bound computation or of the region enumeration (fraction, step).
     BoundsProgress(f64, String),
     /// The bounds the worker computed (to store as the method's analysis).
     Bounds(NetworkBounds),
@@ -156,8 +176,14 @@ impl FinishedSolve {
         let report = self.outcome.as_ref().ok();
         RunRecord {
             network: self.request.network.name.clone(),
-            method: self.request.method.key().to_string(),
-            scaling: self.request.scaling.key().to_string(),
+            method: match self.request.solver {
+                SolverChoice::Milp => self.request.method.key().to_string(),
+                SolverChoice::Regions => SolverChoice::Regions.key().to_string(),
+            },
+            scaling: match self.request.solver {
+                SolverChoice::Milp => self.request.scaling.key().to_string(),
+                SolverChoice::Regions => "–".to_string(),
+            },
             input_box: format_box(&self.request.input_box),
             objective_description: self.request.objective.describe(),
             stable_percent: self.analysis.as_ref().map(|a| a.report.stable_percent),
@@ -196,10 +222,10 @@ impl RunningSolve {
         let scaled = request.scaled.clone();
         Self {
             task,
-            phase: if request.bounds.is_some() {
-                "solving the MILP".into()
-            } else {
-                format!("computing {} bounds", request.method.key())
+            phase: match (request.solver, request.bounds.is_some()) {
+                (SolverChoice::Regions, _) => "enumerating the linear regions".into(),
+                (SolverChoice::Milp, true) => "solving the MILP".into(),
+                (SolverChoice::Milp, false) => format!("computing {} bounds", request.method.key()),
             },
             request,
             fraction: None,
@@ -220,7 +246,12 @@ impl RunningSolve {
             match message {
                 SolveMessage::BoundsProgress(f, step) => {
                     self.fraction = Some(f);
-                    self.phase = format!("computing {} bounds: {step}", self.request.method.key());
+                    self.phase = match self.request.solver {
+                        SolverChoice::Milp => {
+                            format!("computing {} bounds: {step}", self.request.method.key())
+                        }
+                        SolverChoice::Regions => format!("enumerating the linear regions: {step}"),
+                    };
                 }
                 SolveMessage::Bounds(b) => {
                     self.analysis = Some(Analysis::new(
@@ -359,7 +390,37 @@ fn prepare_on_worker(
     }
 }
 
+/// The exact optimum as the best per-region optimum (`reluscope::regions`), with the time
+/// limit of the settings and the app's region cap.
+fn solve_by_regions_on_worker(request: &SolveRequest, reporter: &Reporter<SolveMessage>) {
+    let progress = reporter.clone();
+    let control = TaskControl {
+        cancel: reporter.cancel.clone(),
+        on_progress: Some(Arc::new(move |f: f64, step: &str| {
+            progress.send(SolveMessage::BoundsProgress(f, step.to_string()));
+        })),
+    };
+    let options = RegionOptions {
+        max_regions: APP_MAX_REGIONS,
+        time_limit: request.options.solver.time_limit,
+        ..RegionOptions::default()
+    };
+    let outcome = solve_by_regions_with(
+        &request.network,
+        &request.input_box,
+        &request.objective,
+        &options,
+        &control,
+    )
+    .map_err(|e| SolveFailure::Error(e.to_string()));
+    reporter.send(SolveMessage::Finished(Box::new(outcome)));
+}
+
 fn solve_on_worker(request: &SolveRequest, reporter: &Reporter<SolveMessage>) {
+    if request.solver == SolverChoice::Regions {
+        solve_by_regions_on_worker(request, reporter);
+        return;
+    }
     let Some(problem) = prepare_on_worker(request, reporter) else {
         return;
     };

@@ -7,7 +7,7 @@ use super::document::{Document, INLINE_SCALING_LIMIT, NetworkSource, ScaledAnaly
 use super::export::{self, ExportKind, WriteJob};
 use super::runs::{RunRecord, sorted_order, to_csv};
 use super::samples;
-use super::settings::Settings;
+use super::settings::{Settings, SolverChoice};
 use super::solve_task::{FinishedSolve, RunningSolve, SolveFailure, SolvePoll, SolveRequest};
 use super::tasks::{
     BoundsKey, BoundsMessage, BoundsTask, DialogPurpose, DialogTask, LoadTask, ScalingKey,
@@ -320,7 +320,9 @@ impl AppState {
         let (_, _, method, scaling) = key;
         let solve_computes_it = self.solve.as_ref().is_some_and(|s| {
             let r = &s.request;
-            (r.doc_id, r.box_revision, r.method, r.scaling) == key && s.scaled.is_none()
+            r.solver == SolverChoice::Milp
+                && (r.doc_id, r.box_revision, r.method, r.scaling) == key
+                && s.scaled.is_none()
         });
         if scaling == ScalingMethod::None
             || self.doc.scaled(method, scaling).is_some()
@@ -370,7 +372,8 @@ impl AppState {
             self.bounds_task = None;
         }
         let solve_computes_them = self.solve.as_ref().is_some_and(|s| {
-            s.request.bounds.is_none()
+            s.request.solver == SolverChoice::Milp
+                && s.request.bounds.is_none()
                 && (s.request.doc_id, s.request.box_revision, s.request.method) == key
                 && s.analysis.is_none()
         });
@@ -420,11 +423,16 @@ impl AppState {
         };
         let method = self.settings.bound_method();
         let scaling = self.settings.scaling_method();
-        let bounds = self.doc.analysis(method).map(|a| a.bounds.clone());
+        let solver = self.settings.solve.solver;
+        // The region solver needs no bounds: it enumerates the regions of the network itself.
+        let bounds = match solver {
+            SolverChoice::Milp => self.doc.analysis(method).map(|a| a.bounds.clone()),
+            SolverChoice::Regions => None,
+        };
         let scaled = bounds
             .as_ref()
             .and_then(|_| self.doc.scaled(method, scaling).cloned());
-        if bounds.is_none() {
+        if bounds.is_none() && solver == SolverChoice::Milp {
             // The solve computes the bounds itself (and hands them back): no duplicate work.
             self.bounds_task = None;
         }
@@ -439,6 +447,7 @@ impl AppState {
             scaled,
             objective,
             options: self.settings.solve.options(),
+            solver,
         };
         self.solve = Some(RunningSolve::start(ctx, request));
         self.requested_view = Some("solve");

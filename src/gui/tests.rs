@@ -485,6 +485,7 @@ fn networks_with_three_inputs_and_two_outputs_work_everywhere() {
         "Stability",
         "Big-M growth",
         "Surface",
+        "Regions",
         "Solve",
         "Runs",
     ] {
@@ -494,6 +495,34 @@ fn networks_with_three_inputs_and_two_outputs_work_everywhere() {
         });
         h.run();
     }
+    h.get_by_label("Regions").click();
+    wait_for(&mut h, Duration::from_secs(20), "the slice map", |h| {
+        !h.state().is_busy()
+    });
+    h.run();
+    assert!(has_label(
+        &h,
+        "in the slice (x0, x1) through the box centre"
+    ));
+    h.get_by_label("Count the whole box").click();
+    wait_for(
+        &mut h,
+        Duration::from_secs(20),
+        "the whole-box count",
+        |h| !h.state().is_busy(),
+    );
+    h.run();
+    let whole = reluscope::regions::count_exact(
+        &net,
+        net.input_box().unwrap(),
+        &reluscope::regions::RegionOptions::default(),
+        &reluscope::control::TaskControl::default(),
+    )
+    .unwrap();
+    assert!(has_label(
+        &h,
+        &format!("{} linear regions over the whole box (exact", whole.count)
+    ));
     h.get_by_label("Surface").click();
     wait_for(&mut h, Duration::from_secs(20), "the surface", |h| {
         !h.state().is_busy()
@@ -573,6 +602,7 @@ fn every_view_draws_and_the_benchmark_measures_them() {
             "stability",
             "big_m",
             "surface",
+            "regions",
             "solve",
             "runs",
             "train"
@@ -598,6 +628,7 @@ fn every_character_the_gui_prints_has_a_glyph_in_the_default_fonts() {
         include_str!("controls.rs"),
         include_str!("document.rs"),
         include_str!("export.rs"),
+        include_str!("region_map.rs"),
         include_str!("runs.rs"),
         include_str!("samples.rs"),
         include_str!("settings.rs"),
@@ -609,6 +640,7 @@ fn every_character_the_gui_prints_has_a_glyph_in_the_default_fonts() {
         include_str!("views/mod.rs"),
         include_str!("views/big_m.rs"),
         include_str!("views/network.rs"),
+        include_str!("views/regions.rs"),
         include_str!("views/runs.rs"),
         include_str!("views/solve.rs"),
         include_str!("views/stability.rs"),
@@ -931,4 +963,129 @@ fn an_invalid_training_config_is_explained_and_starts_nothing() {
         .set_text_value_accesskit("25");
     h.run();
     assert!(!has_label(&h, "is not a whole number"));
+}
+
+#[test]
+fn the_regions_view_counts_what_the_general_method_counts() {
+    let mut app = ReluscopeApp::new(Settings::default(), None);
+    app.select_view("regions");
+    let mut h = harness(app);
+    wait_for(&mut h, Duration::from_secs(30), "the region map", |h| {
+        !h.state().is_busy() && has_label(h, "linear regions over the input box")
+    });
+    h.run();
+    // The general method (LPs in any dimension) is independent of the 2-D polygons the view uses.
+    let net = peaks();
+    let expected = reluscope::regions::count_exact(
+        &net,
+        net.input_box().unwrap(),
+        &reluscope::regions::RegionOptions::default(),
+        &reluscope::control::TaskControl::default(),
+    )
+    .unwrap();
+    assert!(expected.exact);
+    assert!(
+        has_label(
+            &h,
+            &format!("{} linear regions over the input box", expected.count)
+        ),
+        "the view shows the count of the general method, {}",
+        expected.count
+    );
+    let per_layer: Vec<String> = expected.per_layer.iter().map(|n| n.to_string()).collect();
+    assert!(has_label(
+        &h,
+        &format!("after layers 1, 2, …: {}", per_layer.join(", "))
+    ));
+    // Hovering over the map shows a region's pattern and affine piece.
+    assert!(has_label(&h, "Hover over a region"));
+    h.hover_at(egui::pos2(650.0, 450.0));
+    h.run();
+    assert!(has_label(&h, &format!(" of {}", expected.count)));
+    assert!(has_label(&h, "objective here: "));
+    assert!(has_label(&h, "layer 2: "));
+    // Another colouring redraws without recounting.
+    h.get_by_label("fill").click();
+    h.run();
+    h.get_by_label("objective").click();
+    h.run();
+    assert!(has_label(&h, "objective: dark blue = "));
+    assert!(!h.state().is_busy());
+}
+
+#[test]
+fn the_region_solver_agrees_with_the_milp() {
+    let mut h = start();
+    h.run();
+    h.get_by_label("regions").click();
+    h.run();
+    let by_regions = solve_and_read_objective(&mut h);
+    assert!(has_label(&h, "region enumeration"));
+    let regions_examined = number_after(&h, "regions examined: ");
+    assert!(
+        regions_examined > 100.0,
+        "peaks 2×25 has hundreds of regions"
+    );
+    let net = peaks();
+    let input_box = net.input_box().unwrap().clone();
+    let milp = reluscope::milp::solve_network(
+        &net,
+        &input_box,
+        &interval_bounds(&net, &input_box),
+        &reluscope::milp::Objective::output(reluscope::milp::Sense::Minimize, 0, 1).unwrap(),
+        &reluscope::milp::NetworkSolveOptions::default(),
+        &reluscope::milp::SolveControl::default(),
+    )
+    .unwrap();
+    let reference = milp.objective.unwrap();
+    assert!(
+        (by_regions - reference).abs() <= 1e-6 * reference.abs().max(1.0),
+        "regions {by_regions} vs MILP {reference}"
+    );
+    h.get_by_label("Runs").click();
+    h.run();
+    assert!(has_label(&h, "1 run(s)"));
+    assert!(
+        h.query_all_by_label("regions").count() >= 2,
+        "the run's method reads regions"
+    );
+}
+
+#[test]
+fn cancel_stops_a_long_region_count_and_keeps_what_was_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.json");
+    let net = super::bench::random_network(&[2, 100, 100, 100, 100, 1], 7).named("big");
+    reluscope::formats::save_network(&net, &path).unwrap();
+    let mut app = ReluscopeApp::new(Settings::default(), Some(path));
+    app.select_view("regions");
+    let mut h = harness(app);
+    let started = Instant::now();
+    let slowest_running = wait_for(&mut h, Duration::from_secs(20), "the count to run", |h| {
+        started.elapsed() > Duration::from_millis(800) || !h.state().is_busy()
+    });
+    assert!(h.state().is_busy(), "a 4×100 partition takes a while");
+    assert!(has_label(&h, "Splitting the plane into regions"));
+    h.get_by_label("Cancel counting").click();
+    let cancelled_at = Instant::now();
+    let slowest_cancelling = wait_for(&mut h, Duration::from_secs(10), "the stop", |h| {
+        !h.state().is_busy()
+    });
+    let stop_time = cancelled_at.elapsed();
+    h.run();
+    assert!(
+        stop_time < Duration::from_secs(2),
+        "stopped in {stop_time:?}"
+    );
+    assert!(
+        has_label(&h, "at least "),
+        "a partial count is a lower bound"
+    );
+    assert!(has_label(&h, "stopped: cancelled"));
+    assert!(has_label(&h, "Compute again"));
+    let slowest = slowest_running.max(slowest_cancelling);
+    assert!(
+        slowest < Duration::from_millis(500),
+        "a frame took {slowest:?}"
+    );
 }

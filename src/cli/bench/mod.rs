@@ -5,6 +5,7 @@
 
 mod bounds;
 mod engine;
+mod regions;
 mod training;
 mod ui;
 
@@ -26,6 +27,8 @@ enum BenchKind {
     Engine(engine::EngineArgs),
     /// Every bound method (time, LPs, stability, big-M) and the MILP with each, ± scaling.
     Bounds(bounds::BoundsBenchArgs),
+    /// Exact region counts of 2-input networks by both exact methods, with times.
+    Regions(regions::RegionsBenchArgs),
     /// Training time per epoch and for a full run.
     Training(training::TrainingBenchArgs),
     /// Frame time of the app's UI code with a 5×50 network, every view.
@@ -37,6 +40,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     match &args.what {
         BenchKind::Engine(a) => engine::run(a),
         BenchKind::Bounds(a) => bounds::run(a),
+        BenchKind::Regions(a) => regions::run(a),
         BenchKind::Training(a) => training::run(a),
         BenchKind::Ui(a) => ui::run(a),
     }

@@ -5,6 +5,7 @@
 
 mod big_m;
 mod network;
+mod regions;
 mod runs;
 mod solve;
 mod stability;
@@ -37,6 +38,7 @@ pub fn all_views() -> Vec<Box<dyn View>> {
         Box::new(stability::StabilityView),
         Box::new(big_m::BigMView),
         Box::new(surface::SurfaceView::default()),
+        Box::new(regions::RegionsView::default()),
         Box::new(solve::SolveView),
         Box::new(runs::RunsView),
         Box::new(train::TrainView),

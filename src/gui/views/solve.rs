@@ -3,7 +3,8 @@
 
 use super::{View, palette};
 use crate::gui::controls::coefficient_line;
-use crate::gui::document::{ScaledAnalysis, displayable, series_label, short};
+use crate::gui::document::{ScaledAnalysis, displayable, short};
+use crate::gui::settings::SolverChoice;
 use crate::gui::state::AppState;
 use crate::gui::worker::{format_elapsed, format_seconds};
 use eframe::egui;
@@ -96,8 +97,12 @@ fn scaling_lines(ui: &mut egui::Ui, s: &ScaledAnalysis) {
     .on_hover_text("smallest and largest |coefficient| of the MILP before and after the rescaling");
 }
 
-/// The result lines of a report (also what the tests read).
-pub fn report_lines(r: &SolveReport) -> Vec<(String, &'static str)> {
+/// The result lines of a report (also what the tests read); `by_regions` for the region solver,
+/// whose "nodes" are regions and which builds no MILP.
+pub fn report_lines(r: &SolveReport, by_regions: bool) -> Vec<(String, &'static str)> {
+    if by_regions {
+        return region_report_lines(r);
+    }
     let status = match &r.status_detail {
         Some(d) => format!("{} ({d})", r.status),
         None => r.status.clone(),
@@ -165,6 +170,53 @@ pub fn report_lines(r: &SolveReport) -> Vec<(String, &'static str)> {
     lines
 }
 
+/// [`report_lines`] of the region solver.
+fn region_report_lines(r: &SolveReport) -> Vec<(String, &'static str)> {
+    let status = match &r.status_detail {
+        Some(d) => format!("{} ({d})", r.status),
+        None => r.status.clone(),
+    };
+    let mut lines = vec![
+        (
+            format!("status: {status}"),
+            "optimal once every linear region was examined; otherwise the region cap, the time \
+             limit or Cancel stopped it",
+        ),
+        (
+            format!("objective: {}", format_value(r.objective)),
+            "the best of the optima over the regions: exact, no MILP involved",
+        ),
+        (
+            format!("best bound: {}", format_value(r.best_bound)),
+            "equal to the objective when every region was examined",
+        ),
+        (
+            if r.lp_iterations > 0 {
+                format!("regions examined: {}, LPs: {}", r.nodes, r.lp_iterations)
+            } else {
+                format!("regions examined: {}", r.nodes)
+            },
+            "linear regions enumerated; on each, the objective is affine and its optimum is an \
+             LP (a polygon vertex for two inputs)",
+        ),
+        (
+            format!("time: {:.3} s", r.time_s),
+            "enumerating the regions and optimising over each",
+        ),
+    ];
+    if let Some(x) = &r.x {
+        let xs: Vec<String> = x.iter().map(|v| format!("{v:.10}")).collect();
+        lines.push((format!("x* = ({})", xs.join(", ")), "the best input found"));
+    }
+    if let (Some(f), Some(d)) = (r.forward_value, r.forward_difference) {
+        lines.push((
+            format!("forward check: f(x*) = {f:.10}, |f(x*) − objective| = {d:.2e}"),
+            "the network evaluated at x* directly: agrees with the region's affine piece",
+        ));
+    }
+    lines
+}
+
 impl View for SolveView {
     fn id(&self) -> &'static str {
         "solve"
@@ -175,8 +227,8 @@ impl View for SolveView {
     }
 
     fn explanation(&self) -> &'static str {
-        "The big-M MILP solved by HiGHS: the best point found, the proven bound, and how they \
-         closed in over time. Press Solve or F5."
+        "The big-M MILP solved by HiGHS (or the exact region enumeration): the best point \
+         found, the proven bound, and how they closed in over time. Press Solve or F5."
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, state: &mut AppState) {
@@ -185,13 +237,35 @@ impl View for SolveView {
             ui.horizontal(|ui| {
                 ui.spinner();
                 ui.strong(format!(
-                    "Running: {} of {}, {} bounds — {}",
+                    "Running: {} of {}, {} — {}",
                     running.request.objective.describe(),
                     running.request.network.name,
-                    series_label(running.request.method, running.request.scaling),
+                    running.request.approach(),
                     running.phase
                 ));
             });
+            if running.request.solver == SolverChoice::Regions {
+                let bar = match running.fraction {
+                    Some(f) => egui::ProgressBar::new(f as f32),
+                    None => egui::ProgressBar::new(0.0).animate(true),
+                };
+                ui.add(bar.text(format!(
+                    "elapsed {}",
+                    format_elapsed(running.task.elapsed())
+                )));
+                if ui
+                    .add_enabled(
+                        !running.task.is_cancelling(),
+                        egui::Button::new("Cancel solve"),
+                    )
+                    .on_hover_text("stop the enumeration; the best region optimum so far is kept")
+                    .clicked()
+                {
+                    running.task.cancel();
+                }
+                ui.ctx().request_repaint_after(Duration::from_millis(100));
+                return;
+            }
             ui.label(format!(
                 "elapsed {}; incumbent {}, best bound {}, gap {}, nodes {}",
                 format_elapsed(running.task.elapsed()),
@@ -230,11 +304,11 @@ impl View for SolveView {
         };
         let req = &last.request;
         ui.strong(format!(
-            "{} of {} over {}, {} bounds",
+            "{} of {} over {}, {}",
             req.objective.describe(),
             req.network.name,
             crate::gui::document::format_box(&req.input_box),
-            series_label(req.method, req.scaling)
+            req.approach()
         ));
         if req.doc_id != state.doc.id {
             ui.weak("(solved for a network that is no longer open)");
@@ -247,7 +321,8 @@ impl View for SolveView {
                 ui.label(failure.message());
             }
             Ok(report) => {
-                for (text, tooltip) in report_lines(report) {
+                let by_regions = req.solver == SolverChoice::Regions;
+                for (text, tooltip) in report_lines(report, by_regions) {
                     ui.label(text).on_hover_text(tooltip);
                 }
             }
@@ -263,6 +338,9 @@ impl View for SolveView {
         }
         if let Some(s) = &last.scaled {
             scaling_lines(ui, s);
+        }
+        if req.solver == SolverChoice::Regions {
+            return;
         }
         ui.separator();
         let height = (ui.available_height() * 0.6).max(140.0);
