@@ -328,3 +328,44 @@ fn solving_by_regions_matches_the_milp() {
     assert!(close(a, b, 1e-6), "MILP {a} vs regions {b}");
     assert!((regions["forward_value"].as_f64().unwrap() - b).abs() < 1e-9);
 }
+
+#[test]
+fn the_region_solver_honours_the_time_limit() {
+    // 13,000 regions take far longer than 10 ms: the result is a lower-quality point, marked.
+    let net = sample("peaks_25x5.json");
+    let stopped = run_json(&[
+        "solve",
+        net.to_str().unwrap(),
+        "--method",
+        "regions",
+        "--time-limit",
+        "0.01",
+        "--json",
+    ]);
+    assert_eq!(stopped["status"], "other");
+    assert!(
+        stopped["status_detail"]
+            .as_str()
+            .unwrap()
+            .contains("time limit")
+    );
+    assert!(stopped["best_bound"].is_null(), "no proof after a stop");
+}
+
+#[test]
+fn bench_regions_counts_agree_between_the_methods() {
+    let net = sample("peaks_25x2.json");
+    let out = run_json(&[
+        "bench",
+        "regions",
+        net.to_str().unwrap(),
+        "--repeat",
+        "1",
+        "--json",
+    ]);
+    let row = &out["networks"][0];
+    assert_eq!(row["architecture"], "2-25-25-1");
+    assert_eq!(row["count_2d"], row["count_general"]);
+    let counted = run_json(&["regions", net.to_str().unwrap(), "--json"]);
+    assert_eq!(row["count_2d"], counted["count"]);
+}

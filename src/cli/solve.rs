@@ -7,9 +7,9 @@ use super::table::opt;
 use anyhow::Result;
 use clap::Args;
 use reluscope::control::TaskControl;
-use reluscope::milp::{Objective, SolveControl, SolveReport, solve_network};
+use reluscope::milp::{NetworkSolveOptions, Objective, SolveControl, SolveReport, solve_network};
 use reluscope::network::{InputBox, Network};
-use reluscope::regions::solve_by_regions;
+use reluscope::regions::{RegionOptions, solve_by_regions_with};
 use std::sync::Arc;
 
 /// Arguments of `solve`.
@@ -24,7 +24,8 @@ pub struct SolveArgs {
     #[command(flatten)]
     pub solver: SolverArgs,
     /// Solver: milp (the big-M MILP on HiGHS) or regions (the best LP optimum over all
-    /// linear regions; exact, for low input dimension; ignores --bounds and --scale).
+    /// linear regions; exact, for low input dimension; ignores --bounds and --scale, and of the
+    /// solver options only --time-limit applies).
     #[arg(long, value_enum, default_value_t = SolveMethod::Milp)]
     pub method: SolveMethod,
     /// Print one JSON object instead of a table.
@@ -47,7 +48,7 @@ pub fn run(args: &SolveArgs) -> Result<()> {
     let objective = args.objective.objective(network.output_dim())?;
     let options = args.solver.options()?;
     if args.method == SolveMethod::Regions {
-        return solve_by_regions_and_print(args, &network, &input_box, &objective);
+        return solve_by_regions_and_print(args, &network, &input_box, &objective, &options);
     }
     let prepared = args.bounds.prepare(&network, &input_box)?;
     let bounds = &prepared.original_bounds;
@@ -113,8 +114,20 @@ fn solve_by_regions_and_print(
     network: &Network,
     input_box: &InputBox,
     objective: &Objective,
+    options: &NetworkSolveOptions,
 ) -> Result<()> {
-    let report = solve_by_regions(network, input_box, objective, &TaskControl::default())?;
+    // --time-limit applies to the enumeration too; the rest of the solver options do not.
+    let region_options = RegionOptions {
+        time_limit: options.solver.time_limit,
+        ..RegionOptions::default()
+    };
+    let report = solve_by_regions_with(
+        network,
+        input_box,
+        objective,
+        &region_options,
+        &TaskControl::default(),
+    )?;
     if args.json {
         let mut value = serde_json::to_value(&report)?;
         value["method"] = "regions".into();
