@@ -546,6 +546,29 @@ fn a_one_input_network_shows_a_curve() {
     h.run();
     assert!(has_label(&h, "Network: line"));
     assert!(has_label(&h, "dark = "));
+    // One input: no map, but the count of the whole box (its breakpoints + 1).
+    h.get_by_label("Regions").click();
+    wait_for(&mut h, Duration::from_secs(10), "the count", |h| {
+        !h.state().is_busy()
+    });
+    h.run();
+    let net = h.state().state.doc.network.clone();
+    let breakpoints = (0..=20_000)
+        .map(|k| {
+            let x = -1.0 + 2.0 * k as f64 / 20_000.0;
+            reluscope::regions::ActivationPattern::of_point(&net, &[x]).unwrap()
+        })
+        .collect::<Vec<_>>()
+        .windows(2)
+        .filter(|w| w[0] != w[1])
+        .count();
+    assert!(has_label(
+        &h,
+        &format!(
+            "{} linear regions over the whole box (exact",
+            breakpoints + 1
+        )
+    ));
 }
 
 /// A storage in memory, to test persistence without files.
