@@ -78,6 +78,34 @@ pub mod palette {
     }
 }
 
+/// The "horizontal: [xi] vertical: [xj]" pickers of a view showing a 2-D slice of a `dim`-input
+/// network through the box centre; `id` keeps the views' combo boxes apart.
+pub fn slice_axes_picker(
+    ui: &mut egui::Ui,
+    id: &str,
+    dim: usize,
+    x_axis: &mut usize,
+    y_axis: &mut usize,
+) {
+    // Labels are built only while a list is open: wide inputs have hundreds.
+    let axis_combo = |ui: &mut egui::Ui, salt: &str, axis: &mut usize, tooltip: &str| {
+        egui::ComboBox::from_id_salt(format!("{id}_{salt}"))
+            .selected_text(format!("x{axis}"))
+            .show_ui(ui, |ui| {
+                for k in 0..dim {
+                    ui.selectable_value(axis, k, format!("x{k}"));
+                }
+            })
+            .response
+            .on_hover_text(tooltip);
+    };
+    ui.label("horizontal:");
+    axis_combo(ui, "x_axis", x_axis, "input on the horizontal axis");
+    ui.label("vertical:");
+    axis_combo(ui, "y_axis", y_axis, "input on the vertical axis");
+    ui.weak("other inputs fixed at the box centre");
+}
+
 /// Draws a small coloured square followed by a label, with a tooltip (legends).
 pub fn legend_entry(ui: &mut egui::Ui, colour: egui::Color32, text: &str, tooltip: &str) {
     ui.horizontal(|ui| {

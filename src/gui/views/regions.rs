@@ -4,7 +4,7 @@
 //! regions after each hidden layer.
 
 use super::big_m::{decade_marks, power_label};
-use super::{View, palette};
+use super::{View, palette, slice_axes_picker};
 use crate::gui::document::short;
 use crate::gui::region_map::{
     Colouring, RegionsJob, RegionsKey, RegionsOutcome, format_affine, objective_at,
@@ -400,32 +400,7 @@ impl View for RegionsView {
                 );
             }
             if dim > 2 {
-                let axis_combo = |ui: &mut egui::Ui, id: &str, axis: &mut usize, tooltip: &str| {
-                    egui::ComboBox::from_id_salt(id)
-                        .selected_text(format!("x{axis}"))
-                        .show_ui(ui, |ui| {
-                            for k in 0..dim {
-                                ui.selectable_value(axis, k, format!("x{k}"));
-                            }
-                        })
-                        .response
-                        .on_hover_text(tooltip);
-                };
-                ui.label("horizontal:");
-                axis_combo(
-                    ui,
-                    "regions_x_axis",
-                    &mut self.x_axis,
-                    "input on the horizontal axis",
-                );
-                ui.label("vertical:");
-                axis_combo(
-                    ui,
-                    "regions_y_axis",
-                    &mut self.y_axis,
-                    "input on the vertical axis",
-                );
-                ui.weak("other inputs fixed at the box centre");
+                slice_axes_picker(ui, "regions", dim, &mut self.x_axis, &mut self.y_axis);
                 let whole = doc_key(None);
                 let have_whole = self.whole_box.as_ref().is_some_and(|(k, _)| *k == whole);
                 if ui

@@ -1,7 +1,7 @@
 //! Surface: the objective over the box as a heat map with contour lines and the MILP optimum;
 //! for more than two inputs, a slice through the box centre along two chosen inputs.
 
-use super::{View, palette};
+use super::{View, palette, slice_axes_picker};
 use crate::gui::document::short;
 use crate::gui::state::AppState;
 use crate::gui::surface_data::{SliceSpec, Surface, heat_map_image, sample_surface};
@@ -143,33 +143,7 @@ impl View for SurfaceView {
             ui.label(format!("Colour: {what}"))
                 .on_hover_text("the objective chosen on the left (its sense does not matter here)");
             if dim > 2 {
-                // Labels are built only while a list is open: wide inputs have hundreds.
-                let axis_combo = |ui: &mut egui::Ui, id: &str, axis: &mut usize, tooltip: &str| {
-                    egui::ComboBox::from_id_salt(id)
-                        .selected_text(format!("x{axis}"))
-                        .show_ui(ui, |ui| {
-                            for k in 0..dim {
-                                ui.selectable_value(axis, k, format!("x{k}"));
-                            }
-                        })
-                        .response
-                        .on_hover_text(tooltip);
-                };
-                ui.label("horizontal:");
-                axis_combo(
-                    ui,
-                    "surface_x_axis",
-                    &mut self.x_axis,
-                    "input on the horizontal axis",
-                );
-                ui.label("vertical:");
-                axis_combo(
-                    ui,
-                    "surface_y_axis",
-                    &mut self.y_axis,
-                    "input on the vertical axis",
-                );
-                ui.weak("other inputs fixed at the box centre");
+                slice_axes_picker(ui, "surface", dim, &mut self.x_axis, &mut self.y_axis);
             }
             if dim >= 2 {
                 ui.checkbox(&mut self.show_contours, "contour lines")
