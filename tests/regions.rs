@@ -6,7 +6,6 @@ mod common;
 
 use common::*;
 use ndarray::{Array1, Array2};
-use rand::{Rng, SeedableRng};
 use reluscope::bounds::interval_bounds;
 use reluscope::control::TaskControl;
 use reluscope::formats::load_network;
@@ -34,27 +33,11 @@ fn network(layers: Vec<Layer>, pairs: &[[f64; 2]]) -> (Network, InputBox) {
     (Network::new(layers, Some(b.clone())).unwrap(), b)
 }
 
-/// A random network with the given widths (input first), Kaiming-like weights.
+/// A seeded random network with the given widths (input first) and its box `[-1, 1]ⁿ`.
 fn random_network(widths: &[usize], seed: u64, hidden: Activation) -> (Network, InputBox) {
-    let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
-    let n = widths.len() - 1;
-    let layers = (0..n)
-        .map(|k| {
-            let scale = (2.0 / widths[k] as f64).sqrt() * 1.5;
-            let w = Array2::from_shape_fn((widths[k + 1], widths[k]), |_| {
-                rng.random_range(-1.0..1.0) * scale
-            });
-            let b = Array1::from_shape_fn(widths[k + 1], |_| rng.random_range(-0.5..0.5));
-            let act = if k + 1 == n {
-                Activation::Linear
-            } else {
-                hidden
-            };
-            Layer::new(w, b, act)
-        })
-        .collect();
-    let pairs = vec![[-1.0, 1.0]; widths[0]];
-    network(layers, &pairs)
+    let net = reluscope::network::random_network(widths, seed, hidden).unwrap();
+    let b = net.input_box().unwrap().clone();
+    (net, b)
 }
 
 fn exact(net: &Network, b: &InputBox) -> reluscope::regions::RegionCount {

@@ -62,6 +62,36 @@ pub struct AnalysisReport {
 }
 
 impl AnalysisReport {
+    /// The hidden layers' entries (every layer but the output layer, which has no ReLU).
+    pub fn hidden_layers(&self) -> &[LayerReport] {
+        &self.layers[..self.layers.len().saturating_sub(1)]
+    }
+
+    /// Statistics of the hidden layers.
+    pub fn hidden_stats(&self) -> Vec<LayerStats> {
+        self.hidden_layers()
+            .iter()
+            .map(|l| l.stats.clone())
+            .collect()
+    }
+
+    /// Largest big-M over every unstable hidden neuron, `max_k M_k` (of the rescaled network
+    /// when the report is of one); `None` when every hidden neuron is stable.
+    pub fn max_hidden_big_m(&self) -> Option<f64> {
+        self.hidden_layers()
+            .iter()
+            .filter_map(|l| l.stats.max_big_m)
+            .reduce(f64::max)
+    }
+
+    /// [`Self::max_hidden_big_m`] before the rescaling (`None` without one).
+    pub fn max_hidden_big_m_unscaled(&self) -> Option<f64> {
+        self.hidden_layers()
+            .iter()
+            .filter_map(|l| l.unscaled_max_big_m)
+            .reduce(f64::max)
+    }
+
     /// Collects the figures of `bounds` for `network` over `input_box`.
     pub fn new(network: &Network, input_box: &InputBox, bounds: &NetworkBounds) -> Self {
         let stats = layer_stats(network, bounds);
@@ -121,5 +151,31 @@ impl AnalysisReport {
             }
         }
         report
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bounds::interval_bounds;
+    use crate::network::{Activation, random_network};
+
+    #[test]
+    fn hidden_figures_leave_out_the_output_layer() {
+        let net = random_network(&[3, 8, 8, 2], 4, Activation::Relu).unwrap();
+        let b = net.input_box().unwrap().clone();
+        let bounds = interval_bounds(&net, &b);
+        let report = AnalysisReport::new(&net, &b, &bounds);
+        assert_eq!(report.hidden_stats().len(), 2);
+        // max(−L, U) over the unstable neurons of the hidden layers, from the bounds directly.
+        let expected = bounds.layers[..2]
+            .iter()
+            .flat_map(|l| l.lower.iter().zip(&l.upper))
+            .filter(|&(&lo, &hi)| lo < 0.0 && hi > 0.0)
+            .map(|(&lo, &hi)| (-lo).max(hi))
+            .reduce(f64::max);
+        assert!(expected.is_some(), "interval bounds leave neurons unstable");
+        assert_eq!(report.max_hidden_big_m(), expected);
+        assert_eq!(report.max_hidden_big_m_unscaled(), None);
     }
 }

@@ -133,10 +133,7 @@ pub fn run(args: &StudyArgs) -> Result<()> {
         for &m in &methods {
             let bounds = compute_bounds(&network, &input_box, m, &control)?;
             let report = AnalysisReport::new(&network, &input_box, &bounds);
-            let hidden_max_m = report.layers[..report.layers.len() - 1]
-                .iter()
-                .filter_map(|l| l.stats.max_big_m)
-                .fold(None, |a: Option<f64>, m| Some(a.map_or(m, |a| a.max(m))));
+            let hidden_max_m = report.max_hidden_big_m();
             let mut entry = json!({
                 "bounds": m.key(),
                 "stable_percent": report.stable_percent,

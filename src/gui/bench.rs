@@ -5,9 +5,7 @@ use super::document::NetworkSource;
 use super::settings::Settings;
 use super::train_task::TrainForm;
 use eframe::egui;
-use ndarray::{Array1, Array2};
-use rand::{Rng, SeedableRng};
-use reluscope::network::{Activation, InputBox, Layer, Network};
+use reluscope::network::{Activation, Network};
 use serde::Serialize;
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -71,26 +69,9 @@ impl fmt::Display for FrameTimes {
 
 /// A random dense ReLU network with the given widths (input first), inputs in `[-1, 1]`.
 pub fn random_network(widths: &[usize], seed: u64) -> Network {
-    let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
-    let n = widths.len() - 1;
-    let layers = (0..n)
-        .map(|k| {
-            let scale = (2.0 / widths[k] as f64).sqrt();
-            let w = Array2::from_shape_fn((widths[k + 1], widths[k]), |_| {
-                rng.random_range(-1.0..1.0) * scale * 1.5
-            });
-            let b = Array1::from_shape_fn(widths[k + 1], |_| rng.random_range(-0.5..0.5));
-            let activation = if k + 1 == n {
-                Activation::Linear
-            } else {
-                Activation::Relu
-            };
-            Layer::new(w, b, activation)
-        })
-        .collect();
-    let input_box = InputBox::new(vec![-1.0; widths[0]], vec![1.0; widths[0]]).ok();
-    // Shapes chain and values are finite by construction.
-    Network::new(layers, input_box).expect("a well-formed random network")
+    // The benchmark and the tests pass literal, valid widths.
+    reluscope::network::random_network(widths, seed, Activation::Relu)
+        .expect("a well-formed random network")
 }
 
 fn frame_input(pointer: egui::Pos2) -> egui::RawInput {

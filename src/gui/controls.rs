@@ -284,12 +284,7 @@ fn scaling_section(ui: &mut egui::Ui, state: &mut AppState) {
                  and bounds) before and after the rescaling; a smaller ratio is easier on the \
                  solver's numerics",
             );
-            let before = r
-                .layers
-                .iter()
-                .take(r.layers.len().saturating_sub(1))
-                .filter_map(|l| l.unscaled_max_big_m)
-                .reduce(f64::max);
+            let before = r.max_hidden_big_m_unscaled();
             ui.label(format!(
                 "{} rescaled in {}; max big-M {} before, {} after",
                 scaled.label(),

@@ -68,21 +68,14 @@ impl Analysis {
         self.bounds.method
     }
 
-    /// Statistics of the hidden layers (the output layer has no stability).
+    /// Statistics of the hidden layers (of the rescaled network for a rescaling).
     pub fn hidden_stats(&self) -> Vec<LayerStats> {
-        let n = self.report.layers.len().saturating_sub(1);
-        self.report.layers[..n]
-            .iter()
-            .map(|l| l.stats.clone())
-            .collect()
+        self.report.hidden_stats()
     }
 
-    /// Largest big-M over every unstable hidden neuron.
+    /// Largest big-M over the unstable hidden neurons (of the MILP that is built).
     pub fn max_big_m(&self) -> Option<f64> {
-        self.hidden_stats()
-            .iter()
-            .filter_map(|s| s.max_big_m)
-            .reduce(f64::max)
+        self.report.max_hidden_big_m()
     }
 }
 
@@ -141,21 +134,14 @@ impl ScaledAnalysis {
         series_label(self.method, self.scaling)
     }
 
-    /// Statistics of the hidden layers of the rescaled network.
+    /// Statistics of the hidden layers (of the rescaled network for a rescaling).
     pub fn hidden_stats(&self) -> Vec<LayerStats> {
-        let n = self.report.layers.len().saturating_sub(1);
-        self.report.layers[..n]
-            .iter()
-            .map(|l| l.stats.clone())
-            .collect()
+        self.report.hidden_stats()
     }
 
-    /// Largest big-M of the rescaled MILP.
+    /// Largest big-M over the unstable hidden neurons (of the MILP that is built).
     pub fn max_big_m(&self) -> Option<f64> {
-        self.hidden_stats()
-            .iter()
-            .filter_map(|s| s.max_big_m)
-            .reduce(f64::max)
+        self.report.max_hidden_big_m()
     }
 
     /// Seconds spent rescaling.

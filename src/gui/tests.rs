@@ -57,6 +57,16 @@ fn wait_for(
     }
 }
 
+/// Opens each view in turn and waits for its workers (drawing also runs kittest's
+/// accessibility checks).
+fn show_each_view(h: &mut Harness<'static, ReluscopeApp>, titles: &[&str]) {
+    for title in titles {
+        h.get_by_label(title).click();
+        wait_for(h, Duration::from_secs(20), title, |h| !h.state().is_busy());
+        h.run();
+    }
+}
+
 fn has_label(h: &Harness<'static, ReluscopeApp>, text: &str) -> bool {
     h.query_all_by_label_contains(text).next().is_some()
 }
@@ -242,20 +252,17 @@ fn solving_shows_an_optimum_that_matches_a_forward_pass() {
     assert!(csv.lines().nth(1).unwrap().contains(",optimal"));
 
     // Every view draws (and passes the accessibility check of `run`); the surface marks x*.
-    for title in [
-        "Network",
-        "Stability",
-        "Big-M growth",
-        "Surface",
-        "Solve",
-        "Runs",
-    ] {
-        h.get_by_label(title).click();
-        wait_for(&mut h, Duration::from_secs(20), title, |h| {
-            !h.state().is_busy()
-        });
-        h.run();
-    }
+    show_each_view(
+        &mut h,
+        &[
+            "Network",
+            "Stability",
+            "Big-M growth",
+            "Surface",
+            "Solve",
+            "Runs",
+        ],
+    );
     h.get_by_label("Surface").click();
     wait_for(&mut h, Duration::from_secs(20), "the surface", |h| {
         !h.state().is_busy()
@@ -480,21 +487,18 @@ fn networks_with_three_inputs_and_two_outputs_work_everywhere() {
         objective >= sampled_max - 1e-9,
         "the optimum beats every sample"
     );
-    for title in [
-        "Network",
-        "Stability",
-        "Big-M growth",
-        "Surface",
-        "Regions",
-        "Solve",
-        "Runs",
-    ] {
-        h.get_by_label(title).click();
-        wait_for(&mut h, Duration::from_secs(20), title, |h| {
-            !h.state().is_busy()
-        });
-        h.run();
-    }
+    show_each_view(
+        &mut h,
+        &[
+            "Network",
+            "Stability",
+            "Big-M growth",
+            "Surface",
+            "Regions",
+            "Solve",
+            "Runs",
+        ],
+    );
     h.get_by_label("Regions").click();
     wait_for(&mut h, Duration::from_secs(20), "the slice map", |h| {
         !h.state().is_busy()

@@ -6,9 +6,11 @@
 
 mod input_box;
 mod layer;
+mod random;
 
 pub use input_box::InputBox;
 pub use layer::{Activation, BreakpointKind, Layer};
+pub use random::random_network;
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 use thiserror::Error;
@@ -368,26 +370,7 @@ pub(crate) mod tests {
 
     /// A random network whose hidden layers use `hidden`.
     pub(crate) fn random_network_with(widths: &[usize], seed: u64, hidden: Activation) -> Network {
-        use rand::Rng;
-        let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
-        let n = widths.len() - 1;
-        let layers = (0..n)
-            .map(|k| {
-                let scale = (2.0 / widths[k] as f64).sqrt();
-                let w = Array2::from_shape_fn((widths[k + 1], widths[k]), |_| {
-                    rng.random_range(-1.0..1.0) * scale * 1.5
-                });
-                let b = Array1::from_shape_fn(widths[k + 1], |_| rng.random_range(-0.5..0.5));
-                let act = if k + 1 == n {
-                    Activation::Linear
-                } else {
-                    hidden
-                };
-                Layer::new(w, b, act)
-            })
-            .collect();
-        let input_box = InputBox::new(vec![-1.0; widths[0]], vec![1.0; widths[0]]).unwrap();
-        Network::new(layers, Some(input_box)).unwrap()
+        super::random_network(widths, seed, hidden).unwrap()
     }
 
     #[test]
