@@ -172,6 +172,8 @@ fn lp_obbt_reproduces_the_reference_bounds_and_stable_counts() {
                     r["stably_active"].as_u64().unwrap()
                 );
             }
+            // The fast path solved (and certified) every LP; HiGHS is only the fallback.
+            assert_eq!(lp.lps_by_highs, 0, "{name}: LPs left to HiGHS");
             if !skip_irrelevant {
                 assert_eq!(
                     lp.lps_solved as u64,
@@ -235,6 +237,12 @@ fn every_method_is_sound_on_random_networks_of_depth_one_to_six() {
                 .collect();
             for (nb, m) in all.iter().zip(BoundMethod::ALL) {
                 assert_sound(&net, &b, nb, &format!("depth {depth} {tag} {}", m.key()));
+                assert_eq!(
+                    nb.lps_by_highs,
+                    0,
+                    "depth {depth} {tag} {}: LPs left to HiGHS",
+                    m.key()
+                );
             }
             for nb in &all[1..] {
                 assert_nested(

@@ -2,15 +2,22 @@
 //!
 //! The LP of layer `k` is the LP of layer `k − 1` with layer `k − 1`'s encoding appended (the
 //! model of a network prefix extends the model of a shorter prefix). So instead of building a
-//! model per layer, whose first LP starts cold from a slack basis, every worker keeps its
-//! HiGHS model across layers and appends the new columns and rows: the simplex continues
-//! from the last optimal basis. HiGHS models are `!Send`, hence one long-lived thread per
-//! model rather than a rayon task.
+//! model per layer, whose first LP starts cold, every worker keeps its model across layers
+//! and appends the new columns and rows: the simplex continues from the last optimal vertex.
+//!
+//! Each worker solves with the [`DenseSimplex`], several times faster than HiGHS on these
+//! small LPs and certified by a dual bound; an LP it cannot certify goes to a HiGHS model of
+//! the same polytope (made on first need, then kept in step), and the dense simplex starts
+//! afresh at the next layer. HiGHS models are `!Send`, hence one long-lived thread per worker
+//! rather than a rayon task.
 
 use super::BoundsError;
 use super::LayerBounds;
+use super::obbt::NeuronQueue;
 use crate::control::TaskControl;
-use crate::milp::{AffineExpr, LinearModel, ObjectiveOracle};
+use crate::milp::{
+    AffineExpr, Col, DenseSimplex, LinearModel, MilpError, Minimizer, ObjectiveOracle, OracleBound,
+};
 use crate::network::Activation;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -22,8 +29,8 @@ pub(super) struct LpJob {
     pub model: Arc<LinearModel>,
     /// Pre-activation of every neuron of the layer, in the model's columns.
     pub exprs: Arc<Vec<AffineExpr>>,
-    /// The neurons this worker optimises.
-    pub neurons: Vec<usize>,
+    /// The layer's neurons, shared by all workers.
+    pub queue: Arc<NeuronQueue>,
     /// Starting bounds of the layer.
     pub initial: Arc<LayerBounds>,
     /// The layer's activation.
@@ -41,6 +48,8 @@ pub(super) struct LpWork {
     pub lps: usize,
     /// Simplex iterations.
     pub iterations: u64,
+    /// LPs solved by HiGHS because the dense simplex could not certify them.
+    pub by_highs: usize,
 }
 
 /// A worker's answer for one layer.
@@ -68,12 +77,12 @@ impl<'scope> LpWorkers<'scope> {
             let (job_tx, job_rx) = channel::<LpJob>();
             let (answer_tx, answer_rx) = channel::<LpAnswer>();
             handles.push(scope.spawn(move || {
-                let mut oracle: Option<ObjectiveOracle> = None;
+                let mut lp: Option<WarmLp> = None;
                 for job in job_rx {
-                    let answer = run_job(&mut oracle, &job, control, solve_chunk);
+                    let answer = run_job(&mut lp, &job, control, solve_chunk);
                     if answer.is_err() {
                         // Start from a fresh model next time rather than trust this one.
-                        oracle = None;
+                        lp = None;
                     }
                     if answer_tx.send(answer).is_err() {
                         break;
@@ -110,6 +119,7 @@ impl<'scope> LpWorkers<'scope> {
                     total.found.append(&mut work.found);
                     total.lps += work.lps;
                     total.iterations += work.iterations;
+                    total.by_highs += work.by_highs;
                 }
                 Ok(Err(e)) => {
                     first_error.get_or_insert(e);
@@ -126,36 +136,112 @@ impl<'scope> LpWorkers<'scope> {
     }
 }
 
-/// Solves one chunk of neurons on an oracle (see `obbt::solve_chunk`).
+/// Solves the neurons of a queue on an oracle (see `obbt::solve_chunk`).
 pub(super) type ChunkSolver = fn(
-    &mut ObjectiveOracle,
+    &mut dyn Minimizer,
     &[AffineExpr],
-    &[usize],
+    &NeuronQueue,
     &LayerBounds,
     Activation,
     bool,
     &TaskControl,
 ) -> Result<Vec<(usize, f64, f64)>, BoundsError>;
 
+/// One worker's LP: the dense simplex, with HiGHS for what it cannot certify.
+struct WarmLp {
+    dense: Option<DenseSimplex>,
+    highs: Option<ObjectiveOracle>,
+    model: Arc<LinearModel>,
+    lps: usize,
+    iterations: u64,
+    by_highs: usize,
+}
+
+impl WarmLp {
+    fn new(model: &Arc<LinearModel>) -> Self {
+        let mut lp = Self {
+            dense: None,
+            highs: None,
+            model: Arc::clone(model),
+            lps: 0,
+            iterations: 0,
+            by_highs: 0,
+        };
+        lp.dense = fresh_dense(model);
+        lp
+    }
+
+    /// Appends what `model` adds to the loaded polytope.
+    fn extend_to(&mut self, model: &Arc<LinearModel>) -> Result<(), MilpError> {
+        let extended = match self.dense.as_mut() {
+            Some(dense) => dense.extend_to(model).is_ok(),
+            None => false,
+        };
+        if !extended {
+            self.dense = fresh_dense(model);
+        }
+        if let Some(highs) = self.highs.as_mut() {
+            highs.extend_to(model)?;
+        }
+        self.model = Arc::clone(model);
+        Ok(())
+    }
+}
+
+fn fresh_dense(model: &LinearModel) -> Option<DenseSimplex> {
+    let mut dense = DenseSimplex::new();
+    dense.extend_to(model).ok().map(|()| dense)
+}
+
+impl Minimizer for WarmLp {
+    fn minimize(&mut self, terms: &[(Col, f64)]) -> Result<OracleBound, MilpError> {
+        self.lps += 1;
+        if let Some(dense) = self.dense.as_mut() {
+            let before = dense.iterations;
+            let result = dense.minimize(terms);
+            self.iterations += dense.iterations - before;
+            match result {
+                Ok(value) => {
+                    return Ok(OracleBound {
+                        lower_bound: value,
+                        time_limited: false,
+                    });
+                }
+                // Its vertex is no longer trusted; it is rebuilt at the next layer.
+                Err(_) => self.dense = None,
+            }
+        }
+        self.by_highs += 1;
+        let highs = match self.highs.as_mut() {
+            Some(highs) => highs,
+            None => self.highs.insert(ObjectiveOracle::new(&self.model, None)?),
+        };
+        let before = highs.iterations;
+        let bound = highs.minimize(terms);
+        self.iterations += highs.iterations - before;
+        bound
+    }
+}
+
 fn run_job(
-    oracle: &mut Option<ObjectiveOracle>,
+    lp: &mut Option<WarmLp>,
     job: &LpJob,
     control: &TaskControl,
     solve_chunk: ChunkSolver,
 ) -> LpAnswer {
-    let solver = |e: crate::milp::MilpError| BoundsError::Solver(e.to_string());
-    match oracle {
-        Some(o) => o.extend_to(&job.model).map_err(solver)?,
-        None => *oracle = Some(ObjectiveOracle::new(&job.model, None).map_err(solver)?),
+    let solver = |e: MilpError| BoundsError::Solver(e.to_string());
+    match lp {
+        Some(lp) => lp.extend_to(&job.model).map_err(solver)?,
+        None => *lp = Some(WarmLp::new(&job.model)),
     }
-    let Some(o) = oracle.as_mut() else {
+    let Some(lp) = lp.as_mut() else {
         return Err(BoundsError::Solver("no LP model".into()));
     };
-    let (solves, iterations) = (o.solves, o.iterations);
+    let (lps, iterations, by_highs) = (lp.lps, lp.iterations, lp.by_highs);
     let found = solve_chunk(
-        o,
+        lp,
         &job.exprs,
-        &job.neurons,
+        &job.queue,
         &job.initial,
         job.activation,
         job.skip,
@@ -163,7 +249,8 @@ fn run_job(
     )?;
     Ok(LpWork {
         found,
-        lps: o.solves - solves,
-        iterations: o.iterations - iterations,
+        lps: lp.lps - lps,
+        iterations: lp.iterations - iterations,
+        by_highs: lp.by_highs - by_highs,
     })
 }

@@ -185,6 +185,8 @@ pub struct NetworkBounds {
     pub lps_solved: usize,
     /// Simplex iterations of those LPs (MILPs not counted).
     pub lp_iterations: u64,
+    /// LPs the dense simplex could not certify, solved by HiGHS instead (LP-OBBT only).
+    pub lps_by_highs: usize,
 }
 
 impl NetworkBounds {

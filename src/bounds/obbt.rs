@@ -12,18 +12,22 @@
 //! Work saved: a neuron already stably inactive (`U ≤ 0`) needs no LP; the maximum is solved
 //! first and if it proves `U ≤ 0` the minimum is skipped (the lower bound of an inactive
 //! neuron plays no role in the MILP). MILP-OBBT runs only on neurons that the LP leaves
-//! unstable. Neurons are spread over rayon threads, each with one HiGHS model per layer whose
-//! objective is changed between solves so that the simplex warm-starts.
+//! unstable. The LPs run on [`crate::milp::DenseSimplex`] over the compact triangle
+//! relaxation (one long-lived worker thread per core, each extending its model layer by
+//! layer, HiGHS only for an LP the dense simplex cannot certify); the neurons of a layer
+//! sit in one queue that the workers take from, so no worker idles while another has a
+//! backlog. MILPs run on HiGHS, one model per rayon thread, from the same kind of queue.
 //!
 //! Soundness under floating point: every optimization-based bound `v` is widened outward by
-//! [`SAFETY_MARGIN`]` · (1 + |v|)` (the LP tolerances are ~1e-7 on scaled values).
+//! [`SAFETY_MARGIN`]` · (1 + |v|)`: HiGHS works to tolerances of ~1e-7 on scaled values, and
+//! although the dense simplex returns certified dual bounds, the margin keeps one rule for both.
 
 use super::lp_workers::{LpJob, LpWorkers};
 use super::symbolic::symbolic_layer;
 use super::{BoundMethod, BoundsError, LayerBounds, NetworkBounds};
 use crate::analysis::{NeuronState, neuron_state};
 use crate::control::TaskControl;
-use crate::milp::{AffineExpr, BigMModel, Encoding, ObjectiveOracle};
+use crate::milp::{AffineExpr, BigMModel, Encoding, Minimizer, ObjectiveOracle};
 use crate::network::{Activation, InputBox, Network};
 use rayon::prelude::*;
 use std::sync::Arc;
@@ -107,7 +111,7 @@ fn obbt(
 ) -> Result<NetworkBounds, BoundsError> {
     let start = Instant::now();
     let threads = rayon::current_num_threads().max(1);
-    let (layers, lps_solved, lp_iterations) = std::thread::scope(|scope| {
+    let (layers, lps_solved, lp_iterations, lps_by_highs) = std::thread::scope(|scope| {
         let workers = LpWorkers::start(scope, threads, control, solve_chunk);
         obbt_layers(network, input_box, options, control, with_milp, &workers)
     })?;
@@ -121,6 +125,7 @@ fn obbt(
         time: start.elapsed(),
         lps_solved,
         lp_iterations,
+        lps_by_highs,
     })
 }
 
@@ -132,11 +137,12 @@ fn obbt_layers(
     control: &TaskControl,
     with_milp: bool,
     workers: &LpWorkers,
-) -> Result<(Vec<LayerBounds>, usize, u64), BoundsError> {
+) -> Result<(Vec<LayerBounds>, usize, u64, usize), BoundsError> {
     let layers = network.layers();
     let mut bounds: Vec<LayerBounds> = vec![symbolic_layer(network, input_box, &[], 0)];
     let solved = AtomicUsize::new(0);
     let mut iterations = 0;
+    let mut by_highs = 0;
     let total_neurons: usize = layers[1..].iter().map(|l| l.outputs()).sum();
     let mut done_neurons = 0;
     for k in 1..layers.len() {
@@ -146,8 +152,9 @@ fn obbt_layers(
         let initial = symbolic_layer(network, input_box, &bounds, k);
         // The activation that decides which sides matter is the one applied to layer k.
         let activation = layers[k].activation;
-        let lp_model = BigMModel::build_prefix(network, input_box, &bounds, Encoding::Triangle)
-            .map_err(|e| BoundsError::Solver(e.to_string()))?;
+        let lp_model =
+            BigMModel::build_prefix(network, input_box, &bounds, Encoding::TriangleCompact)
+                .map_err(|e| BoundsError::Solver(e.to_string()))?;
         // The objectives are expressions in the columns of the model they are optimised over.
         let exprs = lp_model.next_preactivations(&layers[k]);
         let candidates: Vec<usize> = (0..initial.len())
@@ -165,8 +172,9 @@ fn obbt_layers(
         } else {
             similarity_order(&exprs, &candidates)
         };
-        let chunk_size = ordered.len().div_ceil(workers.len()).max(1);
-        let mut chunks = ordered.chunks(chunk_size).map(<[usize]>::to_vec);
+        // One queue for all workers: whoever is free takes the next neuron, so a worker that
+        // drew harder LPs does not hold up the layer.
+        let queue = Arc::new(NeuronQueue::new(ordered));
         let model = Arc::new(lp_model.model);
         let exprs = Arc::new(exprs);
         let shared_initial = Arc::new(initial.clone());
@@ -174,7 +182,7 @@ fn obbt_layers(
             .map(|_| LpJob {
                 model: Arc::clone(&model),
                 exprs: Arc::clone(&exprs),
-                neurons: chunks.next().unwrap_or_default(),
+                queue: Arc::clone(&queue),
                 initial: Arc::clone(&shared_initial),
                 activation,
                 skip: options.skip_irrelevant,
@@ -183,6 +191,7 @@ fn obbt_layers(
         let work = workers.run(jobs)?;
         solved.fetch_add(work.lps, Ordering::Relaxed);
         iterations += work.iterations;
+        by_highs += work.by_highs;
         let mut layer = initial;
         for (i, lower, upper) in work.found {
             // Never report L > U: the widening and the intersection can only cross by rounding.
@@ -219,27 +228,32 @@ fn obbt_layers(
         );
         bounds.push(layer);
     }
-    Ok((bounds, solved.into_inner(), iterations))
+    Ok((bounds, solved.into_inner(), iterations, by_highs))
 }
 
 /// Orders neurons greedily so that each objective points close to the previous one
-/// (cosine similarity of the coefficient vectors), which shortens the warm-started simplex.
+/// (cosine similarity of the coefficient vectors): a solver starting from the previous
+/// optimum (HiGHS, or the dense simplex's crash, which reads it) then has less to change.
 fn similarity_order(exprs: &[AffineExpr], neurons: &[usize]) -> Vec<usize> {
-    let dense = |i: usize| -> std::collections::HashMap<usize, f64> {
-        let mut m = std::collections::HashMap::new();
-        for &(c, v) in &exprs[i].terms {
-            *m.entry(c).or_insert(0.0) += v;
-        }
-        let norm = m.values().map(|v| v * v).sum::<f64>().sqrt().max(1e-300);
-        m.values_mut().for_each(|v| *v /= norm);
-        m
-    };
-    let vectors: Vec<_> = neurons.iter().map(|&i| dense(i)).collect();
+    let width = neurons
+        .iter()
+        .flat_map(|&i| exprs[i].terms.iter().map(|&(c, _)| c + 1))
+        .max()
+        .unwrap_or(0);
+    let vectors: Vec<Vec<f64>> = neurons
+        .iter()
+        .map(|&i| {
+            let mut v = vec![0.0; width];
+            for &(c, w) in &exprs[i].terms {
+                v[c] += w;
+            }
+            let norm = v.iter().map(|x| x * x).sum::<f64>().sqrt().max(1e-300);
+            v.iter_mut().for_each(|x| *x /= norm);
+            v
+        })
+        .collect();
     let cosine = |a: usize, b: usize| -> f64 {
-        vectors[a]
-            .iter()
-            .filter_map(|(c, v)| vectors[b].get(c).map(|w| v * w))
-            .sum()
+        vectors[a].iter().zip(&vectors[b]).map(|(x, y)| x * y).sum()
     };
     let mut order = Vec::with_capacity(neurons.len());
     let mut left: Vec<usize> = (0..neurons.len()).collect();
@@ -258,13 +272,36 @@ fn similarity_order(exprs: &[AffineExpr], neurons: &[usize]) -> Vec<usize> {
     order
 }
 
-/// Solves the optimisations of one chunk of neurons on `oracle`: all maxima first, then the
-/// minima still needed. Returns `(neuron, lower, upper)`, widened and intersected with
-/// `initial`.
+/// Neurons of one layer still to optimise, shared by the threads that optimise them.
+pub(super) struct NeuronQueue {
+    neurons: Vec<usize>,
+    next: AtomicUsize,
+}
+
+impl NeuronQueue {
+    /// A queue handing out `neurons` in order.
+    pub(super) fn new(neurons: Vec<usize>) -> Self {
+        Self {
+            neurons,
+            next: AtomicUsize::new(0),
+        }
+    }
+
+    /// The next neuron, or `None` when all are taken.
+    pub(super) fn pop(&self) -> Option<usize> {
+        self.neurons
+            .get(self.next.fetch_add(1, Ordering::Relaxed))
+            .copied()
+    }
+}
+
+/// Optimises the neurons taken from `queue` on `oracle` until it is empty: the maximum, then
+/// the minimum unless the maximum proves it irrelevant. Returns `(neuron, lower, upper)`,
+/// widened and intersected with `initial`.
 fn solve_chunk(
-    oracle: &mut ObjectiveOracle,
+    oracle: &mut dyn Minimizer,
     exprs: &[AffineExpr],
-    chunk: &[usize],
+    queue: &NeuronQueue,
     initial: &LayerBounds,
     activation: Activation,
     skip: bool,
@@ -281,19 +318,15 @@ fn solve_chunk(
             .map_err(|e| BoundsError::Solver(format!("neuron {i}: {e}")))?;
         Ok(sign * bound.lower_bound + expr.constant)
     };
-    // All maxima first, then all minima: consecutive objectives then point the same way, so
-    // each warm start is closer to the next optimum.
-    let mut found = Vec::with_capacity(chunk.len());
-    for &i in chunk {
-        let max = solve(i, -1.0)?;
-        found.push((i, initial.lower[i], widen_up(max).min(initial.upper[i])));
-    }
-    for entry in &mut found {
-        let (i, _, upper) = *entry;
-        if !(skip && upper <= 0.0 && activation.is_piecewise()) {
-            let min = solve(i, 1.0)?;
-            entry.1 = widen_down(min).max(initial.lower[i]);
-        }
+    let mut found = Vec::new();
+    while let Some(i) = queue.pop() {
+        let upper = widen_up(solve(i, -1.0)?).min(initial.upper[i]);
+        let lower = if skip && upper <= 0.0 && activation.is_piecewise() {
+            initial.lower[i]
+        } else {
+            widen_down(solve(i, 1.0)?).max(initial.lower[i])
+        };
+        found.push((i, lower, upper));
     }
     Ok(found)
 }
@@ -317,19 +350,18 @@ fn tighten_layer(
     if neurons.is_empty() {
         return Ok(out);
     }
-    let neurons = similarity_order(exprs, neurons);
-    // One chunk per thread: the first LP of every chunk starts cold and costs several warm ones.
-    let chunks = rayon::current_num_threads().clamp(1, neurons.len());
-    let chunk_size = neurons.len().div_ceil(chunks);
-    let results: Vec<Vec<(usize, f64, f64)>> = neurons
-        .par_chunks(chunk_size)
-        .map(|chunk| -> Result<Vec<(usize, f64, f64)>, BoundsError> {
+    // One oracle per thread (building one costs several solves), all taking from one queue.
+    let threads = rayon::current_num_threads().clamp(1, neurons.len());
+    let queue = NeuronQueue::new(similarity_order(exprs, neurons));
+    let results: Vec<Vec<(usize, f64, f64)>> = (0..threads)
+        .into_par_iter()
+        .map(|_| -> Result<Vec<(usize, f64, f64)>, BoundsError> {
             let mut oracle = ObjectiveOracle::new(&model.model, time_limit)
                 .map_err(|e| BoundsError::Solver(e.to_string()))?;
             let found = solve_chunk(
                 &mut oracle,
                 exprs,
-                chunk,
+                &queue,
                 initial,
                 activation,
                 skip,

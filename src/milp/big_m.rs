@@ -62,6 +62,11 @@ pub enum Encoding {
     /// The triangle relaxation with explicit pre-activation columns (same LP optimum as
     /// `BigMRelaxed`, smaller model).
     Triangle,
+    /// The triangle relaxation without pre-activation columns: each row carries the
+    /// expression `wᵀh + b` itself, so the only columns are `x` and the unstable `h`. Fewer
+    /// columns, more nonzeros; the form [`super::DenseSimplex`] wants (its cost grows with
+    /// the square of the columns).
+    TriangleCompact,
 }
 
 /// What a column stands for, so that a forward pass of the network can fill it in.
@@ -331,7 +336,7 @@ impl BigMModel {
         // Rows are written as `h − (a − const) ⋛ rhs`, i.e. `h − Σ terms ⋛ constant − shift`.
         let rhs = a.constant - shift;
         let minus_a = || a.terms.iter().map(|&(c, v)| (c, -v));
-        if encoding == Encoding::Triangle {
+        if matches!(encoding, Encoding::Triangle | Encoding::TriangleCompact) {
             return (self.add_triangle_unit(k, i, a, shift, l, u, tag), None);
         }
         if l >= 0.0 {

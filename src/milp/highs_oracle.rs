@@ -20,6 +20,18 @@ pub struct OracleBound {
     pub time_limited: bool,
 }
 
+/// Minimises linear objectives over one feasible set, one after another.
+pub trait Minimizer {
+    /// A valid lower bound on `min Σ coef·x_col` (for an LP, its optimum).
+    fn minimize(&mut self, terms: &[(Col, f64)]) -> Result<OracleBound, MilpError>;
+}
+
+impl Minimizer for ObjectiveOracle {
+    fn minimize(&mut self, terms: &[(Col, f64)]) -> Result<OracleBound, MilpError> {
+        ObjectiveOracle::minimize(self, terms)
+    }
+}
+
 /// Repeated minimisation of linear objectives over a fixed [`LinearModel`].
 pub struct ObjectiveOracle {
     model: Option<highs::Model>,

@@ -82,8 +82,30 @@ impl LinearModel {
         self.cost.len() - 1
     }
 
-    /// Adds a row `lower ≤ Σ coefᵢ xᵢ ≤ upper`.
+    /// Adds a row `lower ≤ Σ coefᵢ xᵢ ≤ upper`; repeated columns are summed (solvers reject
+    /// duplicate entries) and zero coefficients dropped.
     pub fn add_row(&mut self, name: String, lower: f64, upper: f64, terms: &[(Col, f64)]) {
+        let distinct = {
+            let mut seen: Vec<Col> = terms.iter().map(|&(c, _)| c).collect();
+            seen.sort_unstable();
+            seen.windows(2).all(|w| w[0] != w[1])
+        };
+        let merged;
+        let terms = if distinct {
+            terms
+        } else {
+            let mut sorted = terms.to_vec();
+            sorted.sort_by_key(|&(c, _)| c);
+            sorted.dedup_by(|next, kept| {
+                let same = next.0 == kept.0;
+                if same {
+                    kept.1 += next.1;
+                }
+                same
+            });
+            merged = sorted;
+            &merged
+        };
         for &(col, value) in terms {
             if value != 0.0 {
                 self.row_index.push(col);

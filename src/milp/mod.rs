@@ -5,6 +5,7 @@
 //! optimum by a forward pass of the network.
 
 mod big_m;
+mod dense_simplex;
 mod highs_oracle;
 mod highs_solver;
 mod incumbent;
@@ -12,7 +13,8 @@ mod linear_model;
 mod objective;
 
 pub use big_m::{AffineExpr, BigMModel, Encoding};
-pub use highs_oracle::{ObjectiveOracle, OracleBound};
+pub use dense_simplex::{DenseLpError, DenseSimplex};
+pub use highs_oracle::{Minimizer, ObjectiveOracle, OracleBound};
 pub use highs_solver::{
     LinearSolution, LogObserver, SolveControl, SolveObserver, SolveOptions, SolveProgress,
     SolveStatus, solve_linear_model, write_model,
