@@ -369,3 +369,50 @@ fn bench_regions_counts_agree_between_the_methods() {
     let counted = run_json(&["regions", net.to_str().unwrap(), "--json"]);
     assert_eq!(row["count_2d"], counted["count"]);
 }
+
+#[test]
+fn bench_bounds_solves_with_several_seeds_and_agrees_on_the_optimum() {
+    let dir = tempfile::tempdir().unwrap();
+    let net = small_network(dir.path());
+    let out = run_json(&[
+        "bench",
+        "bounds",
+        net.to_str().unwrap(),
+        "--methods",
+        "ia,lp",
+        "--solve",
+        "--scalings",
+        "none,balanced",
+        "--solver-seeds",
+        "3",
+        "--solver-seed",
+        "7",
+        "--repeat",
+        "1",
+        "--json",
+    ]);
+    let row = &out["networks"][0];
+    assert_eq!(row["hidden_layers"], 1);
+    let solved = run_json(&["solve", net.to_str().unwrap(), "--json"]);
+    let optimum = solved["objective"].as_f64().unwrap();
+    for method in row["methods"].as_array().unwrap() {
+        for solve in method["solves"].as_array().unwrap() {
+            let runs = solve["runs"].as_array().unwrap();
+            let seeds: Vec<u64> = runs.iter().map(|r| r["seed"].as_u64().unwrap()).collect();
+            assert_eq!(seeds, [7, 8, 9]);
+            assert_eq!(solve["optimal_runs"], 3);
+            for r in runs {
+                let objective = r["objective"].as_f64().unwrap();
+                assert!(
+                    (objective - optimum).abs() <= 1e-6 * (1.0 + optimum.abs()),
+                    "{}/{}: {objective} vs {optimum}",
+                    method["method"],
+                    solve["scaling"]
+                );
+            }
+            let mut times: Vec<f64> = runs.iter().map(|r| r["time_s"].as_f64().unwrap()).collect();
+            times.sort_by(f64::total_cmp);
+            assert_eq!(solve["median_time_s"].as_f64().unwrap(), times[1]);
+        }
+    }
+}

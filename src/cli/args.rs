@@ -172,6 +172,9 @@ pub struct SolverArgs {
     /// Seed for that sampling.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// HiGHS random seed (branch-and-bound paths, and so times, vary with it).
+    #[arg(long, default_value_t = 0)]
+    pub solver_seed: u32,
 }
 
 impl SolverArgs {
@@ -196,6 +199,7 @@ impl SolverArgs {
                 // The log goes to stderr through the callback, keeping stdout for results.
                 verbose: false,
                 presolve: true,
+                random_seed: self.solver_seed,
             },
             start_samples: self.start_samples,
             seed: self.seed,

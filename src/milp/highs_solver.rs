@@ -28,6 +28,10 @@ pub struct SolveOptions {
     pub verbose: bool,
     /// Run HiGHS presolve.
     pub presolve: bool,
+    /// HiGHS `random_seed`. Branch and bound is deterministic for a given seed, but its
+    /// path (and so its time) can change a lot with the seed; comparisons of formulations
+    /// should look at several seeds.
+    pub random_seed: u32,
 }
 
 impl Default for SolveOptions {
@@ -38,6 +42,7 @@ impl Default for SolveOptions {
             threads: 1,
             verbose: false,
             presolve: true,
+            random_seed: 0,
         }
     }
 }
@@ -220,6 +225,9 @@ fn solve_on_this_thread(
         "presolve",
         if options.presolve { "on" } else { "off" },
     )?;
+    // HiGHS takes seeds in [0, i32::MAX].
+    let seed = (options.random_seed & i32::MAX as u32) as i32;
+    set_option(&mut highs_model, "random_seed", seed)?;
     if let Some(limit) = options.time_limit {
         set_option(&mut highs_model, "time_limit", limit)?;
     }

@@ -8,7 +8,7 @@
 use super::{collect_networks, median_time};
 use crate::cli::args::SolverArgs;
 use crate::cli::print_json;
-use crate::cli::table::{Table, num, opt};
+use crate::cli::table::{Table, opt};
 use anyhow::{Context, Result};
 use clap::Args;
 use reluscope::analysis::AnalysisReport;
@@ -45,6 +45,10 @@ pub struct BoundsBenchArgs {
     /// Per-neuron time limit of MILP-OBBT, seconds.
     #[arg(long, default_value_t = 1.0)]
     obbt_time_limit: f64,
+    /// With --solve, solve each MILP with this many HiGHS seeds (--solver-seed and up) and
+    /// report the medians: one seed's time says little about a formulation.
+    #[arg(long, default_value_t = 1)]
+    solver_seeds: u32,
     #[command(flatten)]
     solver: SolverArgs,
     /// Print one JSON object instead of tables.
@@ -145,21 +149,42 @@ pub fn run(args: &BoundsBenchArgs) -> Result<()> {
                     };
                     let prepared =
                         prepare_milp(&network, &input_box, &setup, &TaskControl::default())?;
-                    let report = solve_network(
-                        &prepared.problem.network,
-                        &input_box,
-                        &prepared.problem.bounds,
-                        &objective,
-                        &solve_options,
-                        &SolveControl::default(),
-                    )?;
+                    let mut runs = Vec::new();
+                    for k in 0..args.solver_seeds.max(1) {
+                        let mut options = solve_options.clone();
+                        options.solver.random_seed = options.solver.random_seed.wrapping_add(k);
+                        let report = solve_network(
+                            &prepared.problem.network,
+                            &input_box,
+                            &prepared.problem.bounds,
+                            &objective,
+                            &options,
+                            &SolveControl::default(),
+                        )?;
+                        runs.push(json!({
+                            "seed": options.solver.random_seed,
+                            "status": report.status,
+                            "objective": report.objective,
+                            "gap": report.gap,
+                            "nodes": report.nodes,
+                            "time_s": report.time_s,
+                        }));
+                    }
+                    let median_of = |key: &str| {
+                        let mut v: Vec<f64> = runs.iter().filter_map(|r| r[key].as_f64()).collect();
+                        v.sort_by(f64::total_cmp);
+                        let n = v.len();
+                        (n > 0).then(|| (v[(n - 1) / 2] + v[n / 2]) / 2.0)
+                    };
+                    let optimal = runs.iter().filter(|r| r["status"] == "optimal").count();
                     solves.push(json!({
                         "scaling": scaling.key(),
-                        "status": report.status,
-                        "objective": report.objective,
-                        "gap": report.gap,
-                        "nodes": report.nodes,
-                        "time_s": report.time_s,
+                        "status": runs[0]["status"],
+                        "optimal_runs": optimal,
+                        "objective": runs[0]["objective"],
+                        "median_nodes": median_of("nodes"),
+                        "median_time_s": median_of("time_s"),
+                        "runs": runs,
                     }));
                 }
                 entry["solves"] = solves.into();
@@ -169,6 +194,7 @@ pub fn run(args: &BoundsBenchArgs) -> Result<()> {
         let mut row = json!({
             "network": network.name,
             "architecture": network.architecture(),
+            "hidden_layers": network.hidden_layers().len(),
             "methods": per_method,
         });
         if let Some(dir) = &args.anchor {
@@ -204,8 +230,8 @@ fn print_tables(rows: &[Value]) {
         "scaling",
         "status",
         "objective",
-        "nodes",
-        "solve s",
+        "nodes (median)",
+        "solve s (median)",
     ]);
     let mut speed = Table::new(&["network", "LP-OBBT ms", "reference ms", "speed-up"]);
     let mut lowest_speed_up = f64::INFINITY;
@@ -233,14 +259,20 @@ fn print_tables(rows: &[Value]) {
                 max_m.join(" "),
             ]);
             for s in m["solves"].as_array().into_iter().flatten() {
+                let runs = s["runs"].as_array().map_or(0, Vec::len);
+                let status = if runs > 1 {
+                    format!("{}/{runs} optimal", s["optimal_runs"])
+                } else {
+                    s["status"].as_str().unwrap_or("").into()
+                };
                 solves.row(vec![
                     name.into(),
                     method.into(),
                     s["scaling"].as_str().unwrap_or("").into(),
-                    s["status"].as_str().unwrap_or("").into(),
+                    status,
                     opt(s["objective"].as_f64()),
-                    s["nodes"].to_string(),
-                    num(s["time_s"].as_f64().unwrap_or(0.0)),
+                    opt(s["median_nodes"].as_f64()),
+                    opt(s["median_time_s"].as_f64()),
                 ]);
             }
             if method == "lp"
@@ -261,10 +293,56 @@ fn print_tables(rows: &[Value]) {
     if rows.iter().any(|r| r["methods"][0].get("solves").is_some()) {
         println!();
         print!("{}", solves.render());
+        print_deep_network_verdict(rows);
     }
     if rows.iter().any(|r| r.get("anchor_lp_obbt_s").is_some()) {
         println!();
         print!("{}", speed.render());
         println!("lowest speed-up {lowest_speed_up:.1}× (target: at least 10× on every network)");
+    }
+}
+
+/// Median MILP time of `method` with `scaling` on one benchmark row.
+fn median_solve_time(row: &Value, method: &str, scaling: &str) -> Option<f64> {
+    row["methods"]
+        .as_array()?
+        .iter()
+        .find(|m| m["method"] == method)?["solves"]
+        .as_array()?
+        .iter()
+        .find(|s| s["scaling"] == scaling)?["median_time_s"]
+        .as_f64()
+}
+
+/// The second target: on networks with three or more hidden layers, the MILP with
+/// LP-OBBT bounds solves faster than with interval bounds (compared without rescaling).
+fn print_deep_network_verdict(rows: &[Value]) {
+    let mut all_faster = true;
+    let mut compared = 0;
+    for r in rows
+        .iter()
+        .filter(|r| r["hidden_layers"].as_u64() >= Some(3))
+    {
+        let (Some(ia), Some(lp)) = (
+            median_solve_time(r, "ia", "none"),
+            median_solve_time(r, "lp", "none"),
+        ) else {
+            continue;
+        };
+        compared += 1;
+        all_faster &= lp < ia;
+        println!(
+            "{}: MILP {:.2} s with lp, {:.2} s with ia ({:.1}× faster)",
+            r["network"].as_str().unwrap_or(""),
+            lp,
+            ia,
+            ia / lp
+        );
+    }
+    if compared > 0 {
+        println!(
+            "MILP with lp below ia on every network with ≥ 3 hidden layers: {}",
+            if all_faster { "yes" } else { "no" }
+        );
     }
 }
