@@ -24,10 +24,12 @@
 //! `cᵀy ≤ Σ_p λ_p·(hi_p if λ_p > 0 else lo_p) + Σ_k max(ρ_k·ylo_k, ρ_k·yhi_k)`,
 //!
 //! and that bound is what [`DenseSimplex::maximize`] returns — valid whatever rounding did
-//! to the iterates. It must also be within [`GAP_TOLERANCE`] of the primal value `cᵀy` at
-//! the (checked feasible) vertex, so the answer is the LP optimum, not merely a bound. Any
-//! failure — a singular working set, too many pivots, a gap that does not close — is an
-//! error, and the caller asks HiGHS instead.
+//! to the iterates. The bound's own sums are rounded too, so `2·N·ε·Σ|terms|` is added
+//! (`N` the number of terms: the standard error bound of recursive summation). The bound must
+//! also be within [`GAP_TOLERANCE`] of the primal value `cᵀy` at the (checked feasible)
+//! vertex, so the answer is the LP optimum, not merely a bound. Any failure — a singular
+//! working set, too many pivots, a gap that does not close, a non-finite or a dual value
+//! below the primal one — is an error, and the caller asks HiGHS instead.
 //!
 //! **Starting vertices.** The polytope must be *layered*: every row has an "own" column, the
 //! newest it involves, as the big-M and triangle relaxations of a network do (each row
@@ -35,7 +37,7 @@
 //! column placed on one of its own constraints (a bound or an own row made tight) that keeps
 //! it feasible; `A_W` is then triangular and `B` follows by forward substitution. The model
 //! may grow ([`DenseSimplex::extend_to`]) by placing the new columns after the old vertex.
-//! Each objective starts from [`DenseSimplex::crash`]: the placement that a backward bound
+//! Each objective starts from a *crash* vertex: the placement that a backward bound
 //! pass would choose for that objective, which cuts the pivots per LP by a quarter to a third
 //! compared with starting from the last optimum.
 
@@ -49,6 +51,9 @@ pub const REFACTOR_EVERY: usize = 2000;
 pub const NORMS_EVERY: usize = 8;
 /// Largest accepted `(dual bound − primal value) / (1 + |primal value|)` at an optimum.
 pub const GAP_TOLERANCE: f64 = 1e-9;
+/// How far (relative, as above) the dual bound may fall below the primal value before the
+/// answer is refused.
+const NEGATIVE_GAP_TOLERANCE: f64 = 1e-7;
 /// Largest accepted violation of a constraint, relative to `1 + |bound|`.
 const FEASIBILITY_TOLERANCE: f64 = 1e-9;
 /// Gains below this (relative to the largest objective coefficient) count as zero.
@@ -122,7 +127,7 @@ pub struct DenseSimplex {
     /// Every row has an own column (see [`DenseSimplex::extend_to`]), so
     /// [`DenseSimplex::crash`] can build a vertex column by column.
     layered: bool,
-    /// Start every objective from [`DenseSimplex::crash`] rather than the last optimum.
+    /// Start every objective from a crash vertex built for it rather than the last optimum.
     pub crash_start: bool,
     /// Reused by [`DenseSimplex::place_column`].
     scratch_parts: Vec<(usize, f64, f64)>,
@@ -137,6 +142,8 @@ pub struct DenseSimplex {
     /// `A y`.
     activity: Vec<f64>,
     pivots_since_refactor: usize,
+    /// A failed [`DenseSimplex::extend_to`] left the arrays half-grown: refuse further use.
+    poisoned: bool,
     /// Objectives optimised so far.
     pub solves: usize,
     /// Pivots so far.
@@ -171,9 +178,10 @@ impl DenseSimplex {
     /// others' (its "own" column) — true of the layered relaxations of a network. The model's
     /// objective and integrality are ignored.
     pub fn extend_to(&mut self, model: &LinearModel) -> Result<(), DenseLpError> {
+        self.usable()?;
         let (old_n, old_m) = (self.num_cols(), self.num_rows());
         let (n, m) = (model.num_cols(), model.num_rows());
-        if n < old_n || m < old_m {
+        if n < old_n || m < old_m || !self.is_prefix_of(model) {
             return Err(DenseLpError::Unsupported(
                 "the new model does not extend the loaded one".into(),
             ));
@@ -186,6 +194,9 @@ impl DenseSimplex {
                 )));
             }
         }
+        // Cleared only when the extension succeeds: any early return below leaves the
+        // arrays inconsistent (e.g. edge norms of the old size).
+        self.poisoned = true;
         self.col_lo.extend_from_slice(&model.col_lower[old_n..]);
         self.col_hi.extend_from_slice(&model.col_upper[old_n..]);
         // New rows, grouped by their own (newest) column.
@@ -247,6 +258,29 @@ impl DenseSimplex {
             }
         }
         self.recompute_edge_norms();
+        self.poisoned = false;
+        Ok(())
+    }
+
+    /// Whether the loaded columns and rows are exactly the first ones of `model`: the
+    /// certificate is only valid for the polytope actually loaded, so a caller that changed
+    /// an old bound or row must start afresh.
+    fn is_prefix_of(&self, model: &LinearModel) -> bool {
+        let (n, m) = (self.num_cols(), self.num_rows());
+        (0..n).all(|k| model.col_lower[k] == self.col_lo[k] && model.col_upper[k] == self.col_hi[k])
+            && (0..m).all(|r| {
+                model.row_lower[r] == self.row_lo[r]
+                    && model.row_upper[r] == self.row_hi[r]
+                    && model.row(r).eq(self.row(r))
+            })
+    }
+
+    fn usable(&self) -> Result<(), DenseLpError> {
+        if self.poisoned {
+            return Err(DenseLpError::Unsupported(
+                "an earlier extension failed; load the model into a new solver".into(),
+            ));
+        }
         Ok(())
     }
 
@@ -604,6 +638,7 @@ impl DenseSimplex {
     /// Maximises `Σ coef·y_col`; returns a certified upper bound equal (within
     /// [`GAP_TOLERANCE`]) to the optimum. Duplicate columns add.
     pub fn maximize(&mut self, terms: &[(Col, f64)]) -> Result<f64, DenseLpError> {
+        self.usable()?;
         let n = self.num_cols();
         let mut dense = vec![0.0; n];
         for &(k, v) in terms {
@@ -862,7 +897,11 @@ impl DenseSimplex {
             return Err(DenseLpError::Uncertified(f64::INFINITY));
         }
         let mut residual = dense.to_vec();
+        // Σ|terms| of every floating-point sum below, for the rounding allowance.
+        let mut residual_magnitude: Vec<f64> = dense.iter().map(|v| v.abs()).collect();
         let mut dual = 0.0;
+        let mut magnitude = 0.0;
+        let mut terms = 0;
         for (q, active) in self.working.iter().enumerate() {
             let (lo, hi) = self.limits(active.constraint);
             let fixed = lo == hi;
@@ -874,25 +913,48 @@ impl DenseSimplex {
             if l == 0.0 {
                 continue;
             }
-            dual += if l > 0.0 { l * hi } else { l * lo };
+            let side = if l > 0.0 { l * hi } else { l * lo };
+            dual += side;
+            magnitude += side.abs();
+            terms += 1;
             match active.constraint {
-                Constraint::Bound(k) => residual[k] -= l,
+                Constraint::Bound(k) => {
+                    residual[k] -= l;
+                    residual_magnitude[k] += l.abs();
+                }
                 Constraint::Row(r) => {
                     for (k, v) in self.row(r) {
                         residual[k] -= l * v;
+                        residual_magnitude[k] += (l * v).abs();
                     }
                 }
             }
         }
         for (k, &rho) in residual.iter().enumerate() {
-            dual += (rho * self.col_lo[k]).max(rho * self.col_hi[k]);
+            // `f64::max` would drop a NaN (0·∞), so non-finite residuals are refused first.
+            if !rho.is_finite() {
+                return Err(DenseLpError::Uncertified(f64::NAN));
+            }
+            let reach = self.col_lo[k].abs().max(self.col_hi[k].abs());
+            let term = (rho * self.col_lo[k]).max(rho * self.col_hi[k]);
+            dual += term;
+            magnitude += term.abs() + residual_magnitude[k] * reach;
         }
         let gap = dual - primal;
-        // NaN fails too.
-        if gap.is_nan() || gap > GAP_TOLERANCE * (1.0 + primal.abs()) {
+        // Above: not optimal. Below: the primal value at a (slightly infeasible) vertex may
+        // pass the dual bound by a little, but not by more than the later safety margin;
+        // beyond that the arithmetic went wrong. NaN fails both.
+        let scale = 1.0 + primal.abs();
+        if !dual.is_finite()
+            || !(-NEGATIVE_GAP_TOLERANCE * scale..=GAP_TOLERANCE * scale).contains(&gap)
+        {
             return Err(DenseLpError::Uncertified(gap));
         }
-        Ok(dual)
+        // Weak duality holds in exact arithmetic; each sum of N terms is off by at most
+        // N·ε·Σ|terms| (recursive summation), so this allowance keeps the returned value a
+        // bound in floating point too (Neumaier–Shcherbina-style safe bound).
+        let rounding = 2.0 * (terms + 2 * self.num_cols() + 2) as f64 * f64::EPSILON * magnitude;
+        Ok(dual + rounding)
     }
 
     /// `min Σ coef·y_col`, a certified lower bound equal to the optimum (see
@@ -1109,7 +1171,8 @@ mod tests {
         let x = m.add_column("x".into(), 0.0, 1.0, false);
         let mut dense = DenseSimplex::new();
         dense.extend_to(&m).unwrap();
-        assert_eq!(dense.maximize(&[(x, 1.0)]).unwrap(), 1.0);
+        let v = dense.maximize(&[(x, 1.0)]).unwrap();
+        assert!((1.0..1.0 + 1e-14).contains(&v), "{v}");
         let h = m.add_column("h".into(), 0.0, 0.5, false);
         m.add_row("ge".into(), 0.0, f64::INFINITY, &[(h, 1.0), (x, -1.0)]);
         dense.extend_to(&m).unwrap();
@@ -1170,5 +1233,56 @@ mod tests {
         assert!((v - 1.0).abs() < 1e-12 && v >= 1.0 - 1e-15, "{v}");
         let v = dense.maximize(&[(y, 1.0)]).unwrap();
         assert!((v - 1.0 / 3.0).abs() < 1e-12, "{v}");
+    }
+
+    #[test]
+    fn a_changed_prefix_or_a_failed_extension_is_refused() {
+        let mut m = LinearModel::new();
+        let x = m.add_column("x".into(), 0.0, 1.0, false);
+        let mut dense = DenseSimplex::new();
+        dense.extend_to(&m).unwrap();
+        // The caller tightened an old bound: the loaded polytope is not the caller's any more.
+        let mut changed = LinearModel::new();
+        changed.add_column("x".into(), 0.0, 0.5, false);
+        assert!(matches!(
+            dense.extend_to(&changed),
+            Err(DenseLpError::Unsupported(_))
+        ));
+        assert!(dense.maximize(&[(x, 1.0)]).unwrap() >= 1.0);
+        // A new row that no vertex satisfies leaves the solver half-grown: refused from then on.
+        let h = m.add_column("h".into(), 0.0, 1.0, false);
+        m.add_row(
+            "impossible".into(),
+            3.0,
+            f64::INFINITY,
+            &[(h, 1.0), (x, 1.0)],
+        );
+        assert!(dense.extend_to(&m).is_err());
+        assert!(matches!(
+            dense.maximize(&[(x, 1.0)]),
+            Err(DenseLpError::Unsupported(_))
+        ));
+        assert!(matches!(
+            dense.extend_to(&m),
+            Err(DenseLpError::Unsupported(_))
+        ));
+    }
+
+    #[test]
+    fn the_certificate_covers_its_own_rounding() {
+        // max Σ y_k over [0, 0.1]ⁿ with n = 1000: the exact optimum is 1000·fl(0.1) =
+        // 100.0000000000000055…, but adding fl(0.1) a thousand times in f64 gives
+        // 99.9999999999986 — below it. The returned bound must not be.
+        let n = 1000;
+        let mut m = LinearModel::new();
+        let cols: Vec<_> = (0..n)
+            .map(|k| m.add_column(format!("y{k}"), 0.0, 0.1, false))
+            .collect();
+        let mut dense = DenseSimplex::new();
+        dense.extend_to(&m).unwrap();
+        let terms: Vec<_> = cols.iter().map(|&c| (c, 1.0)).collect();
+        let v = dense.maximize(&terms).unwrap();
+        let exact = 100.0;
+        assert!(v >= exact && v - exact < 1e-9, "{v} vs {exact}");
     }
 }
