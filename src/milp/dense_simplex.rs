@@ -635,8 +635,8 @@ impl DenseSimplex {
         self.leave_sign[q] = self.leave_sign(active);
     }
 
-    /// Maximises `Σ coef·y_col`; returns a certified upper bound equal (within
-    /// [`GAP_TOLERANCE`]) to the optimum. Duplicate columns add.
+    /// Maximises `Σ coef·y_col`; returns a certified upper bound equal to the optimum within
+    /// `10⁻⁹·(1 + |optimum|)` (plus the rounding allowance). Duplicate columns add.
     pub fn maximize(&mut self, terms: &[(Col, f64)]) -> Result<f64, DenseLpError> {
         self.usable()?;
         let n = self.num_cols();
