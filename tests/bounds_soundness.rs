@@ -325,3 +325,22 @@ fn the_milp_optimum_does_not_depend_on_bounds_or_scaling() {
         }
     }
 }
+
+/// Threads share the neurons differently from run to run; the bounds must not change with
+/// that (last-bit differences send branch and bound down different paths).
+#[test]
+fn lp_obbt_gives_the_same_bounds_on_every_run() {
+    let Some(dir) = reference_dir() else { return };
+    for name in ["peaks_25x5", "himmelblau_25x3"] {
+        let net = load_network(network_file(&dir, name, ".json")).unwrap();
+        let b = net.input_box().unwrap().clone();
+        let first = lp_obbt(&net, &b, &options(), &TaskControl::default()).unwrap();
+        for run in 1..6 {
+            let again = lp_obbt(&net, &b, &options(), &TaskControl::default()).unwrap();
+            for (k, (x, y)) in first.layers.iter().zip(&again.layers).enumerate() {
+                assert_eq!(x.lower, y.lower, "{name} run {run} layer {}", k + 1);
+                assert_eq!(x.upper, y.upper, "{name} run {run} layer {}", k + 1);
+            }
+        }
+    }
+}

@@ -94,12 +94,25 @@ fn sides_needed(activation: Activation, l: f64, u: f64, skip: bool) -> Sides {
     }
 }
 
+/// `v − margin`, then down to the next `f32` value.
+///
+/// The last step is for reproducibility, not soundness: which thread solves which neuron
+/// changes from run to run, and so does the rounding of its LP (≈ 10⁻¹⁴ relative); that is
+/// enough to send branch and bound down another path. On the `f32` grid (2⁻²⁴ ≈ 6·10⁻⁸
+/// relative, below the margin) such differences almost never survive.
 fn widen_down(v: f64) -> f64 {
-    v - SAFETY_MARGIN * (1.0 + v.abs())
+    let w = v - SAFETY_MARGIN * (1.0 + v.abs());
+    let f = w as f32;
+    match f64::from(f) {
+        _ if !f.is_finite() => w,
+        g if g > w => f64::from(f.next_down()),
+        g => g,
+    }
 }
 
+/// `v + margin`, then up to the next `f32` value (see [`widen_down`]).
 fn widen_up(v: f64) -> f64 {
-    v + SAFETY_MARGIN * (1.0 + v.abs())
+    -widen_down(-v)
 }
 
 fn obbt(
@@ -377,4 +390,29 @@ fn tighten_layer(
         out.upper[i] = upper.max(lower);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widening_moves_outward_by_the_margin_and_lands_on_the_f32_grid() {
+        for v in [0.0, 1.0, -1.0, 3.7e-5, -123.456, 6.02e7, -1e-30] {
+            let (down, up) = (widen_down(v), widen_up(v));
+            let margin = SAFETY_MARGIN * (1.0 + f64::abs(v));
+            // Outward by at least the margin, and by at most the margin plus one f32 step.
+            assert!(
+                down <= v - margin && up >= v + margin,
+                "{v}: [{down}, {up}]"
+            );
+            let step = 2.0 * f64::from(f32::EPSILON) * (v.abs() + margin);
+            assert!(v - margin - down <= step + 1e-45, "{v}: down {down}");
+            assert!(up - (v + margin) <= step + 1e-45, "{v}: up {up}");
+            assert_eq!(f64::from(down as f32), down);
+            assert_eq!(f64::from(up as f32), up);
+        }
+        // Beyond the f32 range the plain margin is kept.
+        assert_eq!(widen_up(1e300), 1e300 + SAFETY_MARGIN * (1.0 + 1e300));
+    }
 }
