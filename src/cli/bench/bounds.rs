@@ -332,7 +332,7 @@ fn print_deep_network_verdict(rows: &[Value]) {
         compared += 1;
         all_faster &= lp < ia;
         println!(
-            "{}: MILP {:.2} s with lp, {:.2} s with ia ({:.1}× faster)",
+            "{}: MILP {:.2} s with lp, {:.2} s with ia (speed-up {:.2}×)",
             r["network"].as_str().unwrap_or(""),
             lp,
             ia,
