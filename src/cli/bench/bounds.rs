@@ -5,7 +5,7 @@
 //! `--anchor DIR`, the LP-OBBT time of the reference script (`DIR/anchor.py`, numpy + highspy)
 //! measured in the same run, and the speed-up.
 
-use super::{collect_networks, median_time};
+use super::{collect_networks, median, median_time};
 use crate::cli::args::SolverArgs;
 use crate::cli::print_json;
 use crate::cli::table::{Table, opt};
@@ -171,10 +171,12 @@ pub fn run(args: &BoundsBenchArgs) -> Result<()> {
                         }));
                     }
                     let median_of = |key: &str| {
-                        let mut v: Vec<f64> = runs.iter().filter_map(|r| r[key].as_f64()).collect();
-                        v.sort_by(f64::total_cmp);
-                        let n = v.len();
-                        (n > 0).then(|| (v[(n - 1) / 2] + v[n / 2]) / 2.0)
+                        median(
+                            &mut runs
+                                .iter()
+                                .filter_map(|r| r[key].as_f64())
+                                .collect::<Vec<_>>(),
+                        )
                     };
                     let optimal = runs.iter().filter(|r| r["status"] == "optimal").count();
                     solves.push(json!({
