@@ -3,10 +3,12 @@
 //! The CLI and the GUI both go through [`prepare_milp`], so a configuration means the same
 //! thing everywhere.
 
-use crate::bounds::{BoundMethod, BoundsError, NetworkBounds, ObbtOptions, compute_bounds_with};
+use crate::analysis::AnalysisReport;
+use crate::bounds::{BoundMethod, BoundsError, NetworkBounds};
 use crate::control::TaskControl;
 use crate::network::{InputBox, Network};
 use crate::scaling::{ScaledProblem, ScalingError, ScalingMethod, apply_scaling};
+use crate::tightening::{ObbtOptions, compute_bounds_with};
 use thiserror::Error;
 
 /// Why a MILP could not be prepared.
@@ -48,6 +50,15 @@ pub struct PreparedMilp {
     pub original_bounds: NetworkBounds,
     /// The network and bounds the MILP is built from.
     pub problem: ScaledProblem,
+}
+
+impl PreparedMilp {
+    /// The figures of the prepared MILP: the (rescaled) network's bounds and big-M, with the
+    /// unscaled big-M and the coefficient ranges beside them when a rescaling was applied.
+    /// `time_s` is the time of the bounds.
+    pub fn report(&self, network: &Network, input_box: &InputBox) -> AnalysisReport {
+        AnalysisReport::with_scaling(network, input_box, &self.original_bounds, &self.problem)
+    }
 }
 
 /// Computes bounds with `setup.bounds`, then rescales with `setup.scaling`.

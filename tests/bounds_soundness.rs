@@ -8,15 +8,14 @@ use common::*;
 use ndarray::Array2;
 use rand::{Rng, SeedableRng};
 use reluscope::analysis::layer_stats;
-use reluscope::bounds::{
-    BoundMethod, NetworkBounds, ObbtOptions, SAFETY_MARGIN, compute_bounds_with, lp_obbt,
-};
+use reluscope::bounds::{BoundMethod, NetworkBounds};
 use reluscope::control::TaskControl;
 use reluscope::formats::load_network;
 use reluscope::milp::{NetworkSolveOptions, Objective, Sense, SolveControl, solve_network};
 use reluscope::network::{Activation, InputBox, Layer, Network};
 use reluscope::pipeline::{MilpSetup, prepare_milp};
 use reluscope::scaling::ScalingMethod;
+use reluscope::tightening::{ObbtOptions, SAFETY_MARGIN, compute_bounds_with, lp_obbt};
 
 /// Fast MILP-OBBT for tests: a short per-neuron limit keeps bounds sound, only weaker.
 fn options() -> ObbtOptions {
@@ -74,8 +73,8 @@ fn assert_nested(net: &Network, inner: &NetworkBounds, outer: &NetworkBounds, wh
         let act = net.layers()[k].activation;
         for n in 0..i.len() {
             let slack = 10.0 * SAFETY_MARGIN * (1.0 + o.lower[n].abs().max(o.upper[n].abs()));
-            let state = reluscope::analysis::neuron_state(act, i.lower[n], i.upper[n]);
-            use reluscope::analysis::NeuronState::{StablyInactive, StablySaturated};
+            let state = reluscope::bounds::neuron_state(act, i.lower[n], i.upper[n]);
+            use reluscope::bounds::NeuronState::{StablyInactive, StablySaturated};
             let lower_ok = state == StablyInactive || i.lower[n] >= o.lower[n] - slack;
             let upper_ok = state == StablySaturated || i.upper[n] <= o.upper[n] + slack;
             assert!(

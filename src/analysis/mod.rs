@@ -1,7 +1,7 @@
-//! What the bounds say about the MILP: neuron stability and per-layer statistics.
+//! What the bounds say about the MILP: per-layer statistics and the analysis report.
 
+mod layer_stats;
 mod report;
-mod stability;
 
+pub use layer_stats::{LayerStats, layer_stats};
 pub use report::{AnalysisReport, LayerReport};
-pub use stability::{LayerStats, NeuronState, big_m, binaries_needed, layer_stats, neuron_state};

@@ -3,7 +3,7 @@
 use super::{LayerStats, layer_stats};
 use crate::bounds::NetworkBounds;
 use crate::network::{InputBox, Network};
-use crate::pipeline::PreparedMilp;
+use crate::scaling::ScaledProblem;
 use serde::Serialize;
 
 /// Per-layer statistics with the bounds themselves; field names are stable JSON keys.
@@ -131,20 +131,24 @@ impl AnalysisReport {
         }
     }
 
-    /// The figures of a prepared MILP: the (rescaled) network's bounds and big-M, with the
+    /// The figures of a (possibly rescaled) problem: its network's bounds and big-M, with the
     /// unscaled big-M and the coefficient ranges beside them when a rescaling was applied.
-    /// `time_s` is the time of the bounds.
-    pub fn from_prepared(network: &Network, input_box: &InputBox, prepared: &PreparedMilp) -> Self {
-        let problem = &prepared.problem;
+    /// `original_bounds` are the bounds of `network` before rescaling; `time_s` is their time.
+    pub fn with_scaling(
+        network: &Network,
+        input_box: &InputBox,
+        original_bounds: &NetworkBounds,
+        problem: &ScaledProblem,
+    ) -> Self {
         let mut report = Self::new(&problem.network, input_box, &problem.bounds);
         report.network = network.name.clone();
-        report.time_s = prepared.original_bounds.time.as_secs_f64();
+        report.time_s = original_bounds.time.as_secs_f64();
         if let Some(scaling) = &problem.report {
             report.scaling = scaling.method.key();
             report.scaling_time_s = scaling.time.as_secs_f64();
             report.coefficient_range_before = scaling.coefficient_range_before;
             report.coefficient_range_after = scaling.coefficient_range_after;
-            let unscaled = layer_stats(network, &prepared.original_bounds);
+            let unscaled = layer_stats(network, original_bounds);
             for (layer, before) in report.layers.iter_mut().zip(unscaled) {
                 layer.unscaled_max_big_m = before.max_big_m;
                 layer.unscaled_median_big_m = before.median_big_m;

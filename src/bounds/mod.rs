@@ -1,21 +1,21 @@
-//! Pre-activation bounds `L ≤ aᵏᵢ ≤ U` for every neuron of every layer over the input box.
+//! Pre-activation bounds `L ≤ aᵏᵢ ≤ U` for every neuron of every layer over the input box:
+//! the bound types, the methods that need no LP (interval arithmetic, the symbolic backward
+//! relaxation) and what bounds say about a neuron ([`neuron_state`]).
 //!
 //! Every method returns a [`NetworkBounds`]: one [`LayerBounds`] per layer, hidden layers
-//! first and the output layer last, in the network's own (unscaled) coordinates.
+//! first and the output layer last, in the network's own (unscaled) coordinates. The
+//! LP-based methods live in [`crate::tightening`], which also dispatches on [`BoundMethod`].
 
 mod interval;
-mod lp_workers;
-mod obbt;
 mod relaxation;
+mod stability;
 mod symbolic;
 
 pub use interval::{interval_bounds, interval_layer};
-pub use obbt::{ObbtOptions, SAFETY_MARGIN, lp_obbt, milp_obbt};
 pub use relaxation::{Line, Relaxation, relaxation};
+pub use stability::{NeuronState, big_m, binaries_needed, neuron_state};
 pub use symbolic::{symbolic_bounds, symbolic_layer};
 
-use crate::control::TaskControl;
-use crate::network::{InputBox, Network};
 use std::fmt;
 use std::time::Duration;
 use thiserror::Error;
@@ -29,38 +29,6 @@ pub enum BoundsError {
     /// An LP/MILP solve failed.
     #[error("bound tightening failed: {0}")]
     Solver(String),
-}
-
-/// Computes bounds with `method` and default options, polling `control` for cancellation
-/// and reporting progress.
-pub fn compute_bounds(
-    network: &Network,
-    input_box: &InputBox,
-    method: BoundMethod,
-    control: &TaskControl,
-) -> Result<NetworkBounds, BoundsError> {
-    compute_bounds_with(network, input_box, method, &ObbtOptions::default(), control)
-}
-
-/// Computes bounds with `method` and OBBT `options`.
-pub fn compute_bounds_with(
-    network: &Network,
-    input_box: &InputBox,
-    method: BoundMethod,
-    options: &ObbtOptions,
-    control: &TaskControl,
-) -> Result<NetworkBounds, BoundsError> {
-    if control.is_cancelled() {
-        return Err(BoundsError::Cancelled);
-    }
-    let bounds = match method {
-        BoundMethod::Interval => interval_bounds(network, input_box),
-        BoundMethod::Symbolic => symbolic_bounds(network, input_box),
-        BoundMethod::LpObbt => lp_obbt(network, input_box, options, control)?,
-        BoundMethod::MilpObbt => milp_obbt(network, input_box, options, control)?,
-    };
-    control.report(1.0, "bounds done");
-    Ok(bounds)
 }
 
 /// Pre-activation bounds of the neurons of one layer.

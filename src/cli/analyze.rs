@@ -32,7 +32,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<()> {
         return compare(args, &network, &input_box);
     }
     let prepared = args.bounds.prepare(&network, &input_box)?;
-    let report = AnalysisReport::from_prepared(&network, &input_box, &prepared);
+    let report = prepared.report(&network, &input_box);
     if args.json {
         return print_json(&report);
     }
@@ -137,7 +137,7 @@ fn compare(args: &AnalyzeArgs, network: &Network, input_box: &InputBox) -> Resul
         .iter()
         .map(|&m| {
             let prepared = args.bounds.prepare_with(network, input_box, m)?;
-            Ok(AnalysisReport::from_prepared(network, input_box, &prepared))
+            Ok(prepared.report(network, input_box))
         })
         .collect::<Result<_>>()?;
     if args.json {

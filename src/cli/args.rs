@@ -2,13 +2,14 @@
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use reluscope::bounds::{BoundMethod, ObbtOptions};
+use reluscope::bounds::BoundMethod;
 use reluscope::control::TaskControl;
 use reluscope::formats::load_network;
 use reluscope::milp::{NetworkSolveOptions, Objective, Sense, SolveOptions};
 use reluscope::network::{InputBox, Network};
 use reluscope::pipeline::{MilpSetup, PreparedMilp, prepare_milp};
 use reluscope::scaling::ScalingMethod;
+use reluscope::tightening::ObbtOptions;
 use std::path::PathBuf;
 
 /// A network file and an optional box override.

@@ -4,7 +4,8 @@ use super::args::{BoundsArgs, NetworkArgs, ObjectiveArgs};
 use anyhow::{Result, bail};
 use clap::Args;
 use reluscope::formats::save_network;
-use reluscope::milp::{BigMModel, write_model};
+use reluscope::formulation::NetworkModel;
+use reluscope::lp::write_model;
 use std::path::PathBuf;
 
 /// Arguments of `convert`.
@@ -61,7 +62,8 @@ pub fn run_export(args: &ExportArgs) -> Result<()> {
     let objective = args.objective.objective(network.output_dim())?;
     let prepared = args.bounds.prepare(&network, &input_box)?;
     let problem = &prepared.problem;
-    let model = BigMModel::build(&problem.network, &input_box, &problem.bounds, &objective)?.model;
+    let model =
+        NetworkModel::build(&problem.network, &input_box, &problem.bounds, &objective)?.model;
     let targets = [(&args.mps, "mps"), (&args.lp, "lp")];
     for (path, ext) in targets
         .iter()

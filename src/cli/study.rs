@@ -11,13 +11,14 @@ use super::train::TrainingOptionArgs;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use reluscope::analysis::AnalysisReport;
-use reluscope::bounds::{BoundMethod, compute_bounds};
+use reluscope::bounds::BoundMethod;
 use reluscope::control::TaskControl;
 use reluscope::formats::save_network;
 use reluscope::milp::{
     NetworkSolveOptions, Objective, Sense, SolveControl, SolveOptions, solve_network,
 };
 use reluscope::regions::{Method, RegionOptions, count_regions, default_method};
+use reluscope::tightening::compute_bounds;
 use reluscope::training::{BenchmarkFunction, Dataset, TrainingConfig, train};
 use serde_json::{Value, json};
 use std::ops::ControlFlow;

@@ -120,7 +120,7 @@ impl ScaledAnalysis {
         prepared: PreparedMilp,
         scaling: ScalingMethod,
     ) -> Self {
-        let report = AnalysisReport::from_prepared(network, input_box, &prepared);
+        let report = prepared.report(network, input_box);
         Self {
             method: prepared.original_bounds.method,
             scaling,

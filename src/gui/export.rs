@@ -6,7 +6,8 @@
 use eframe::egui::{ColorImage, Rect};
 use reluscope::analysis::AnalysisReport;
 use reluscope::bounds::NetworkBounds;
-use reluscope::milp::{BigMModel, Objective, write_model};
+use reluscope::formulation::{NetworkModel, Objective};
+use reluscope::lp::write_model;
 use reluscope::network::{InputBox, Network};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -79,7 +80,7 @@ pub fn milp_job(
     path: PathBuf,
 ) -> WriteJob {
     Box::new(move || {
-        let model = BigMModel::build(&network, &input_box, &bounds, &objective)
+        let model = NetworkModel::build(&network, &input_box, &bounds, &objective)
             .map_err(|e| e.to_string())?;
         write_model(&model.model, &path).map_err(|e| e.to_string())?;
         let size = model.model.size();

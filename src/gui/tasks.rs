@@ -4,11 +4,12 @@
 use super::document::ScaledAnalysis;
 use super::worker::Task;
 use eframe::egui;
-use reluscope::bounds::{BoundMethod, BoundsError, NetworkBounds, compute_bounds};
+use reluscope::bounds::{BoundMethod, BoundsError, NetworkBounds};
 use reluscope::control::TaskControl;
 use reluscope::formats::load_network;
 use reluscope::network::{InputBox, Network};
 use reluscope::scaling::ScalingMethod;
+use reluscope::tightening::compute_bounds;
 use std::path::PathBuf;
 use std::sync::Arc;
 

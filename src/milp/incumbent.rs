@@ -4,7 +4,7 @@
 //! (every input gives one, but its heuristics do not know that). The best of a few hundred
 //! sampled inputs, forward-evaluated into a complete MILP solution, gives it one at once.
 
-use super::Objective;
+use crate::formulation::Objective;
 use crate::network::{InputBox, Network};
 use ndarray::Array2;
 use rand::SeedableRng;

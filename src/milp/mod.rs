@@ -1,52 +1,36 @@
-//! The MILP that embeds a network: formulation, solving with HiGHS, and export.
+//! Solving the MILP that embeds a network: build the big-M model from bounds, hand HiGHS a
+//! starting incumbent found by sampling the box, solve, and check the optimum by a forward
+//! pass of the network.
 //!
-//! [`solve_network`] is the one-call entry point: it builds the [`BigMModel`] from bounds,
-//! hands HiGHS a starting incumbent found by sampling the box, solves, and checks the
-//! optimum by a forward pass of the network.
+//! [`solve_network`] is the one-call entry point. The types a caller needs with it are
+//! re-exported here: the [`Objective`], and HiGHS's [`SolveOptions`], [`SolveControl`] and
+//! [`SolveStatus`].
 
-mod big_m;
-mod dense_simplex;
-mod highs_oracle;
-mod highs_solver;
 mod incumbent;
-mod linear_model;
-mod objective;
 
-pub use big_m::{AffineExpr, BigMModel, Encoding};
-pub use dense_simplex::{DenseLpError, DenseSimplex};
-pub use highs_oracle::{Minimizer, ObjectiveOracle, OracleBound};
-pub use highs_solver::{
-    LinearSolution, LogObserver, SolveControl, SolveObserver, SolveOptions, SolveProgress,
-    SolveStatus, solve_linear_model, write_model,
+pub use crate::formulation::Objective;
+pub use crate::lp::{
+    LogObserver, Sense, SolveControl, SolveObserver, SolveOptions, SolveProgress, SolveStatus,
 };
 pub use incumbent::{SampledIncumbent, sampled_incumbent};
-pub use linear_model::{Col, LinearModel, ModelSize, NEGLIGIBLE, Sense};
-pub use objective::Objective;
 
 use crate::bounds::NetworkBounds;
-use crate::network::{InputBox, Network, NetworkError};
+use crate::formulation::{FormulationError, NetworkModel};
+use crate::lp::{LpError, solve_linear_model};
+use crate::network::{InputBox, Network};
 use serde::Serialize;
 use std::time::Instant;
 use thiserror::Error;
 
-/// What can go wrong building, solving or exporting a MILP.
+/// What can go wrong building or solving a network's MILP.
 #[derive(Debug, Error)]
 pub enum MilpError {
-    /// The objective does not fit the network.
-    #[error("{0}")]
-    Objective(String),
-    /// The bounds do not have the network's shape.
-    #[error("bounds do not fit the network: {0}")]
-    BoundsShape(String),
-    /// The network or its box is unusable.
+    /// The formulation could not be built (objective, bounds or box do not fit the network).
     #[error(transparent)]
-    Network(#[from] NetworkError),
+    Formulation(#[from] FormulationError),
     /// HiGHS failed.
-    #[error("solver: {0}")]
-    Solver(String),
-    /// Writing the model failed.
-    #[error("export: {0}")]
-    Export(String),
+    #[error(transparent)]
+    Lp(#[from] LpError),
 }
 
 /// Everything a user wants to know about one solve; field names are the stable JSON keys.
@@ -129,7 +113,7 @@ pub fn solve_network(
     control: &SolveControl,
 ) -> Result<SolveReport, MilpError> {
     let build_start = Instant::now();
-    let big_m = BigMModel::build(network, input_box, bounds, objective)?;
+    let big_m = NetworkModel::build(network, input_box, bounds, objective)?;
     let start = (options.start_samples > 0).then(|| {
         sampled_incumbent(
             network,

@@ -10,11 +10,13 @@
 //! 3. the dense solver starts each LP from that point and the second LP from the first's
 //!    optimum.
 
-use super::dense_lp::{LpOptimum, maximize_dense};
-use super::highs_lp::{HighsCell, highs_maximize};
 use super::refine::{Cut, Geometry, Partition, cut_from_range, partition};
 use super::{CountMethod, RegionCount, RegionOptions, RegionsError, check_box};
 use crate::control::TaskControl;
+use crate::lp::{
+    Col, Fallback, LinearModel, LpBound, LpError, LpOracle, ObjectiveOracle, OnPrimaryError,
+    OneShotHighs, VertexSimplex,
+};
 use crate::network::{InputBox, Network};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
@@ -98,20 +100,62 @@ impl LpContext {
     }
 }
 
+/// The LP optimum of a cell with its maximiser.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CellOptimum {
+    /// `max cᵀx` over the cell.
+    pub value: f64,
+    /// A maximiser.
+    pub x: Vec<f64>,
+}
+
 /// A cell being split by one layer.
 pub(crate) struct LpCell {
     cell: Polytope,
-    /// The dense solver's rows (box first), built once per opening.
-    dense: Option<(Vec<f64>, Vec<f64>)>,
-    /// The HiGHS instance of this cell, built on first use.
-    highs: Option<HighsCell>,
+    /// The vertex simplex over the cell's rows (box first), one-shot HiGHS when it fails;
+    /// built on first use, kept for the opening.
+    dense: Option<Fallback<VertexSimplex, OneShotHighs>>,
+    /// A warm HiGHS instance of the cell, one-shot HiGHS when it fails; built on first use.
+    highs: Option<Fallback<ObjectiveOracle, OneShotHighs>>,
     /// Points proving the two sides of the last `Split` decision.
     below_point: Option<Vec<f64>>,
     above_point: Option<Vec<f64>>,
 }
 
 impl LpCell {
-    /// `max cᵀx` over the cell; the maximiser when the backend gives one.
+    fn fresh(cell: Polytope) -> Self {
+        Self {
+            cell,
+            dense: None,
+            highs: None,
+            below_point: None,
+            above_point: None,
+        }
+    }
+
+    /// The cell as a linear model over `x`: the box as column bounds, its rows as `≤` rows.
+    fn model(cell: &Polytope, context: &LpContext) -> LinearModel {
+        let d = context.dim;
+        let mut model = LinearModel::new();
+        for j in 0..d {
+            model.add_column(format!("x{j}"), context.lower[j], context.upper[j], false);
+        }
+        for (i, &b) in cell.rhs.iter().enumerate() {
+            let terms: Vec<(Col, f64)> = cell.rows[i * d..(i + 1) * d]
+                .iter()
+                .copied()
+                .enumerate()
+                .collect();
+            model.add_row(format!("r{i}"), f64::NEG_INFINITY, b, &terms);
+        }
+        model
+    }
+
+    /// `max cᵀx` over the cell; the maximiser when the solver gives one.
+    ///
+    /// With the dense backend and a known point of the cell, the vertex simplex starts there;
+    /// otherwise a warm HiGHS instance answers (values only). Either falls back to a fresh
+    /// HiGHS model (with the point) for an LP it cannot answer.
     fn maximize(
         &mut self,
         context: &LpContext,
@@ -119,52 +163,45 @@ impl LpCell {
         start: Option<&[f64]>,
     ) -> Result<(f64, Option<Vec<f64>>), RegionsError> {
         context.lps.fetch_add(1, Ordering::Relaxed);
-        if context.backend == LpBackend::Dense
+        let negated: Vec<(Col, f64)> = c.iter().map(|v| -v).enumerate().collect();
+        let cell = &self.cell;
+        let one_shot = || Ok(OneShotHighs::new(Self::model(cell, context)));
+        let (bound, fallbacks): (Result<LpBound, LpError>, usize) = if context.backend
+            == LpBackend::Dense
             && let Some(start) = start
         {
-            let (rows, rhs) = self
-                .dense
-                .get_or_insert_with(|| context.all_rows(&self.cell));
-            match maximize_dense(rows, rhs, context.dim, c, start) {
-                Ok(LpOptimum { value, x }) => return Ok((value, Some(x))),
-                Err(_) => {
-                    context.fallbacks.fetch_add(1, Ordering::Relaxed);
-                    let opt = highs_maximize(
-                        &context.lower,
-                        &context.upper,
-                        &self.cell.rows,
-                        &self.cell.rhs,
-                        c,
-                    )?;
-                    return Ok((opt.value, Some(opt.x)));
+            let lp = match self.dense.as_mut() {
+                Some(lp) => lp,
+                None => {
+                    let (rows, rhs) = context.all_rows(cell);
+                    let vertex = VertexSimplex::new(rows, rhs, context.dim);
+                    self.dense
+                        .insert(Fallback::new(Some(vertex), OnPrimaryError::Retry))
                 }
+            };
+            if let Some(vertex) = lp.primary_mut() {
+                vertex.set_start(Some(start.to_vec()));
             }
-        }
-        if self.highs.is_none() {
-            self.highs = Some(HighsCell::new(
-                &context.lower,
-                &context.upper,
-                &self.cell.rows,
-                &self.cell.rhs,
-            )?);
-        }
-        match self.highs.as_mut().map(|h| h.maximize(c)) {
-            Some(Ok(value)) => Ok((value, None)),
-            _ => {
-                // A warm-started HiGHS run occasionally ends with status `Unknown`; a fresh
-                // model solves the same LP from scratch.
-                context.fallbacks.fetch_add(1, Ordering::Relaxed);
-                self.highs = None;
-                let opt = highs_maximize(
-                    &context.lower,
-                    &context.upper,
-                    &self.cell.rows,
-                    &self.cell.rhs,
-                    c,
-                )?;
-                Ok((opt.value, Some(opt.x)))
+            let before = lp.fallbacks;
+            let bound = lp.minimize_with(&negated, one_shot);
+            (bound, lp.fallbacks - before)
+        } else {
+            let lp = self
+                .highs
+                .get_or_insert_with(|| Fallback::new(None, OnPrimaryError::Drop));
+            // A warm-started HiGHS run occasionally ends with status `Unknown`; it is then
+            // dropped for a fresh model, and a new warm instance made for the next LP.
+            if lp.primary_mut().is_none() {
+                let model = Self::model(cell, context);
+                lp.set_primary(Some(ObjectiveOracle::new(&model, None).map_err(solver)?));
             }
-        }
+            let before = lp.fallbacks;
+            let bound = lp.minimize_with(&negated, one_shot);
+            (bound, lp.fallbacks - before)
+        };
+        context.fallbacks.fetch_add(fallbacks, Ordering::Relaxed);
+        let bound = bound.map_err(solver)?;
+        Ok((-bound.lower_bound, bound.minimizer))
     }
 
     /// The LP optimum of `cᵀx` over the cell and a maximiser, for the region optimum.
@@ -172,19 +209,25 @@ impl LpCell {
         cell: &Polytope,
         context: &LpContext,
         c: &[f64],
-    ) -> Result<LpOptimum, RegionsError> {
-        let mut open = LpCell {
-            cell: cell.clone(),
-            dense: None,
-            highs: None,
-            below_point: None,
-            above_point: None,
-        };
+    ) -> Result<CellOptimum, RegionsError> {
+        let mut open = LpCell::fresh(cell.clone());
         let start = cell.point.clone();
         match open.maximize(context, c, start.as_deref())? {
-            (value, Some(x)) => Ok(LpOptimum { value, x }),
+            (value, Some(x)) => Ok(CellOptimum { value, x }),
             // The HiGHS oracle gives values only: ask for the point too.
-            (_, None) => highs_maximize(&context.lower, &context.upper, &cell.rows, &cell.rhs, c),
+            (_, None) => {
+                let negated: Vec<(Col, f64)> = c.iter().map(|v| -v).enumerate().collect();
+                let bound = OneShotHighs::new(Self::model(cell, context))
+                    .minimize(&negated)
+                    .map_err(solver)?;
+                let x = bound
+                    .minimizer
+                    .ok_or_else(|| RegionsError::Solver("HiGHS: no maximiser".into()))?;
+                Ok(CellOptimum {
+                    value: -bound.lower_bound,
+                    x,
+                })
+            }
         }
     }
 
@@ -215,13 +258,7 @@ impl Geometry for LpCell {
     type Context = LpContext;
 
     fn open(stored: Polytope, context: &LpContext) -> Result<Self, RegionsError> {
-        let mut cell = LpCell {
-            cell: stored,
-            dense: None,
-            highs: None,
-            below_point: None,
-            above_point: None,
-        };
+        let mut cell = LpCell::fresh(stored);
         // 2d LPs per cell and layer; they spare 3–4× as many range LPs on the reference
         // networks (measured: 9446 → 3564 LPs on peaks_25x2).
         if !cell.cell.rows.is_empty() {
@@ -310,15 +347,12 @@ impl Geometry for LpCell {
         above.rows.extend(w.iter().map(|v| -v));
         above.rhs.push(c);
         above.point = self.above_point;
-        let fresh = |cell| LpCell {
-            cell,
-            dense: None,
-            highs: None,
-            below_point: None,
-            above_point: None,
-        };
-        (fresh(below), fresh(above))
+        (LpCell::fresh(below), LpCell::fresh(above))
     }
+}
+
+fn solver(e: LpError) -> RegionsError {
+    RegionsError::Solver(e.to_string())
 }
 
 /// The partition of the general method and its LP context.

@@ -33,9 +33,7 @@
 //! cell; they are skipped and take their proven phase.
 
 mod benchmark;
-mod dense_lp;
 mod exact;
-mod highs_lp;
 mod optimum;
 mod pattern;
 mod polygon;

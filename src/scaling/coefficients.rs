@@ -5,9 +5,8 @@
 //! `g = log₂|value|`. Both factor choices ([`super::balanced`], [`super::range`]) work on this
 //! list. Coefficients below [`NEGLIGIBLE`] are left out: HiGHS treats them as zero.
 
-use crate::analysis::{NeuronState, neuron_state};
-use crate::bounds::NetworkBounds;
-use crate::milp::NEGLIGIBLE;
+use crate::bounds::{NetworkBounds, NeuronState, neuron_state};
+use crate::lp::NEGLIGIBLE;
 use crate::network::{Activation, Network};
 
 /// Marks an unused slot of [`LogCoefficient::vars`].

@@ -25,9 +25,9 @@ mod balanced;
 mod coefficients;
 mod range;
 
-use crate::analysis::{NeuronState, big_m, neuron_state};
-use crate::bounds::{LayerBounds, NetworkBounds};
-use crate::milp::{BigMModel, Objective};
+use crate::bounds::{LayerBounds, NetworkBounds, NeuronState, big_m, neuron_state};
+use crate::formulation::{NetworkModel, Objective};
+use crate::lp::Sense;
 use crate::network::{Activation, InputBox, Layer, Network};
 use serde::Serialize;
 use std::time::{Duration, Instant};
@@ -340,9 +340,9 @@ pub fn apply_scaling(
     let scaled_bounds = rescale_bounds(bounds, &factors);
     let time = start.elapsed();
     let range = |net: &Network, b: &NetworkBounds| {
-        Objective::output(crate::milp::Sense::Minimize, 0, net.output_dim())
+        Objective::output(Sense::Minimize, 0, net.output_dim())
             .ok()
-            .and_then(|o| BigMModel::build(net, input_box, b, &o).ok())
+            .and_then(|o| NetworkModel::build(net, input_box, b, &o).ok())
             .and_then(|m| m.model.coefficient_range())
     };
     let report = ScalingReport {

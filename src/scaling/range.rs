@@ -4,14 +4,14 @@
 //! subject to `l ≤ gₑ + Σ aₑᵥ tᵥ ≤ u` for every coefficient `e` of [`log_coefficients`] and
 //! `l ≤ log₂|c| ≤ u` for the coefficients rescaling cannot move (the 1s of every row, the box
 //! bounds, the objective): the smallest possible `log₂(max|coefficient| / min|coefficient|)`,
-//! which is what [`crate::milp::LinearModel::coefficient_range`] reports. Solved with HiGHS,
+//! which is what [`crate::lp::LinearModel::coefficient_range`] reports. Solved with HiGHS,
 //! then rounded to integers (powers of two); rounding moves each log-coefficient by at most 1,
 //! so the rounded range exceeds the optimum by at most a factor 4.
 
 use super::coefficients::{LogCoefficients, NONE, log_coefficients};
 use crate::bounds::NetworkBounds;
-use crate::milp::{
-    LinearModel, MilpError, NEGLIGIBLE, Sense, SolveControl, SolveOptions, SolveStatus,
+use crate::lp::{
+    LinearModel, LpError, NEGLIGIBLE, Sense, SolveControl, SolveOptions, SolveStatus,
     solve_linear_model,
 };
 use crate::network::{InputBox, Network};
@@ -21,7 +21,7 @@ pub fn min_range_log2_factors(
     network: &Network,
     input_box: &InputBox,
     bounds: &NetworkBounds,
-) -> Result<Vec<Vec<i32>>, MilpError> {
+) -> Result<Vec<Vec<i32>>, LpError> {
     let LogCoefficients {
         terms,
         var_of,
@@ -77,7 +77,7 @@ pub fn min_range_log2_factors(
     let columns = match (solution.status, solution.columns) {
         (SolveStatus::Optimal, Some(columns)) => columns,
         (status, _) => {
-            return Err(MilpError::Solver(format!(
+            return Err(LpError::Solver(format!(
                 "the coefficient-range LP ended with status {status}"
             )));
         }

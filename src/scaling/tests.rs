@@ -1,6 +1,6 @@
 use super::*;
-use crate::analysis::layer_stats;
-use crate::bounds::{interval_bounds, symbolic_bounds};
+use crate::bounds::{binaries_needed, interval_bounds, symbolic_bounds};
+use crate::formulation::NetworkModel;
 use crate::milp::{NetworkSolveOptions, Sense, SolveControl, solve_network};
 use crate::network::tests::random_network_with;
 use rand::SeedableRng;
@@ -70,13 +70,22 @@ fn interval_bounds_scale_by_the_factors_and_stability_is_unchanged() {
                     }
                 }
             }
-            let before = layer_stats(&net, &ia);
-            let after = layer_stats(&scaled, &scaled_ia);
-            for (x, y) in before.iter().zip(&after) {
-                assert_eq!(
-                    (x.unstable, x.binaries, x.stably_inactive),
-                    (y.unstable, y.binaries, y.stably_inactive)
-                );
+            // Every neuron keeps its state and its binaries.
+            let layers = net.layers().iter().zip(scaled.layers());
+            for ((layer, scaled_layer), (x, y)) in
+                layers.zip(ia.layers.iter().zip(&scaled_ia.layers))
+            {
+                for i in 0..x.len() {
+                    let (act, scaled_act) = (layer.activation, scaled_layer.activation);
+                    assert_eq!(
+                        neuron_state(act, x.lower[i], x.upper[i]),
+                        neuron_state(scaled_act, y.lower[i], y.upper[i])
+                    );
+                    assert_eq!(
+                        binaries_needed(act, x.lower[i], x.upper[i]),
+                        binaries_needed(scaled_act, y.lower[i], y.upper[i])
+                    );
+                }
             }
         }
     }
@@ -100,7 +109,7 @@ fn unit_scaling_makes_every_relu_big_m_one() {
 /// Variance of log₂|coefficient| over the matrix of the MILP.
 fn log_spread(net: &Network, b: &InputBox, bounds: &NetworkBounds) -> f64 {
     let o = Objective::output(Sense::Minimize, 0, net.output_dim()).unwrap();
-    let m = BigMModel::build(net, b, bounds, &o).unwrap().model;
+    let m = NetworkModel::build(net, b, bounds, &o).unwrap().model;
     let logs: Vec<f64> = m
         .row_value
         .iter()

@@ -12,12 +12,13 @@ use crate::cli::table::{Table, opt};
 use anyhow::{Context, Result};
 use clap::Args;
 use reluscope::analysis::AnalysisReport;
-use reluscope::bounds::{BoundMethod, ObbtOptions, compute_bounds_with};
+use reluscope::bounds::BoundMethod;
 use reluscope::control::TaskControl;
 use reluscope::formats::load_network;
 use reluscope::milp::{Objective, Sense, SolveControl, solve_network};
 use reluscope::pipeline::{MilpSetup, prepare_milp};
 use reluscope::scaling::ScalingMethod;
+use reluscope::tightening::{ObbtOptions, compute_bounds_with};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 

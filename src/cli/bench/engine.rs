@@ -12,7 +12,8 @@ use anyhow::{Result, bail};
 use clap::Args;
 use reluscope::bounds::interval_bounds;
 use reluscope::formats::load_network;
-use reluscope::milp::{BigMModel, Objective, Sense, SolveControl, solve_network};
+use reluscope::formulation::NetworkModel;
+use reluscope::milp::{Objective, Sense, SolveControl, solve_network};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
@@ -59,7 +60,7 @@ pub fn run(args: &EngineArgs) -> Result<()> {
         let bounds = interval_bounds(&network, &input_box);
         let objective = Objective::output(Sense::Minimize, 0, network.output_dim())?;
         let build_s = median_time(args.repeat, || {
-            BigMModel::build(&network, &input_box, &bounds, &objective)
+            NetworkModel::build(&network, &input_box, &bounds, &objective)
         });
         let mut row = json!({
             "network": network.name,

@@ -5,7 +5,7 @@ use super::{View, legend_entry, palette};
 use crate::gui::document::{Analysis, ScaledAnalysis, short};
 use crate::gui::state::AppState;
 use eframe::egui::{self, Color32, Pos2, Rect, Sense, Stroke, pos2, vec2};
-use reluscope::analysis::{NeuronState, big_m, neuron_state};
+use reluscope::bounds::{NeuronState, big_m, neuron_state};
 use reluscope::network::{Activation, InputBox, Network};
 
 /// Above this many connections, only the hovered or selected neuron's are drawn (a dense

@@ -41,8 +41,7 @@
 //! pass would choose for that objective, which cuts the pivots per LP by a quarter to a third
 //! compared with starting from the last optimum.
 
-use super::{Col, LinearModel};
-use thiserror::Error;
+use super::{Col, LinearModel, LpBound, LpError, LpOracle};
 
 /// Pivots between two recomputations of `B = A_W⁻¹` from scratch (bounds rounding drift;
 /// a failed certificate also triggers one).
@@ -60,29 +59,6 @@ const FEASIBILITY_TOLERANCE: f64 = 1e-9;
 const OPTIMALITY_TOLERANCE: f64 = 1e-11;
 /// `|a_j·r|` below this times `‖a_j‖∞‖r‖∞` counts as parallel in the ratio test.
 const PIVOT_TOLERANCE: f64 = 1e-9;
-
-/// Why the dense simplex gave up (the caller then uses HiGHS).
-#[derive(Debug, Clone, PartialEq, Error)]
-pub enum DenseLpError {
-    /// The model is not of the supported form.
-    #[error("dense simplex: unsupported model: {0}")]
-    Unsupported(String),
-    /// No feasible starting vertex was found for the new columns.
-    #[error("dense simplex: no feasible start for column {0}")]
-    NoStart(usize),
-    /// The working set became numerically singular.
-    #[error("dense simplex: singular working set")]
-    Singular,
-    /// The objective is unbounded (cannot happen with finite column bounds).
-    #[error("dense simplex: unbounded direction")]
-    Unbounded,
-    /// The pivot limit was reached (cycling or stalling).
-    #[error("dense simplex: no optimum after {0} pivots")]
-    PivotLimit(usize),
-    /// Primal and dual values did not agree at the end.
-    #[error("dense simplex: optimality not certified (gap {0:e})")]
-    Uncertified(f64),
-}
 
 /// A constraint of the polytope.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -177,19 +153,19 @@ impl DenseSimplex {
     /// bounds, and every new row must involve at most one column that is newer than all its
     /// others' (its "own" column) — true of the layered relaxations of a network. The model's
     /// objective and integrality are ignored.
-    pub fn extend_to(&mut self, model: &LinearModel) -> Result<(), DenseLpError> {
+    pub fn extend_to(&mut self, model: &LinearModel) -> Result<(), LpError> {
         self.usable()?;
         let (old_n, old_m) = (self.num_cols(), self.num_rows());
         let (n, m) = (model.num_cols(), model.num_rows());
         if n < old_n || m < old_m || !self.is_prefix_of(model) {
-            return Err(DenseLpError::Unsupported(
+            return Err(LpError::Unsupported(
                 "the new model does not extend the loaded one".into(),
             ));
         }
         for k in old_n..n {
             let (lo, hi) = (model.col_lower[k], model.col_upper[k]);
             if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
-                return Err(DenseLpError::Unsupported(format!(
+                return Err(LpError::Unsupported(format!(
                     "column {k} has bounds [{lo}, {hi}]; finite bounds are needed"
                 )));
             }
@@ -254,7 +230,7 @@ impl DenseSimplex {
         self.recompute_activity();
         for r in old_rows.into_iter().chain(old_m..m) {
             if self.row_violation(r) > FEASIBILITY_TOLERANCE {
-                return Err(DenseLpError::NoStart(n.saturating_sub(1)));
+                return Err(LpError::NoStart(Some(n.saturating_sub(1))));
             }
         }
         self.recompute_edge_norms();
@@ -275,9 +251,9 @@ impl DenseSimplex {
             })
     }
 
-    fn usable(&self) -> Result<(), DenseLpError> {
+    fn usable(&self) -> Result<(), LpError> {
         if self.poisoned {
-            return Err(DenseLpError::Unsupported(
+            return Err(LpError::Unsupported(
                 "an earlier extension failed; load the model into a new solver".into(),
             ));
         }
@@ -288,7 +264,7 @@ impl DenseSimplex {
     /// the value it gives: among the column's bounds and its own rows made tight, the feasible
     /// candidate with the largest value (`preference > 0`), the smallest (`< 0`), or the least
     /// violation (`0`, and when no candidate is feasible).
-    fn place_column(&mut self, c: usize, preference: f64) -> Result<(Active, f64), DenseLpError> {
+    fn place_column(&mut self, c: usize, preference: f64) -> Result<(Active, f64), LpError> {
         // Activity of each own row without column c, and c's coefficient in it.
         let mut parts = std::mem::take(&mut self.scratch_parts);
         parts.clear();
@@ -360,7 +336,7 @@ impl DenseSimplex {
         }
         match least {
             Some((active, value, worst)) if worst <= FEASIBILITY_TOLERANCE => Ok((active, value)),
-            _ => Err(DenseLpError::NoStart(c)),
+            _ => Err(LpError::NoStart(Some(c))),
         }
     }
 
@@ -371,7 +347,7 @@ impl DenseSimplex {
     /// backward bound pass (upper line where the coefficient is positive, lower where
     /// negative), and the simplex then needs far fewer pivots than from the last optimum.
     /// Returns `false` (and changes nothing) when the model is not layered.
-    fn crash(&mut self, objective: &[f64]) -> Result<bool, DenseLpError> {
+    fn crash(&mut self, objective: &[f64]) -> Result<bool, LpError> {
         if !self.layered {
             return Ok(false);
         }
@@ -413,7 +389,7 @@ impl DenseSimplex {
     /// activities and the edge norms. With all preferences 0 and the inputs at their lower
     /// bounds this is a forward pass of the network through the relaxation, feasible
     /// whenever the bounds are valid for the network itself.
-    fn rebuild(&mut self, preference: &[f64]) -> Result<(), DenseLpError> {
+    fn rebuild(&mut self, preference: &[f64]) -> Result<(), LpError> {
         self.bound_active.iter_mut().for_each(|a| *a = false);
         self.row_active.iter_mut().for_each(|a| *a = false);
         self.inverse.iter_mut().for_each(|b| *b = 0.0);
@@ -533,7 +509,7 @@ impl DenseSimplex {
 
     /// Recomputes `B = A_W⁻¹` by Gauss–Jordan elimination with partial pivoting, then the
     /// vertex `y = B b_W`, the activities and the edge norms.
-    fn refactor(&mut self) -> Result<(), DenseLpError> {
+    fn refactor(&mut self) -> Result<(), LpError> {
         let n = self.num_cols();
         let mut a = vec![0.0; n * n];
         for (q, active) in self.working.iter().enumerate() {
@@ -554,10 +530,10 @@ impl DenseSimplex {
         for col in 0..n {
             let pivot = (col..n)
                 .max_by(|&i, &j| a[i * n + col].abs().total_cmp(&a[j * n + col].abs()))
-                .ok_or(DenseLpError::Singular)?;
+                .ok_or(LpError::Singular)?;
             let p = a[pivot * n + col];
             if p.abs() < 1e-12 {
-                return Err(DenseLpError::Singular);
+                return Err(LpError::Singular);
             }
             if pivot != col {
                 for k in 0..n {
@@ -637,13 +613,13 @@ impl DenseSimplex {
 
     /// Maximises `Σ coef·y_col`; returns a certified upper bound equal to the optimum within
     /// `10⁻⁹·(1 + |optimum|)` (plus the rounding allowance). Duplicate columns add.
-    pub fn maximize(&mut self, terms: &[(Col, f64)]) -> Result<f64, DenseLpError> {
+    pub fn maximize(&mut self, terms: &[(Col, f64)]) -> Result<f64, LpError> {
         self.usable()?;
         let n = self.num_cols();
         let mut dense = vec![0.0; n];
         for &(k, v) in terms {
             if k >= n {
-                return Err(DenseLpError::Unsupported(format!(
+                return Err(LpError::Unsupported(format!(
                     "objective column {k} is not in the model"
                 )));
             }
@@ -698,12 +674,12 @@ impl DenseSimplex {
                 }
             }
         }
-        Err(DenseLpError::PivotLimit(limit))
+        Err(LpError::PivotLimit(limit))
     }
 
     /// Moves off working-set position `p` to the first constraint hit (or to the other side
     /// of `p` itself) and updates `B` and the multipliers `λ = Bᵀc`.
-    fn pivot(&mut self, p: usize, lambda: &mut [f64]) -> Result<(), DenseLpError> {
+    fn pivot(&mut self, p: usize, lambda: &mut [f64]) -> Result<(), LpError> {
         let n = self.num_cols();
         let leaving = self.working[p];
         let sigma = match leaving.side {
@@ -774,7 +750,7 @@ impl DenseSimplex {
             }
         }
         if !longest.is_finite() {
-            return Err(DenseLpError::Unbounded);
+            return Err(LpError::Unbounded);
         }
         // Pass 2: among the constraints hit within that step, the most stable pivot (largest
         // rate of change relative to the row's scale).
@@ -808,7 +784,7 @@ impl DenseSimplex {
             );
             consider(Constraint::Row(r), d, limits, self.activity[r], weight);
         }
-        let (entering, d, step, _) = chosen.ok_or(DenseLpError::Unbounded)?;
+        let (entering, d, step, _) = chosen.ok_or(LpError::Unbounded)?;
         for (yk, dk) in self.y.iter_mut().zip(&direction) {
             *yk += step * dk;
         }
@@ -839,7 +815,7 @@ impl DenseSimplex {
         }
         let alpha = rowv[p];
         if alpha.abs() < PIVOT_TOLERANCE * r_scale.max(1.0) * self.scale_of(entering) {
-            return Err(DenseLpError::Singular);
+            return Err(LpError::Singular);
         }
         let column: Vec<f64> = (0..n).map(|i| self.inverse[i * n + p]).collect();
         for (i, &col_i) in column.iter().enumerate() {
@@ -883,7 +859,7 @@ impl DenseSimplex {
         objective: &[(usize, f64)],
         dense: &[f64],
         lambda: &[f64],
-    ) -> Result<f64, DenseLpError> {
+    ) -> Result<f64, LpError> {
         self.refresh_vertex();
         let n = self.num_cols();
         let infeasible = (0..n).any(|k| {
@@ -894,7 +870,9 @@ impl DenseSimplex {
             .any(|r| self.row_violation(r) > 10.0 * FEASIBILITY_TOLERANCE);
         let primal: f64 = objective.iter().map(|&(k, v)| v * self.y[k]).sum();
         if infeasible {
-            return Err(DenseLpError::Uncertified(f64::INFINITY));
+            return Err(LpError::Uncertified(
+                "the vertex violates a constraint".into(),
+            ));
         }
         let mut residual = dense.to_vec();
         // Σ|terms| of every floating-point sum below, for the rounding allowance.
@@ -933,7 +911,7 @@ impl DenseSimplex {
         for (k, &rho) in residual.iter().enumerate() {
             // `f64::max` would drop a NaN (0·∞), so non-finite residuals are refused first.
             if !rho.is_finite() {
-                return Err(DenseLpError::Uncertified(f64::NAN));
+                return Err(LpError::Uncertified("a non-finite residual".into()));
             }
             let reach = self.col_lo[k].abs().max(self.col_hi[k].abs());
             let term = (rho * self.col_lo[k]).max(rho * self.col_hi[k]);
@@ -948,7 +926,7 @@ impl DenseSimplex {
         if !dual.is_finite()
             || !(-NEGATIVE_GAP_TOLERANCE * scale..=GAP_TOLERANCE * scale).contains(&gap)
         {
-            return Err(DenseLpError::Uncertified(gap));
+            return Err(LpError::Uncertified(format!("gap {gap:e}")));
         }
         // Weak duality holds in exact arithmetic; each sum of N terms is off by at most
         // N·ε·Σ|terms| (recursive summation), so this allowance keeps the returned value a
@@ -959,9 +937,15 @@ impl DenseSimplex {
 
     /// `min Σ coef·y_col`, a certified lower bound equal to the optimum (see
     /// [`DenseSimplex::maximize`]).
-    pub fn minimize(&mut self, terms: &[(Col, f64)]) -> Result<f64, DenseLpError> {
+    pub fn minimize(&mut self, terms: &[(Col, f64)]) -> Result<f64, LpError> {
         let negated: Vec<(Col, f64)> = terms.iter().map(|&(c, v)| (c, -v)).collect();
         self.maximize(&negated).map(|v| -v)
+    }
+}
+
+impl LpOracle for DenseSimplex {
+    fn minimize(&mut self, objective: &[(Col, f64)]) -> Result<LpBound, LpError> {
+        DenseSimplex::minimize(self, objective).map(LpBound::value)
     }
 }
 
@@ -1022,7 +1006,7 @@ fn relative_excess(excess: f64, bound: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::milp::ObjectiveOracle;
+    use crate::lp::ObjectiveOracle;
     use rand::{Rng, SeedableRng};
 
     /// A random layered polytope that always has a feasible start: every column lies in
@@ -1186,24 +1170,24 @@ mod tests {
         m.add_column("free".into(), f64::NEG_INFINITY, 1.0, false);
         assert!(matches!(
             DenseSimplex::new().extend_to(&m),
-            Err(DenseLpError::Unsupported(_))
+            Err(LpError::Unsupported(_))
         ));
         let mut m = LinearModel::new();
         let y = m.add_column("y".into(), 0.0, 1.0, false);
         m.add_row("too high".into(), 2.0, f64::INFINITY, &[(y, 1.0)]);
         assert_eq!(
             DenseSimplex::new().extend_to(&m),
-            Err(DenseLpError::NoStart(0))
+            Err(LpError::NoStart(Some(0)))
         );
         let mut dense = DenseSimplex::new();
         dense.extend_to(&random_model(4, 1, false)).unwrap();
         assert!(matches!(
             dense.extend_to(&LinearModel::new()),
-            Err(DenseLpError::Unsupported(_))
+            Err(LpError::Unsupported(_))
         ));
         assert!(matches!(
             dense.maximize(&[(9, 1.0)]),
-            Err(DenseLpError::Unsupported(_))
+            Err(LpError::Unsupported(_))
         ));
     }
 
@@ -1246,7 +1230,7 @@ mod tests {
         changed.add_column("x".into(), 0.0, 0.5, false);
         assert!(matches!(
             dense.extend_to(&changed),
-            Err(DenseLpError::Unsupported(_))
+            Err(LpError::Unsupported(_))
         ));
         assert!(dense.maximize(&[(x, 1.0)]).unwrap() >= 1.0);
         // A new row that no vertex satisfies leaves the solver half-grown: refused from then on.
@@ -1260,12 +1244,9 @@ mod tests {
         assert!(dense.extend_to(&m).is_err());
         assert!(matches!(
             dense.maximize(&[(x, 1.0)]),
-            Err(DenseLpError::Unsupported(_))
+            Err(LpError::Unsupported(_))
         ));
-        assert!(matches!(
-            dense.extend_to(&m),
-            Err(DenseLpError::Unsupported(_))
-        ));
+        assert!(matches!(dense.extend_to(&m), Err(LpError::Unsupported(_))));
     }
 
     #[test]

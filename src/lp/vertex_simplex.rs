@@ -1,4 +1,4 @@
-//! A small dense LP solver for `max cᵀx s.t. Ax ≤ b` in low dimension.
+//! A small active-set simplex for `max cᵀx s.t. Ax ≤ b` in low dimension, from a known point.
 //!
 //! Region splitting solves thousands of LPs with a handful of variables and a few dozen
 //! rows. HiGHS spends a fixed ≈ 0.1 ms per run on such problems; this active-set (vertex)
@@ -13,26 +13,69 @@
 //! and enter the first row hit. Bland's rule (lowest index leaves, lowest index among ties
 //! enters) prevents cycling at degenerate vertices. The polytope must be bounded (the box).
 
-/// The optimum of an LP.
+use super::{Col, LpBound, LpError, LpOracle};
+
+/// The optimum of an LP with its maximiser.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct LpOptimum {
+pub struct LpOptimum {
     /// `cᵀx*`.
     pub value: f64,
     /// A maximiser: a vertex of the polytope.
     pub x: Vec<f64>,
 }
 
-/// Why the dense solver gave up (the caller falls back to HiGHS).
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct LpFailure(pub String);
-
 /// A row `a_i` with `a_i · r` below this is treated as parallel to the direction `r`
 /// (rows have unit norm, directions too).
-const PARALLEL: f64 = 1e-11;
-/// Multipliers above `−MULTIPLIER_TOL·‖c‖` count as non-negative.
-const MULTIPLIER_TOL: f64 = 1e-11;
-/// Largest accepted violation of a row by the start or the optimum.
-const FEASIBILITY_TOL: f64 = 1e-9;
+const PIVOT_TOLERANCE: f64 = 1e-11;
+/// Multipliers above `−OPTIMALITY_TOLERANCE·‖c‖` count as non-negative.
+const OPTIMALITY_TOLERANCE: f64 = 1e-11;
+/// Largest accepted violation of a row by the start or the optimum, relative to `1 + |b_i|`.
+const FEASIBILITY_TOLERANCE: f64 = 1e-9;
+
+/// The polytope `{x : rows·x ≤ rhs}` (bounded, unit rows) as an [`LpOracle`], started from a
+/// point the caller knows to be feasible.
+#[derive(Debug, Clone)]
+pub struct VertexSimplex {
+    rows: Vec<f64>,
+    rhs: Vec<f64>,
+    dim: usize,
+    start: Option<Vec<f64>>,
+}
+
+impl VertexSimplex {
+    /// The polytope `rows·x ≤ rhs` (`rows` row-major with `dim` columns, each of unit norm).
+    pub fn new(rows: Vec<f64>, rhs: Vec<f64>, dim: usize) -> Self {
+        Self {
+            rows,
+            rhs,
+            dim,
+            start: None,
+        }
+    }
+
+    /// The feasible point the next objectives start from (none: they fail with
+    /// [`LpError::NoStart`]).
+    pub fn set_start(&mut self, start: Option<Vec<f64>>) {
+        self.start = start;
+    }
+}
+
+impl LpOracle for VertexSimplex {
+    fn minimize(&mut self, objective: &[(Col, f64)]) -> Result<LpBound, LpError> {
+        let start = self.start.as_deref().ok_or(LpError::NoStart(None))?;
+        let mut c = vec![0.0; self.dim];
+        for &(j, v) in objective {
+            *c.get_mut(j)
+                .ok_or_else(|| LpError::Unsupported(format!("no column {j}")))? -= v;
+        }
+        let opt = maximize_from(&self.rows, &self.rhs, self.dim, &c, start)?;
+        Ok(LpBound {
+            lower_bound: -opt.value,
+            time_limited: false,
+            minimizer: Some(opt.x),
+        })
+    }
+}
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
@@ -83,17 +126,17 @@ fn solve_square(mut m: Vec<f64>, mut rhs: Vec<f64>) -> Option<Vec<f64>> {
 
 /// `max cᵀx s.t. rows·x ≤ rhs` (`rows` row-major with `dim` columns, each of unit norm), from
 /// the feasible point `start`. The polytope must be bounded.
-pub(crate) fn maximize_dense(
+pub fn maximize_from(
     rows: &[f64],
     rhs: &[f64],
     dim: usize,
     c: &[f64],
     start: &[f64],
-) -> Result<LpOptimum, LpFailure> {
+) -> Result<LpOptimum, LpError> {
     let m = rhs.len();
     let d = dim;
     if rows.len() != m * d || c.len() != d || start.len() != d || d == 0 {
-        return Err(LpFailure("inconsistent dimensions".into()));
+        return Err(LpError::Unsupported("inconsistent dimensions".into()));
     }
     let row = |i: usize| &rows[i * d..(i + 1) * d];
     let violation = |x: &[f64]| {
@@ -101,8 +144,8 @@ pub(crate) fn maximize_dense(
             .map(|i| (dot(row(i), x) - rhs[i]) / (1.0 + rhs[i].abs()))
             .fold(0.0_f64, f64::max)
     };
-    if violation(start) > FEASIBILITY_TOL {
-        return Err(LpFailure("the start point is infeasible".into()));
+    if violation(start) > FEASIBILITY_TOLERANCE {
+        return Err(LpError::NoStart(None));
     }
     let c_norm = norm(c);
     let mut x = start.to_vec();
@@ -131,24 +174,24 @@ pub(crate) fn maximize_dense(
                     project_out(&basis, &e)
                 })
                 .max_by(|a, b| norm(a).total_cmp(&norm(b)))
-                .ok_or_else(|| LpFailure("no free direction".into()))?;
+                .ok_or(LpError::Singular)?;
         }
         let rn = norm(&r);
         if rn == 0.0 {
-            return Err(LpFailure("no free direction".into()));
+            return Err(LpError::Singular);
         }
         r.iter_mut().for_each(|v| *v /= rn);
         let mut best: Option<(f64, usize)> = None;
         for i in (0..m).filter(|i| !active.contains(i)) {
             let ar = dot(row(i), &r);
-            if ar > PARALLEL {
+            if ar > PIVOT_TOLERANCE {
                 let t = (rhs[i] - dot(row(i), &x)).max(0.0) / ar;
                 if best.is_none_or(|(bt, _)| t < bt) {
                     best = Some((t, i));
                 }
             }
         }
-        let (t, entering) = best.ok_or_else(|| LpFailure("unbounded direction".into()))?;
+        let (t, entering) = best.ok_or(LpError::Unbounded)?;
         x.iter_mut().zip(&r).for_each(|(xi, ri)| *xi += t * ri);
         let mut q = project_out(&basis, row(entering));
         let qn = norm(&q);
@@ -171,14 +214,13 @@ pub(crate) fn maximize_dense(
                 transposed[k * d + r] = matrix[r * d + k];
             }
         }
-        let lambda = solve_square(transposed, c.to_vec())
-            .ok_or_else(|| LpFailure("singular vertex".into()))?;
+        let lambda = solve_square(transposed, c.to_vec()).ok_or(LpError::Singular)?;
         let leaving = (0..d)
-            .filter(|&j| lambda[j] < -MULTIPLIER_TOL * c_norm)
+            .filter(|&j| lambda[j] < -OPTIMALITY_TOLERANCE * c_norm)
             .min_by_key(|&j| active[j]);
         let Some(j) = leaving else {
-            if violation(&x) > FEASIBILITY_TOL {
-                return Err(LpFailure("the optimum violates a row".into()));
+            if violation(&x) > FEASIBILITY_TOLERANCE {
+                return Err(LpError::Uncertified("the optimum violates a row".into()));
             }
             return Ok(LpOptimum {
                 value: dot(c, &x),
@@ -187,12 +229,12 @@ pub(crate) fn maximize_dense(
         };
         let mut e = vec![0.0; d];
         e[j] = -1.0;
-        let r = solve_square(matrix, e).ok_or_else(|| LpFailure("singular vertex".into()))?;
+        let r = solve_square(matrix, e).ok_or(LpError::Singular)?;
         let rn = norm(&r);
         let mut best: Option<(f64, usize)> = None;
         for i in (0..m).filter(|i| !active.contains(i)) {
             let ar = dot(row(i), &r);
-            if ar > PARALLEL * rn {
+            if ar > PIVOT_TOLERANCE * rn {
                 let t = (rhs[i] - dot(row(i), &x)).max(0.0) / ar;
                 // Ties keep the lowest index (Bland), as `i` increases.
                 if best.is_none_or(|(bt, _)| t < bt) {
@@ -200,12 +242,12 @@ pub(crate) fn maximize_dense(
                 }
             }
         }
-        let (t, entering) = best.ok_or_else(|| LpFailure("unbounded edge".into()))?;
+        let (t, entering) = best.ok_or(LpError::Unbounded)?;
         x.iter_mut().zip(&r).for_each(|(xi, ri)| *xi += t * ri);
         active[j] = entering;
         snap_to_vertex(rows, rhs, d, &active, &mut x);
     }
-    Err(LpFailure("iteration limit".into()))
+    Err(LpError::PivotLimit(max_iterations))
 }
 
 /// Replaces `x` by the exact intersection of its `d` tight rows when that system is well
@@ -232,7 +274,7 @@ fn snap_to_vertex(rows: &[f64], rhs: &[f64], d: usize, active: &[usize], x: &mut
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::regions::highs_lp::highs_maximize;
+    use crate::lp::{LinearModel, OneShotHighs};
     use rand::{Rng, SeedableRng};
 
     fn unit_rows(rows: &mut [f64], rhs: &mut [f64], d: usize) {
@@ -250,13 +292,13 @@ mod tests {
         let mut rows = vec![1.0, 0.0, -1.0, 0.0, 0.0, 1.0, 0.0, -1.0, 1.0, 1.0];
         let mut rhs = vec![1.0, 0.0, 1.0, 0.0, 1.5];
         unit_rows(&mut rows, &mut rhs, 2);
-        let opt = maximize_dense(&rows, &rhs, 2, &[1.0, 2.0], &[0.1, 0.1]).unwrap();
+        let opt = maximize_from(&rows, &rhs, 2, &[1.0, 2.0], &[0.1, 0.1]).unwrap();
         assert!((opt.value - 2.5).abs() < 1e-12, "{opt:?}");
         assert!((opt.x[0] - 0.5).abs() < 1e-12 && (opt.x[1] - 1.0).abs() < 1e-12);
         // A zero objective returns a feasible vertex.
-        let zero = maximize_dense(&rows, &rhs, 2, &[0.0, 0.0], &[0.1, 0.1]).unwrap();
+        let zero = maximize_from(&rows, &rhs, 2, &[0.0, 0.0], &[0.1, 0.1]).unwrap();
         assert_eq!(zero.value, 0.0);
-        assert!(maximize_dense(&rows, &rhs, 2, &[1.0, 0.0], &[2.0, 0.0]).is_err());
+        assert!(maximize_from(&rows, &rhs, 2, &[1.0, 0.0], &[2.0, 0.0]).is_err());
     }
 
     /// Random polytopes (a box cut by random half-spaces through the neighbourhood of a
@@ -294,16 +336,45 @@ mod tests {
                 rhs.push(b);
             }
             let c: Vec<f64> = (0..d).map(|_| rng.random_range(-1.0..1.0)).collect();
-            let dense = maximize_dense(&rows, &rhs, d, &c, &center).unwrap();
-            let extra_rows = &rows[2 * d * d..];
-            let extra_rhs = &rhs[2 * d..];
-            let highs = highs_maximize(&lower, &upper, extra_rows, extra_rhs, &c).unwrap();
+            let dense = maximize_from(&rows, &rhs, d, &c, &center).unwrap();
+            let mut cell = LinearModel::new();
+            for j in 0..d {
+                cell.add_column(format!("x{j}"), lower[j], upper[j], false);
+            }
+            for (i, &b) in rhs.iter().enumerate().skip(2 * d) {
+                let terms: Vec<(Col, f64)> = rows[i * d..(i + 1) * d]
+                    .iter()
+                    .copied()
+                    .enumerate()
+                    .collect();
+                cell.add_row(format!("r{i}"), f64::NEG_INFINITY, b, &terms);
+            }
+            let negated: Vec<(Col, f64)> = c.iter().map(|v| -v).enumerate().collect();
+            let highs = -OneShotHighs::new(cell)
+                .minimize(&negated)
+                .unwrap()
+                .lower_bound;
             assert!(
-                (dense.value - highs.value).abs() <= 1e-8 * (1.0 + highs.value.abs()),
-                "trial {trial} (d = {d}): dense {} vs HiGHS {}",
+                (dense.value - highs).abs() <= 1e-8 * (1.0 + highs.abs()),
+                "trial {trial} (d = {d}): dense {} vs HiGHS {highs}",
                 dense.value,
-                highs.value
             );
+            // The maximiser is a feasible point that attains the value.
+            assert_eq!(dense.value, dot(&c, &dense.x), "trial {trial}");
+            for (i, &b) in rhs.iter().enumerate() {
+                let excess = dot(&rows[i * d..(i + 1) * d], &dense.x) - b;
+                assert!(
+                    excess <= 1e-9 * (1.0 + b.abs()),
+                    "trial {trial}: row {i} by {excess}"
+                );
+            }
+            // The same LP through the oracle interface: the minimum of −cᵀx, with the point.
+            let mut oracle = VertexSimplex::new(rows.clone(), rhs.clone(), d);
+            assert!(oracle.minimize(&negated).is_err(), "no start point yet");
+            oracle.set_start(Some(center.clone()));
+            let bound = oracle.minimize(&negated).unwrap();
+            assert_eq!(bound.lower_bound, -dense.value);
+            assert_eq!(bound.minimizer.as_deref(), Some(dense.x.as_slice()));
             checked += 1;
         }
         assert!(checked >= 290);
@@ -317,7 +388,7 @@ mod tests {
         ];
         let mut rhs = vec![1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 2.0, 2.0];
         unit_rows(&mut rows, &mut rhs, 2);
-        let opt = maximize_dense(&rows, &rhs, 2, &[1.0, 0.0], &[-0.5, 0.0]).unwrap();
+        let opt = maximize_from(&rows, &rhs, 2, &[1.0, 0.0], &[-0.5, 0.0]).unwrap();
         assert!((opt.value - 1.0).abs() < 1e-12, "{opt:?}");
         assert!(opt.x[1].abs() < 1e-12);
     }

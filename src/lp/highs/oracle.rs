@@ -1,4 +1,4 @@
-//! A HiGHS model kept alive to minimise many objectives over one feasible set.
+//! A HiGHS instance kept alive to minimise many objectives over one feasible set.
 //!
 //! Bound tightening asks for `min cᵀx` over the same polytope for hundreds of `c`. Keeping
 //! one HiGHS instance and changing only the costs lets the simplex start from the previous
@@ -7,28 +7,13 @@
 //! The model is `!Send`: create the oracle on the thread that uses it. All oracles run with
 //! `threads = 1`, one value everywhere, because HiGHS refuses different values on one thread.
 
-use super::highs_solver::to_highs;
-use super::{Col, LinearModel, MilpError};
+use super::{HighsOptions, to_highs};
+use crate::lp::{Col, LinearModel, LpBound, LpError, LpOracle};
 use highs::HighsModelStatus;
 
-/// What one minimisation proved.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct OracleBound {
-    /// A valid lower bound on `min cᵀx`: the LP optimum, or the MILP's dual bound.
-    pub lower_bound: f64,
-    /// Whether the solve was stopped by its time limit (the bound is then weaker).
-    pub time_limited: bool,
-}
-
-/// Minimises linear objectives over one feasible set, one after another.
-pub trait Minimizer {
-    /// A valid lower bound on `min Σ coef·x_col` (for an LP, its optimum).
-    fn minimize(&mut self, terms: &[(Col, f64)]) -> Result<OracleBound, MilpError>;
-}
-
-impl Minimizer for ObjectiveOracle {
-    fn minimize(&mut self, terms: &[(Col, f64)]) -> Result<OracleBound, MilpError> {
-        ObjectiveOracle::minimize(self, terms)
+impl LpOracle for ObjectiveOracle {
+    fn minimize(&mut self, objective: &[(Col, f64)]) -> Result<LpBound, LpError> {
+        ObjectiveOracle::minimize(self, objective)
     }
 }
 
@@ -50,37 +35,13 @@ impl ObjectiveOracle {
     /// Loads `model` (its own objective is ignored) into a fresh HiGHS instance.
     ///
     /// `time_limit` applies to each minimisation (seconds); useful for MILPs.
-    pub fn new(model: &LinearModel, time_limit: Option<f64>) -> Result<Self, MilpError> {
+    pub fn new(model: &LinearModel, time_limit: Option<f64>) -> Result<Self, LpError> {
         let mut zero_cost = model.clone();
         zero_cost.cost.iter_mut().for_each(|c| *c = 0.0);
         zero_cost.sense = None;
         let mut highs_model = to_highs(&zero_cost)?;
-        let set = |m: &mut highs::Model, name: &str, value: &str| {
-            m.try_set_option(name, value)
-                .map_err(|e| MilpError::Solver(format!("HiGHS option {name}: {e:?}")))
-        };
-        set(&mut highs_model, "presolve", "off")?;
         let is_mip = model.integer.iter().any(|&i| i);
-        if !is_mip {
-            // After a cost change the previous optimal basis stays primal feasible, so the
-            // primal simplex continues from it; the dual simplex would first repair dual
-            // feasibility. Scaling is recomputed on every run and does not pay on these small,
-            // well-scaled LPs. Measured on peaks_25x5: 119 → 53 iterations per LP.
-            let set_int = |m: &mut highs::Model, name: &str, value: i32| {
-                m.try_set_option(name, value)
-                    .map_err(|e| MilpError::Solver(format!("HiGHS option {name}: {e:?}")))
-            };
-            set_int(&mut highs_model, "simplex_strategy", 4)?;
-            set_int(&mut highs_model, "simplex_scale_strategy", 0)?;
-        }
-        highs_model
-            .try_set_option("threads", 1)
-            .map_err(|e| MilpError::Solver(format!("HiGHS option threads: {e:?}")))?;
-        if let Some(limit) = time_limit {
-            highs_model
-                .try_set_option("time_limit", limit)
-                .map_err(|e| MilpError::Solver(format!("HiGHS option time_limit: {e:?}")))?;
-        }
+        HighsOptions::repeated(is_mip, time_limit).apply(&mut highs_model)?;
         Ok(Self {
             model: Some(highs_model),
             is_mip,
@@ -98,21 +59,21 @@ impl ObjectiveOracle {
     /// same order (the big-M and triangle models of successive prefixes of a network do).
     /// New columns start nonbasic and new rows basic, so the simplex continues from the last
     /// optimum instead of starting cold. Integer columns cannot be appended.
-    pub fn extend_to(&mut self, model: &LinearModel) -> Result<(), MilpError> {
+    pub fn extend_to(&mut self, model: &LinearModel) -> Result<(), LpError> {
         if model.num_cols() < self.num_cols || model.num_rows() < self.num_rows {
-            return Err(MilpError::Solver(
+            return Err(LpError::Solver(
                 "the new model does not extend the loaded one".into(),
             ));
         }
         if model.integer[self.num_cols..].iter().any(|&i| i) {
-            return Err(MilpError::Solver(
+            return Err(LpError::Solver(
                 "integer columns cannot be appended to a loaded model".into(),
             ));
         }
         let highs_model = self
             .model
             .as_mut()
-            .ok_or_else(|| MilpError::Solver("the oracle lost its model after an error".into()))?;
+            .ok_or_else(|| LpError::Solver("the oracle lost its model after an error".into()))?;
         let ptr = highs_model.as_mut_ptr();
         let int = |v: usize| v as highs_sys::HighsInt;
         let new_cols = self.num_cols..model.num_cols();
@@ -134,7 +95,7 @@ impl ObjectiveOracle {
                 )
             };
             if status == highs_sys::kHighsStatusError {
-                return Err(MilpError::Solver("HiGHS could not add columns".into()));
+                return Err(LpError::Solver("HiGHS could not add columns".into()));
             }
         }
         let new_rows = self.num_rows..model.num_rows();
@@ -161,7 +122,7 @@ impl ObjectiveOracle {
                 )
             };
             if status == highs_sys::kHighsStatusError {
-                return Err(MilpError::Solver("HiGHS could not add rows".into()));
+                return Err(LpError::Solver("HiGHS could not add rows".into()));
             }
         }
         self.num_cols = model.num_cols();
@@ -170,11 +131,11 @@ impl ObjectiveOracle {
     }
 
     /// A valid lower bound on `min Σ coef·x_col` over the model.
-    pub fn minimize(&mut self, terms: &[(Col, f64)]) -> Result<OracleBound, MilpError> {
+    pub fn minimize(&mut self, terms: &[(Col, f64)]) -> Result<LpBound, LpError> {
         let mut model = self
             .model
             .take()
-            .ok_or_else(|| MilpError::Solver("the oracle lost its model after an error".into()))?;
+            .ok_or_else(|| LpError::Solver("the oracle lost its model after an error".into()))?;
         let mut columns: Vec<highs_sys::HighsInt> = Vec::with_capacity(terms.len());
         let mut costs: Vec<f64> = Vec::with_capacity(terms.len());
         // Zero the previous objective's columns, then set the new ones (later entries win).
@@ -213,7 +174,7 @@ impl ObjectiveOracle {
         self.last_columns = merged.iter().map(|&(c, _)| c).collect();
         let solved = model
             .try_solve()
-            .map_err(|e| MilpError::Solver(format!("HiGHS failed: {e:?}")))?;
+            .map_err(|e| LpError::Solver(format!("HiGHS failed: {e:?}")))?;
         self.solves += 1;
         if !self.is_mip {
             self.iterations += solved.simplex_iteration_count().max(0) as u64;
@@ -227,22 +188,20 @@ impl ObjectiveOracle {
                 HighsModelStatus::Optimal | HighsModelStatus::ReachedTimeLimit
                     if bound.is_finite() =>
                 {
-                    Ok(OracleBound {
+                    Ok(LpBound {
                         lower_bound: bound,
                         time_limited: status == HighsModelStatus::ReachedTimeLimit,
+                        minimizer: None,
                     })
                 }
-                other => Err(MilpError::Solver(format!(
+                other => Err(LpError::Solver(format!(
                     "MILP bound not available: {other:?}"
                 ))),
             }
         } else {
             match status {
-                HighsModelStatus::Optimal => Ok(OracleBound {
-                    lower_bound: solved.objective_value(),
-                    time_limited: false,
-                }),
-                other => Err(MilpError::Solver(format!(
+                HighsModelStatus::Optimal => Ok(LpBound::value(solved.objective_value())),
+                other => Err(LpError::Solver(format!(
                     "LP not solved to optimality: {other:?}"
                 ))),
             }

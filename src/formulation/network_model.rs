@@ -1,31 +1,11 @@
-//! The big-M formulation of a ReLU network.
-//!
-//! Inputs `x ∈ [lo, hi]`. For a hidden neuron with pre-activation `a = wᵀh + b ∈ [L, U]`:
-//!
-//! | state | encoding |
-//! |---|---|
-//! | stably inactive, `U ≤ 0` | `h = 0` (no column) |
-//! | stably active, `L ≥ 0` | `h = a`, `h ∈ [L, U]` |
-//! | unstable ReLU | `h ≥ a`, `h ≤ a − L(1 − z)`, `h ≤ U z`, `h ≥ 0`, `z ∈ {0, 1}` |
-//!
-//! A clipped ReLU `min(max(a, 0), c)` is encoded exactly as the difference of two ReLUs,
-//! `clip(a) = relu(a) − relu(a − c)`: `p` encodes `relu(a)` with bounds `[L, U]`, `q` encodes
-//! `relu(a − c)` with bounds `[L − c, U − c]`, each by the table above (so each costs a
-//! binary only when its own breakpoint is inside the bounds), and the neuron's output is
-//! `p − q`. When both are unstable, `z_q ≤ z_p` (a ≥ c implies a ≥ 0) is added. A saturated
-//! neuron (`L ≥ c`) is the constant `c`.
-//!
-//! The outputs are free columns `y = Wh + b`; the objective is `cᵀy`.
-//!
-//! [`Encoding::Triangle`] is the LP relaxation projected onto `(a, h)`: with `z` eliminated,
-//! `h ≥ 0, h ≥ a, h ≤ U(a − L)/(U − L)` (the "triangle"), and each pre-activation is an
-//! explicit column `a ∈ [L, U]` with one row `a = wᵀh + b`. It has the same optimum as the
-//! big-M relaxation with `z ∈ [0, 1]` but fewer rows, columns and nonzeros, which makes the
-//! many LPs of bound tightening faster.
+//! The model of a network over a box: columns for inputs, hidden outputs and outputs, with
+//! the bookkeeping to map points both ways. Each unstable unit is written by its
+//! [`Encoding`]'s module ([`super::big_m`], [`super::triangle`]).
 
-use super::{Col, LinearModel, MilpError, Objective};
+use super::{FormulationError, Objective, big_m, triangle};
 use crate::bounds::{LayerBounds, NetworkBounds};
-use crate::network::{Activation, InputBox, Layer, Network};
+use crate::lp::{Col, LinearModel};
+use crate::network::{Activation, InputBox, Layer, Network, NetworkError};
 
 /// An affine expression `Σ coef·column + constant` in the model's columns.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -37,14 +17,14 @@ pub struct AffineExpr {
 }
 
 impl AffineExpr {
-    fn constant(value: f64) -> Self {
+    pub(super) fn constant(value: f64) -> Self {
         Self {
             terms: Vec::new(),
             constant: value,
         }
     }
 
-    fn column(col: Col) -> Self {
+    pub(super) fn column(col: Col) -> Self {
         Self {
             terms: vec![(col, 1.0)],
             constant: 0.0,
@@ -52,26 +32,21 @@ impl AffineExpr {
     }
 }
 
-/// How unstable neurons are encoded.
+/// How unstable neurons are encoded (see the [module table](super)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {
-    /// Big-M with binary `z`: the exact MILP.
+    /// Big-M with binary `z`: the exact MILP ([`super::big_m`]).
     BigM,
-    /// Big-M with `z ∈ [0, 1]`: its LP relaxation.
-    BigMRelaxed,
-    /// The triangle relaxation with explicit pre-activation columns (same LP optimum as
-    /// `BigMRelaxed`, smaller model).
+    /// The triangle relaxation ([`super::triangle`]): the big-M LP relaxation projected onto
+    /// `(x, h)`, without pre-activation columns — each row carries the expression `wᵀh + b`
+    /// itself, so the only columns are `x` and the unstable `h`; the form
+    /// [`crate::lp::DenseSimplex`] wants (its cost grows with the square of the columns).
     Triangle,
-    /// The triangle relaxation without pre-activation columns: each row carries the
-    /// expression `wᵀh + b` itself, so the only columns are `x` and the unstable `h`. Fewer
-    /// columns, more nonzeros; the form [`super::DenseSimplex`] wants (its cost grows with
-    /// the square of the columns).
-    TriangleCompact,
 }
 
 /// What a column stands for, so that a forward pass of the network can fill it in.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum ColumnRole {
+pub(super) enum ColumnRole {
     /// Network input `i`.
     Input(usize),
     /// `a − shift` of hidden neuron (layer, neuron), where it is known to be ≥ 0.
@@ -86,8 +61,6 @@ enum ColumnRole {
         neuron: usize,
         shift: f64,
     },
-    /// The pre-activation `a` itself.
-    Preactivation { layer: usize, neuron: usize },
     /// `1` if `a − shift > 0`, else `0`.
     Indicator {
         layer: usize,
@@ -98,9 +71,10 @@ enum ColumnRole {
     Output(usize),
 }
 
-/// The big-M MILP of a network over a box, with the bookkeeping to map points both ways.
+/// A network over a box as a linear model — the big-M MILP or its triangle relaxation — with
+/// the bookkeeping to map points both ways.
 #[derive(Debug, Clone)]
-pub struct BigMModel {
+pub struct NetworkModel {
     /// The MILP itself.
     pub model: LinearModel,
     roles: Vec<ColumnRole>,
@@ -112,7 +86,7 @@ pub struct BigMModel {
     pub binaries_per_layer: Vec<usize>,
 }
 
-impl BigMModel {
+impl NetworkModel {
     /// The full MILP: inputs, every hidden layer, the outputs and `objective`.
     ///
     /// `bounds` must hold one [`LayerBounds`] per layer of `network` (output last).
@@ -121,10 +95,10 @@ impl BigMModel {
         input_box: &InputBox,
         bounds: &NetworkBounds,
         objective: &Objective,
-    ) -> Result<Self, MilpError> {
+    ) -> Result<Self, FormulationError> {
         check_bounds_shape(network, &bounds.layers)?;
         if objective.weights.len() != network.output_dim() {
-            return Err(MilpError::Objective(format!(
+            return Err(FormulationError::Objective(format!(
                 "the objective has {} weights but the network has {} outputs",
                 objective.weights.len(),
                 network.output_dim()
@@ -158,14 +132,12 @@ impl BigMModel {
         input_box: &InputBox,
         hidden_bounds: &[LayerBounds],
         encoding: Encoding,
-    ) -> Result<Self, MilpError> {
+    ) -> Result<Self, FormulationError> {
         if input_box.dim() != network.input_dim() {
-            return Err(MilpError::Network(
-                crate::network::NetworkError::BoxDimension {
-                    expected: network.input_dim(),
-                    found: input_box.dim(),
-                },
-            ));
+            return Err(FormulationError::Network(NetworkError::BoxDimension {
+                expected: network.input_dim(),
+                found: input_box.dim(),
+            }));
         }
         let mut m = Self {
             model: LinearModel::new(),
@@ -191,14 +163,14 @@ impl BigMModel {
                 .get(k)
                 .filter(|_| k + 1 < network.layers().len());
             let Some(layer) = layer else {
-                return Err(MilpError::BoundsShape(format!(
+                return Err(FormulationError::BoundsShape(format!(
                     "bounds for {} hidden layers but the network has {}",
                     hidden_bounds.len(),
                     network.hidden_layers().len()
                 )));
             };
             if b.len() != layer.outputs() {
-                return Err(MilpError::BoundsShape(format!(
+                return Err(FormulationError::BoundsShape(format!(
                     "layer {}: {} bounds for {} neurons",
                     k + 1,
                     b.len(),
@@ -210,7 +182,7 @@ impl BigMModel {
         Ok(m)
     }
 
-    fn add_col(
+    pub(super) fn add_col(
         &mut self,
         name: String,
         lower: f64,
@@ -258,26 +230,7 @@ impl BigMModel {
         bounds: &LayerBounds,
         encoding: Encoding,
     ) {
-        let mut pre = self.next_preactivations(layer);
-        if encoding == Encoding::Triangle {
-            for (i, a) in pre.iter_mut().enumerate() {
-                let col = self.add_col(
-                    format!("a_{}_{i}", k + 1),
-                    bounds.lower[i],
-                    bounds.upper[i],
-                    false,
-                    ColumnRole::Preactivation {
-                        layer: k,
-                        neuron: i,
-                    },
-                );
-                let mut terms = vec![(col, 1.0)];
-                terms.extend(a.terms.iter().map(|&(c, v)| (c, -v)));
-                self.model
-                    .add_row(format!("pre_{}_{i}", k + 1), a.constant, a.constant, &terms);
-                *a = AffineExpr::column(col);
-            }
-        }
+        let pre = self.next_preactivations(layer);
         let mut binaries = 0;
         let mut post = Vec::with_capacity(pre.len());
         for (i, a) in pre.iter().enumerate() {
@@ -329,128 +282,22 @@ impl BigMModel {
         encoding: Encoding,
         tag: &str,
     ) -> (AffineExpr, Option<Col>) {
-        let (layer, neuron) = (k + 1, i);
         if u <= 0.0 {
             return (AffineExpr::constant(0.0), None);
         }
-        // Rows are written as `h − (a − const) ⋛ rhs`, i.e. `h − Σ terms ⋛ constant − shift`.
-        let rhs = a.constant - shift;
-        let minus_a = || a.terms.iter().map(|&(c, v)| (c, -v));
-        if matches!(encoding, Encoding::Triangle | Encoding::TriangleCompact) {
-            return (self.add_triangle_unit(k, i, a, shift, l, u, tag), None);
-        }
-        if l >= 0.0 {
-            let h = self.add_col(
-                format!("h{tag}_{layer}_{neuron}"),
-                l,
-                u,
-                false,
-                ColumnRole::Linear {
-                    layer: k,
-                    neuron,
-                    shift,
-                },
-            );
-            let terms: Vec<_> = std::iter::once((h, 1.0)).chain(minus_a()).collect();
-            self.model
-                .add_row(format!("act{tag}_{layer}_{neuron}"), rhs, rhs, &terms);
-            return (AffineExpr::column(h), None);
-        }
-        let h = self.add_col(
-            format!("h{tag}_{layer}_{neuron}"),
-            0.0,
+        let unit = ReluUnit {
+            layer: k,
+            neuron: i,
+            a,
+            shift,
+            l,
             u,
-            false,
-            ColumnRole::Relu {
-                layer: k,
-                neuron,
-                shift,
-            },
-        );
-        let z = self.add_col(
-            format!("z{tag}_{layer}_{neuron}"),
-            0.0,
-            1.0,
-            encoding == Encoding::BigM,
-            ColumnRole::Indicator {
-                layer: k,
-                neuron,
-                shift,
-            },
-        );
-        // h ≥ a
-        let ge: Vec<_> = std::iter::once((h, 1.0)).chain(minus_a()).collect();
-        self.model
-            .add_row(format!("ge{tag}_{layer}_{neuron}"), rhs, f64::INFINITY, &ge);
-        // h ≤ a − L(1 − z)  ⇔  h − a − L z ≤ −L
-        let mut le: Vec<_> = std::iter::once((h, 1.0)).chain(minus_a()).collect();
-        le.push((z, -l));
-        self.model.add_row(
-            format!("le{tag}_{layer}_{neuron}"),
-            f64::NEG_INFINITY,
-            rhs - l,
-            &le,
-        );
-        // h ≤ U z
-        self.model.add_row(
-            format!("on{tag}_{layer}_{neuron}"),
-            f64::NEG_INFINITY,
-            0.0,
-            &[(h, 1.0), (z, -u)],
-        );
-        (AffineExpr::column(h), Some(z))
-    }
-
-    /// Triangle relaxation of `h = max(a − shift, 0)`, `a − shift ∈ [l, u]`, `u > 0`.
-    #[allow(clippy::too_many_arguments)]
-    fn add_triangle_unit(
-        &mut self,
-        k: usize,
-        neuron: usize,
-        a: &AffineExpr,
-        shift: f64,
-        l: f64,
-        u: f64,
-        tag: &str,
-    ) -> AffineExpr {
-        let layer = k + 1;
-        if l >= 0.0 {
-            // Linear on the whole interval: h is the expression itself, no column needed.
-            return AffineExpr {
-                terms: a.terms.clone(),
-                constant: a.constant - shift,
-            };
+            tag,
+        };
+        match encoding {
+            Encoding::BigM => big_m::encode_relu(self, &unit),
+            Encoding::Triangle => (triangle::encode_relu(self, &unit), None),
         }
-        let h = self.add_col(
-            format!("h{tag}_{layer}_{neuron}"),
-            0.0,
-            u,
-            false,
-            ColumnRole::Relu {
-                layer: k,
-                neuron,
-                shift,
-            },
-        );
-        let rhs = a.constant - shift;
-        // h ≥ a − shift
-        let ge: Vec<_> = std::iter::once((h, 1.0))
-            .chain(a.terms.iter().map(|&(c, v)| (c, -v)))
-            .collect();
-        self.model
-            .add_row(format!("ge{tag}_{layer}_{neuron}"), rhs, f64::INFINITY, &ge);
-        // h ≤ λ(a − shift − l) with λ = u / (u − l)
-        let lambda = u / (u - l);
-        let le: Vec<_> = std::iter::once((h, 1.0))
-            .chain(a.terms.iter().map(|&(c, v)| (c, -lambda * v)))
-            .collect();
-        self.model.add_row(
-            format!("tri{tag}_{layer}_{neuron}"),
-            f64::NEG_INFINITY,
-            lambda * (rhs - l),
-            &le,
-        );
-        AffineExpr::column(h)
     }
 
     /// The input columns `x`.
@@ -503,16 +350,45 @@ impl BigMModel {
                         0.0
                     }
                 }
-                ColumnRole::Preactivation { layer, neuron } => pre[layer][neuron],
                 ColumnRole::Output(j) => output[j],
             })
             .collect()
     }
 }
 
-fn check_bounds_shape(network: &Network, bounds: &[LayerBounds]) -> Result<(), MilpError> {
+/// One ReLU to encode: `h = max(a − shift, 0)` of hidden neuron `neuron` of layer
+/// `layer + 1`, where `a − shift ∈ [l, u]` and `u > 0`; `tag` tells the two ReLUs of a
+/// clipped ReLU apart in names.
+pub(super) struct ReluUnit<'a> {
+    pub layer: usize,
+    pub neuron: usize,
+    pub a: &'a AffineExpr,
+    pub shift: f64,
+    pub l: f64,
+    pub u: f64,
+    pub tag: &'a str,
+}
+
+impl ReluUnit<'_> {
+    /// `−a`'s terms, for rows written as `h − (a − const) ⋛ rhs`.
+    pub(super) fn minus_a(&self) -> impl Iterator<Item = (Col, f64)> + '_ {
+        self.a.terms.iter().map(|&(c, v)| (c, -v))
+    }
+
+    /// The right-hand side `const(a) − shift` of such rows.
+    pub(super) fn rhs(&self) -> f64 {
+        self.a.constant - self.shift
+    }
+
+    /// Names as `{prefix}{tag}_{layer}_{neuron}`, 1-based layer.
+    pub(super) fn name(&self, prefix: &str) -> String {
+        format!("{prefix}{}_{}_{}", self.tag, self.layer + 1, self.neuron)
+    }
+}
+
+fn check_bounds_shape(network: &Network, bounds: &[LayerBounds]) -> Result<(), FormulationError> {
     if bounds.len() != network.layers().len() {
-        return Err(MilpError::BoundsShape(format!(
+        return Err(FormulationError::BoundsShape(format!(
             "bounds for {} layers but the network has {}",
             bounds.len(),
             network.layers().len()
@@ -520,7 +396,7 @@ fn check_bounds_shape(network: &Network, bounds: &[LayerBounds]) -> Result<(), M
     }
     for (k, (b, layer)) in bounds.iter().zip(network.layers()).enumerate() {
         if b.len() != layer.outputs() || b.upper.len() != b.lower.len() {
-            return Err(MilpError::BoundsShape(format!(
+            return Err(FormulationError::BoundsShape(format!(
                 "layer {}: {} bounds for {} neurons",
                 k + 1,
                 b.len(),
@@ -535,7 +411,7 @@ fn check_bounds_shape(network: &Network, bounds: &[LayerBounds]) -> Result<(), M
 mod tests {
     use super::*;
     use crate::bounds::interval_bounds;
-    use crate::milp::Sense;
+    use crate::lp::Sense;
     use crate::network::tests::{random_network, random_network_with};
     use rand::SeedableRng;
 
@@ -553,7 +429,7 @@ mod tests {
             let net = random_network_with(&[2, 8, 8, 1], seed, act);
             let b = net.input_box().unwrap().clone();
             let bounds = interval_bounds(&net, &b);
-            let m = BigMModel::build(&net, &b, &bounds, &objective(&net)).unwrap();
+            let m = NetworkModel::build(&net, &b, &bounds, &objective(&net)).unwrap();
             let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
             for _ in 0..300 {
                 let x = b.sample(&mut rng);
@@ -572,7 +448,7 @@ mod tests {
         let b = net.input_box().unwrap().clone();
         let bounds = interval_bounds(&net, &b);
         let stats = crate::analysis::layer_stats(&net, &bounds);
-        let m = BigMModel::build(&net, &b, &bounds, &objective(&net)).unwrap();
+        let m = NetworkModel::build(&net, &b, &bounds, &objective(&net)).unwrap();
         for (k, &n) in m.binaries_per_layer.iter().enumerate() {
             assert_eq!(n, stats[k].binaries, "layer {}", k + 1);
         }
@@ -589,7 +465,7 @@ mod tests {
         let mut bounds = interval_bounds(&net, &b);
         bounds.layers[0].lower.pop();
         bounds.layers[0].upper.pop();
-        let err = BigMModel::build(&net, &b, &bounds, &objective(&net)).unwrap_err();
+        let err = NetworkModel::build(&net, &b, &bounds, &objective(&net)).unwrap_err();
         assert!(err.to_string().contains("layer 1"), "{err}");
     }
 }

@@ -1,16 +1,14 @@
-//! Solving a [`LinearModel`] with HiGHS.
+//! Solving a [`LinearModel`] with HiGHS, with progress and a cross-thread Cancel.
 //!
 //! The safe `highs` crate builds and runs the model; `highs-sys` adds what it lacks: the
-//! callback (progress, log capture and a cross-thread Cancel through `user_interrupt`), the
-//! node count, and model names for exports.
-//!
-//! HiGHS keeps one task scheduler per OS thread and refuses a later model on the same thread
-//! with another `threads` value, so every solve runs on a fresh thread of its own.
+//! callback (progress, log capture and a Cancel through `user_interrupt`) and the node count.
+//! Every solve runs on a fresh thread of its own (see the [module docs](super)).
 
-use super::{LinearModel, MilpError, Sense};
-use highs::{HighsModelStatus, RowProblem};
+use super::{HighsOptions, to_highs};
+use crate::lp::{LinearModel, LpError};
+use highs::HighsModelStatus;
 use serde::Serialize;
-use std::ffi::{CStr, CString, c_char, c_int, c_void};
+use std::ffi::{CStr, c_char, c_int, c_void};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -159,7 +157,7 @@ pub fn solve_linear_model(
     start: Option<&[f64]>,
     options: &SolveOptions,
     control: &SolveControl,
-) -> Result<LinearSolution, MilpError> {
+) -> Result<LinearSolution, LpError> {
     let model = model.clone();
     let start = start.map(<[f64]>::to_vec);
     let options = options.clone();
@@ -167,46 +165,9 @@ pub fn solve_linear_model(
     std::thread::Builder::new()
         .name("highs-solve".into())
         .spawn(move || solve_on_this_thread(&model, start.as_deref(), &options, &control))
-        .map_err(|e| MilpError::Solver(format!("cannot start the solver thread: {e}")))?
+        .map_err(|e| LpError::Solver(format!("cannot start the solver thread: {e}")))?
         .join()
-        .map_err(|_| MilpError::Solver("the solver thread panicked".into()))?
-}
-
-/// Builds the HiGHS model of `model` (not yet solved). Must stay on the calling thread.
-pub(crate) fn to_highs(model: &LinearModel) -> Result<highs::Model, MilpError> {
-    let mut problem = RowProblem::default();
-    let cols: Vec<highs::Col> = (0..model.num_cols())
-        .map(|j| {
-            let range = model.col_lower[j]..=model.col_upper[j];
-            if model.integer[j] {
-                problem.add_integer_column(model.cost[j], range)
-            } else {
-                problem.add_column(model.cost[j], range)
-            }
-        })
-        .collect();
-    for r in 0..model.num_rows() {
-        problem.add_row(
-            model.row_lower[r]..=model.row_upper[r],
-            model.row(r).map(|(c, v)| (cols[c], v)),
-        );
-    }
-    let sense = match model.sense.unwrap_or(Sense::Minimize) {
-        Sense::Minimize => highs::Sense::Minimise,
-        Sense::Maximize => highs::Sense::Maximise,
-    };
-    problem
-        .try_optimise(sense)
-        .map_err(|e| MilpError::Solver(format!("HiGHS rejected the model: {e:?}")))
-}
-
-fn set_option<V: highs::HighsOptionValue>(
-    m: &mut highs::Model,
-    name: &str,
-    value: V,
-) -> Result<(), MilpError> {
-    m.try_set_option(name, value)
-        .map_err(|e| MilpError::Solver(format!("HiGHS option {name}: {e:?}")))
+        .map_err(|_| LpError::Solver("the solver thread panicked".into()))?
 }
 
 fn solve_on_this_thread(
@@ -214,27 +175,13 @@ fn solve_on_this_thread(
     start: Option<&[f64]>,
     options: &SolveOptions,
     control: &SolveControl,
-) -> Result<LinearSolution, MilpError> {
+) -> Result<LinearSolution, LpError> {
     let mut highs_model = to_highs(model)?;
-    set_option(&mut highs_model, "output_flag", true)?;
-    set_option(&mut highs_model, "log_to_console", options.verbose)?;
-    set_option(&mut highs_model, "mip_rel_gap", options.mip_rel_gap)?;
-    set_option(&mut highs_model, "threads", options.threads.max(1) as i32)?;
-    set_option(
-        &mut highs_model,
-        "presolve",
-        if options.presolve { "on" } else { "off" },
-    )?;
-    // HiGHS takes seeds in [0, i32::MAX].
-    let seed = (options.random_seed & i32::MAX as u32) as i32;
-    set_option(&mut highs_model, "random_seed", seed)?;
-    if let Some(limit) = options.time_limit {
-        set_option(&mut highs_model, "time_limit", limit)?;
-    }
+    HighsOptions::solve(options).apply(&mut highs_model)?;
     if let Some(start) = start {
         highs_model
             .try_set_solution(Some(start), None, None, None)
-            .map_err(|e| MilpError::Solver(format!("HiGHS rejected the MIP start: {e:?}")))?;
+            .map_err(|e| LpError::Solver(format!("HiGHS rejected the MIP start: {e:?}")))?;
     }
     let mut context = Box::new(CallbackContext {
         control: control.clone(),
@@ -268,7 +215,7 @@ fn solve_on_this_thread(
     let run_start = Instant::now();
     let solved = highs_model
         .try_solve()
-        .map_err(|e| MilpError::Solver(format!("HiGHS failed: {e:?}")))?;
+        .map_err(|e| LpError::Solver(format!("HiGHS failed: {e:?}")))?;
     let time = run_start.elapsed();
     let is_mip = model.integer.iter().any(|&i| i);
     let status = match solved.status() {
@@ -423,54 +370,4 @@ unsafe extern "C" fn highs_callback(
     {
         context.control.on_progress = None;
     }
-}
-
-/// Writes `model` in MPS (`.mps`) or CPLEX LP (`.lp`) format, chosen by extension, using
-/// HiGHS's writer. Runs on a fresh thread for the same reason as solves.
-pub fn write_model(model: &LinearModel, path: &std::path::Path) -> Result<(), MilpError> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    if !matches!(ext.as_deref(), Some("mps" | "lp")) {
-        return Err(MilpError::Export(format!(
-            "{}: unknown model format (use .mps or .lp)",
-            path.display()
-        )));
-    }
-    let model = model.clone();
-    let path = path.to_path_buf();
-    std::thread::spawn(move || write_on_this_thread(&model, &path))
-        .join()
-        .map_err(|_| MilpError::Export("the writer thread panicked".into()))?
-}
-
-fn write_on_this_thread(model: &LinearModel, path: &std::path::Path) -> Result<(), MilpError> {
-    let mut highs_model = to_highs(model)?;
-    let cstring = |s: &str| {
-        CString::new(s.replace(char::is_whitespace, "_"))
-            .map_err(|_| MilpError::Export(format!("name {s:?} contains a NUL byte")))
-    };
-    let file = cstring(&path.to_string_lossy())?;
-    let ptr = highs_model.as_mut_ptr();
-    // SAFETY: valid instance pointer; indices are in range; strings are NUL-terminated and
-    // outlive each call.
-    unsafe {
-        for (j, name) in model.col_names.iter().enumerate() {
-            let name = cstring(name)?;
-            highs_sys::Highs_passColName(ptr, j as highs_sys::HighsInt, name.as_ptr());
-        }
-        for (r, name) in model.row_names.iter().enumerate() {
-            let name = cstring(name)?;
-            highs_sys::Highs_passRowName(ptr, r as highs_sys::HighsInt, name.as_ptr());
-        }
-        let status = highs_sys::Highs_writeModel(ptr, file.as_ptr());
-        if status == highs_sys::kHighsStatusError {
-            return Err(MilpError::Export(format!(
-                "{}: HiGHS could not write the model",
-                path.display()
-            )));
-        }
-    }
-    Ok(())
 }

@@ -12,7 +12,7 @@
 //! Work saved: a neuron already stably inactive (`U ≤ 0`) needs no LP; the maximum is solved
 //! first and if it proves `U ≤ 0` the minimum is skipped (the lower bound of an inactive
 //! neuron plays no role in the MILP). MILP-OBBT runs only on neurons that the LP leaves
-//! unstable. The LPs run on [`crate::milp::DenseSimplex`] over the compact triangle
+//! unstable. The LPs run on [`crate::lp::DenseSimplex`] over the triangle
 //! relaxation (one long-lived worker thread per core, each extending its model layer by
 //! layer, HiGHS only for an LP the dense simplex cannot certify); the neurons of a layer
 //! sit in one queue that the workers take from, so no worker idles while another has a
@@ -23,11 +23,13 @@
 //! although the dense simplex returns certified dual bounds, the margin keeps one rule for both.
 
 use super::lp_workers::{LpJob, LpWorkers};
-use super::symbolic::symbolic_layer;
-use super::{BoundMethod, BoundsError, LayerBounds, NetworkBounds};
-use crate::analysis::{NeuronState, neuron_state};
+use super::neuron_queue::NeuronQueue;
+use crate::bounds::{
+    BoundMethod, BoundsError, LayerBounds, NetworkBounds, NeuronState, neuron_state, symbolic_layer,
+};
 use crate::control::TaskControl;
-use crate::milp::{AffineExpr, BigMModel, Encoding, Minimizer, ObjectiveOracle};
+use crate::formulation::{AffineExpr, Encoding, NetworkModel};
+use crate::lp::{LpOracle, ObjectiveOracle};
 use crate::network::{Activation, InputBox, Network};
 use rayon::prelude::*;
 use std::sync::Arc;
@@ -165,9 +167,8 @@ fn obbt_layers(
         let initial = symbolic_layer(network, input_box, &bounds, k);
         // The activation that decides which sides matter is the one applied to layer k.
         let activation = layers[k].activation;
-        let lp_model =
-            BigMModel::build_prefix(network, input_box, &bounds, Encoding::TriangleCompact)
-                .map_err(|e| BoundsError::Solver(e.to_string()))?;
+        let lp_model = NetworkModel::build_prefix(network, input_box, &bounds, Encoding::Triangle)
+            .map_err(|e| BoundsError::Solver(e.to_string()))?;
         // The objectives are expressions in the columns of the model they are optimised over.
         let exprs = lp_model.next_preactivations(&layers[k]);
         let candidates: Vec<usize> = (0..initial.len())
@@ -218,7 +219,7 @@ fn obbt_layers(
                 .collect();
             if !unstable.is_empty() {
                 let milp_model =
-                    BigMModel::build_prefix(network, input_box, &bounds, Encoding::BigM)
+                    NetworkModel::build_prefix(network, input_box, &bounds, Encoding::BigM)
                         .map_err(|e| BoundsError::Solver(e.to_string()))?;
                 let milp_exprs = milp_model.next_preactivations(&layers[k]);
                 layer = tighten_layer(
@@ -285,34 +286,11 @@ fn similarity_order(exprs: &[AffineExpr], neurons: &[usize]) -> Vec<usize> {
     order
 }
 
-/// Neurons of one layer still to optimise, shared by the threads that optimise them.
-pub(super) struct NeuronQueue {
-    neurons: Vec<usize>,
-    next: AtomicUsize,
-}
-
-impl NeuronQueue {
-    /// A queue handing out `neurons` in order.
-    pub(super) fn new(neurons: Vec<usize>) -> Self {
-        Self {
-            neurons,
-            next: AtomicUsize::new(0),
-        }
-    }
-
-    /// The next neuron, or `None` when all are taken.
-    pub(super) fn pop(&self) -> Option<usize> {
-        self.neurons
-            .get(self.next.fetch_add(1, Ordering::Relaxed))
-            .copied()
-    }
-}
-
 /// Optimises the neurons taken from `queue` on `oracle` until it is empty: the maximum, then
 /// the minimum unless the maximum proves it irrelevant. Returns `(neuron, lower, upper)`,
 /// widened and intersected with `initial`.
 fn solve_chunk(
-    oracle: &mut dyn Minimizer,
+    oracle: &mut dyn LpOracle,
     exprs: &[AffineExpr],
     queue: &NeuronQueue,
     initial: &LayerBounds,
@@ -349,7 +327,7 @@ fn solve_chunk(
 /// neurons keep their bounds.
 #[allow(clippy::too_many_arguments)]
 fn tighten_layer(
-    model: &BigMModel,
+    model: &NetworkModel,
     exprs: &[AffineExpr],
     initial: &LayerBounds,
     neurons: &[usize],

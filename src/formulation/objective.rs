@@ -1,6 +1,7 @@
 //! What the MILP optimises: a linear combination `cᵀf(x)` of the network outputs.
 
-use super::{MilpError, Sense};
+use super::FormulationError;
+use crate::lp::Sense;
 use serde::Serialize;
 
 /// `min` or `max` of `Σⱼ cⱼ fⱼ(x)` over the input box.
@@ -14,9 +15,9 @@ pub struct Objective {
 
 impl Objective {
     /// Optimise output `j` alone (`c = e_j`); errors if `j` is out of range.
-    pub fn output(sense: Sense, j: usize, outputs: usize) -> Result<Self, MilpError> {
+    pub fn output(sense: Sense, j: usize, outputs: usize) -> Result<Self, FormulationError> {
         if j >= outputs {
-            return Err(MilpError::Objective(format!(
+            return Err(FormulationError::Objective(format!(
                 "output index {j} is out of range: the network has {outputs} output(s), \
                  numbered 0..{}",
                 outputs.saturating_sub(1)
@@ -28,15 +29,19 @@ impl Objective {
     }
 
     /// Optimise `Σ cⱼ fⱼ(x)`; errors if `c` has the wrong length or a non-finite entry.
-    pub fn combination(sense: Sense, weights: Vec<f64>, outputs: usize) -> Result<Self, MilpError> {
+    pub fn combination(
+        sense: Sense,
+        weights: Vec<f64>,
+        outputs: usize,
+    ) -> Result<Self, FormulationError> {
         if weights.len() != outputs {
-            return Err(MilpError::Objective(format!(
+            return Err(FormulationError::Objective(format!(
                 "the combination has {} coefficient(s) but the network has {outputs} output(s)",
                 weights.len()
             )));
         }
         if let Some(w) = weights.iter().find(|w| !w.is_finite()) {
-            return Err(MilpError::Objective(format!(
+            return Err(FormulationError::Objective(format!(
                 "combination coefficient {w} is not finite"
             )));
         }

@@ -11,12 +11,13 @@
 //! afresh at the next layer. HiGHS models are `!Send`, hence one long-lived thread per worker
 //! rather than a rayon task.
 
-use super::BoundsError;
-use super::LayerBounds;
-use super::obbt::NeuronQueue;
+use super::neuron_queue::NeuronQueue;
+use crate::bounds::{BoundsError, LayerBounds};
 use crate::control::TaskControl;
-use crate::milp::{
-    AffineExpr, Col, DenseSimplex, LinearModel, MilpError, Minimizer, ObjectiveOracle, OracleBound,
+use crate::formulation::AffineExpr;
+use crate::lp::{
+    Col, DenseSimplex, Fallback, LinearModel, LpBound, LpError, LpOracle, ObjectiveOracle,
+    OnPrimaryError,
 };
 use crate::network::Activation;
 use std::sync::Arc;
@@ -138,7 +139,7 @@ impl<'scope> LpWorkers<'scope> {
 
 /// Solves the neurons of a queue on an oracle (see `obbt::solve_chunk`).
 pub(super) type ChunkSolver = fn(
-    &mut dyn Minimizer,
+    &mut dyn LpOracle,
     &[AffineExpr],
     &NeuronQueue,
     &LayerBounds,
@@ -149,42 +150,45 @@ pub(super) type ChunkSolver = fn(
 
 /// One worker's LP: the dense simplex, with HiGHS for what it cannot certify.
 struct WarmLp {
-    dense: Option<DenseSimplex>,
-    highs: Option<ObjectiveOracle>,
+    lp: Fallback<DenseSimplex, ObjectiveOracle>,
     model: Arc<LinearModel>,
     lps: usize,
     iterations: u64,
-    by_highs: usize,
 }
 
 impl WarmLp {
     fn new(model: &Arc<LinearModel>) -> Self {
-        let mut lp = Self {
-            dense: None,
-            highs: None,
+        Self {
+            // A dense simplex that failed no longer trusts its vertex: it is rebuilt at the
+            // next layer (`extend_to`), and HiGHS answers until then.
+            lp: Fallback::new(fresh_dense(model), OnPrimaryError::Drop),
             model: Arc::clone(model),
             lps: 0,
             iterations: 0,
-            by_highs: 0,
-        };
-        lp.dense = fresh_dense(model);
-        lp
+        }
     }
 
     /// Appends what `model` adds to the loaded polytope.
-    fn extend_to(&mut self, model: &Arc<LinearModel>) -> Result<(), MilpError> {
-        let extended = match self.dense.as_mut() {
+    fn extend_to(&mut self, model: &Arc<LinearModel>) -> Result<(), LpError> {
+        let extended = match self.lp.primary_mut() {
             Some(dense) => dense.extend_to(model).is_ok(),
             None => false,
         };
         if !extended {
-            self.dense = fresh_dense(model);
+            self.lp.set_primary(fresh_dense(model));
         }
-        if let Some(highs) = self.highs.as_mut() {
+        if let Some(highs) = self.lp.secondary_mut() {
             highs.extend_to(model)?;
         }
         self.model = Arc::clone(model);
         Ok(())
+    }
+
+    /// Simplex iterations so far of the dense simplex (if trusted) and of HiGHS (if made).
+    fn iteration_counts(&mut self) -> (Option<u64>, u64) {
+        let dense = self.lp.primary_mut().map(|d| d.iterations);
+        let highs = self.lp.secondary_mut().map_or(0, |h| h.iterations);
+        (dense, highs)
     }
 }
 
@@ -193,32 +197,20 @@ fn fresh_dense(model: &LinearModel) -> Option<DenseSimplex> {
     dense.extend_to(model).ok().map(|()| dense)
 }
 
-impl Minimizer for WarmLp {
-    fn minimize(&mut self, terms: &[(Col, f64)]) -> Result<OracleBound, MilpError> {
+impl LpOracle for WarmLp {
+    fn minimize(&mut self, objective: &[(Col, f64)]) -> Result<LpBound, LpError> {
         self.lps += 1;
-        if let Some(dense) = self.dense.as_mut() {
-            let before = dense.iterations;
-            let result = dense.minimize(terms);
-            self.iterations += dense.iterations - before;
-            match result {
-                Ok(value) => {
-                    return Ok(OracleBound {
-                        lower_bound: value,
-                        time_limited: false,
-                    });
-                }
-                // Its vertex is no longer trusted; it is rebuilt at the next layer.
-                Err(_) => self.dense = None,
-            }
+        let (dense_before, highs_before) = self.iteration_counts();
+        let model = &self.model;
+        let bound = self
+            .lp
+            .minimize_with(objective, || ObjectiveOracle::new(model, None));
+        let (dense_after, highs_after) = self.iteration_counts();
+        // The pivots of a dense attempt that failed (and was dropped) are not counted.
+        if let (Some(before), Some(after)) = (dense_before, dense_after) {
+            self.iterations += after - before;
         }
-        self.by_highs += 1;
-        let highs = match self.highs.as_mut() {
-            Some(highs) => highs,
-            None => self.highs.insert(ObjectiveOracle::new(&self.model, None)?),
-        };
-        let before = highs.iterations;
-        let bound = highs.minimize(terms);
-        self.iterations += highs.iterations - before;
+        self.iterations += highs_after - highs_before;
         bound
     }
 }
@@ -229,7 +221,7 @@ fn run_job(
     control: &TaskControl,
     solve_chunk: ChunkSolver,
 ) -> LpAnswer {
-    let solver = |e: MilpError| BoundsError::Solver(e.to_string());
+    let solver = |e: LpError| BoundsError::Solver(e.to_string());
     match lp {
         Some(lp) => lp.extend_to(&job.model).map_err(solver)?,
         None => *lp = Some(WarmLp::new(&job.model)),
@@ -237,7 +229,7 @@ fn run_job(
     let Some(lp) = lp.as_mut() else {
         return Err(BoundsError::Solver("no LP model".into()));
     };
-    let (lps, iterations, by_highs) = (lp.lps, lp.iterations, lp.by_highs);
+    let (lps, iterations, by_highs) = (lp.lps, lp.iterations, lp.lp.fallbacks);
     let found = solve_chunk(
         lp,
         &job.exprs,
@@ -251,6 +243,6 @@ fn run_job(
         found,
         lps: lp.lps - lps,
         iterations: lp.iterations - iterations,
-        by_highs: lp.by_highs - by_highs,
+        by_highs: lp.lp.fallbacks - by_highs,
     })
 }

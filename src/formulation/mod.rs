@@ -1,0 +1,45 @@
+//! Formulations: a network and its bounds written as the columns and rows of a
+//! [`LinearModel`](crate::lp::LinearModel) — the exact big-M MILP and its LP relaxation.
+//!
+//! Inputs `x ∈ [lo, hi]`. For a hidden neuron with pre-activation `a = wᵀh + b ∈ [L, U]`:
+//!
+//! | state | [`Encoding::BigM`] (exact, [`big_m`]) | [`Encoding::Triangle`] (LP relaxation, [`triangle`]) |
+//! |---|---|---|
+//! | stably inactive, `U ≤ 0` | `h = 0` (no column) | `h = 0` (no column) |
+//! | stably active, `L ≥ 0` | `h = a`, `h ∈ [L, U]` | `h` is the expression `a` (no column) |
+//! | unstable | `h ≥ a`, `h ≤ a − L(1 − z)`, `h ≤ U z`, `h ≥ 0`, `z ∈ {0, 1}` | `h ≥ 0`, `h ≥ a`, `h ≤ U(a − L)/(U − L)` |
+//!
+//! A clipped ReLU `min(max(a, 0), c)` is the difference of two ReLUs,
+//! `clip(a) = relu(a) − relu(a − c)`, each encoded by the table with bounds `[L, U]` and
+//! `[L − c, U − c]`, plus `z_q ≤ z_p` when both need a binary (`a ≥ c` implies `a ≥ 0`); a
+//! saturated neuron (`L ≥ c`) is the constant `c` ([`NetworkModel`]). The outputs are free
+//! columns `y = Wh + b` and the [`Objective`] is `cᵀy`.
+//!
+//! The triangle is the big-M relaxation (`z ∈ [0, 1]`) projected onto `(x, h)`: the same LP
+//! optimum with fewer rows and columns, and no pre-activation columns — the form the many LPs
+//! of bound tightening want.
+
+pub mod big_m;
+mod network_model;
+mod objective;
+pub mod triangle;
+
+pub use network_model::{AffineExpr, Encoding, NetworkModel};
+pub use objective::Objective;
+
+use crate::network::NetworkError;
+use thiserror::Error;
+
+/// Why a formulation could not be built.
+#[derive(Debug, Error)]
+pub enum FormulationError {
+    /// The objective does not fit the network.
+    #[error("{0}")]
+    Objective(String),
+    /// The bounds do not have the network's shape.
+    #[error("bounds do not fit the network: {0}")]
+    BoundsShape(String),
+    /// The network or its box is unusable.
+    #[error(transparent)]
+    Network(#[from] NetworkError),
+}
