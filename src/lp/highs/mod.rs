@@ -1,5 +1,5 @@
 //! The one HiGHS wrapper: building a HiGHS model from a [`LinearModel`], every option
-//! reluscope sets ([`HighsOptions`]), and the three ways it is used — a MILP/LP solve with
+//! reluscope sets (`HighsOptions`), and the three ways it is used — a MILP/LP solve with
 //! progress and Cancel ([`solve_linear_model`]), a warm-started instance for many objectives
 //! ([`ObjectiveOracle`]), a one-shot LP with its minimiser ([`OneShotHighs`]) — plus export
 //! ([`write_model`]).
