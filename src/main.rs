@@ -1,6 +1,7 @@
 //! The `reluscope` binary: the desktop app without arguments, headless subcommands otherwise.
 
 mod cli;
+#[cfg(feature = "gui")]
 mod gui;
 
 use std::process::ExitCode;
@@ -13,16 +14,30 @@ fn main() -> ExitCode {
     };
     match outcome {
         Ok(cli::Outcome::Done) => ExitCode::SUCCESS,
-        Ok(cli::Outcome::OpenGui(network)) => match gui::run(network) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: cannot open the window: {e}");
-                ExitCode::FAILURE
-            }
-        },
+        Ok(cli::Outcome::OpenGui(network)) => open_gui(network),
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+#[cfg(feature = "gui")]
+fn open_gui(network: Option<std::path::PathBuf>) -> ExitCode {
+    match gui::run(network) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot open the window: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(not(feature = "gui"))]
+fn open_gui(_network: Option<std::path::PathBuf>) -> ExitCode {
+    eprintln!(
+        "error: this reluscope was built without the app (feature \"gui\"); \
+         run a subcommand, e.g. `reluscope --help`"
+    );
+    ExitCode::FAILURE
 }

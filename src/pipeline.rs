@@ -1,15 +1,45 @@
-//! From a network and a box to a MILP ready to solve: bounds, then an optional rescaling.
+//! From a file to an answer: load → bounds → (rescale) → solve, the way the CLI and the GUI
+//! do it, so that a configuration means the same thing everywhere.
 //!
-//! The CLI and the GUI both go through [`prepare_milp`], so a configuration means the same
-//! thing everywhere.
+//! [`load`] reads a network and its box; [`prepare_milp`] computes the bounds and applies the
+//! rescaling ([`PreparedMilp::from_bounds`] reuses bounds already computed);
+//! [`PreparedMilp::solve`] solves the big-M MILP on the prepared (possibly rescaled) network —
+//! which computes the same function, so `x*` and the objective are those of the original —
+//! and [`solve_by_regions`] is the exact alternative for low input dimension.
 
 use crate::analysis::AnalysisReport;
 use crate::bounds::{BoundMethod, BoundsError, NetworkBounds};
 use crate::control::TaskControl;
+use crate::error::Error;
+use crate::formats::load_network;
+use crate::milp::{MilpError, NetworkSolveOptions, Objective, SolveControl, SolveReport};
 use crate::network::{InputBox, Network};
+use crate::regions::{RegionOptions, RegionsError, solve_by_regions_with};
 use crate::scaling::{ScaledProblem, ScalingError, ScalingMethod, apply_scaling};
 use crate::tightening::{ObbtOptions, compute_bounds_with};
+use std::path::Path;
 use thiserror::Error;
+
+/// Reads the network at `path` and its box (`box_override` wins over the box in the file).
+///
+/// Errors name the file; a file without a box (ONNX stores none) needs an override.
+pub fn load(
+    path: impl AsRef<Path>,
+    box_override: Option<InputBox>,
+) -> Result<(Network, InputBox), Error> {
+    let path = path.as_ref();
+    let mut network = load_network(path)?;
+    if let Some(b) = box_override {
+        network.set_box(b)?;
+    }
+    let input_box = network.input_box().cloned().ok_or_else(|| {
+        Error::Invalid(format!(
+            "{}: the file stores no input box; give one",
+            path.display()
+        ))
+    })?;
+    Ok((network, input_box))
+}
 
 /// Why a MILP could not be prepared.
 #[derive(Debug, Error, Clone, PartialEq)]
@@ -20,6 +50,15 @@ pub enum PrepareError {
     /// The rescaling failed.
     #[error("rescaling failed: {0}")]
     Scaling(#[from] ScalingError),
+}
+
+impl From<PrepareError> for Error {
+    fn from(e: PrepareError) -> Self {
+        match e {
+            PrepareError::Bounds(e) => Error::Bounds(e),
+            PrepareError::Scaling(e) => Error::Scaling(e),
+        }
+    }
 }
 
 /// The user's choices before solving.
@@ -53,11 +92,61 @@ pub struct PreparedMilp {
 }
 
 impl PreparedMilp {
+    /// Rescales `original_bounds` (of `network` over `input_box`) with `scaling`: the second
+    /// half of [`prepare_milp`], for bounds already computed.
+    pub fn from_bounds(
+        network: &Network,
+        input_box: &InputBox,
+        original_bounds: NetworkBounds,
+        scaling: ScalingMethod,
+    ) -> Result<Self, ScalingError> {
+        let problem = apply_scaling(network, input_box, &original_bounds, scaling)?;
+        Ok(Self {
+            original_bounds,
+            problem,
+        })
+    }
+
     /// The figures of the prepared MILP: the (rescaled) network's bounds and big-M, with the
     /// unscaled big-M and the coefficient ranges beside them when a rescaling was applied.
     /// `time_s` is the time of the bounds.
     pub fn report(&self, network: &Network, input_box: &InputBox) -> AnalysisReport {
         AnalysisReport::with_scaling(network, input_box, &self.original_bounds, &self.problem)
+    }
+
+    /// Solves the big-M MILP of the prepared problem with default options (see
+    /// [`PreparedMilp::solve_with`]).
+    pub fn solve(
+        &self,
+        input_box: &InputBox,
+        objective: &Objective,
+    ) -> Result<SolveReport, MilpError> {
+        self.solve_with(
+            input_box,
+            objective,
+            &NetworkSolveOptions::default(),
+            &SolveControl::default(),
+        )
+    }
+
+    /// Solves the big-M MILP of the prepared (possibly rescaled) network. It computes the same
+    /// function as the original, so `x*` and the objective are the original's; the forward
+    /// check runs on the prepared network.
+    pub fn solve_with(
+        &self,
+        input_box: &InputBox,
+        objective: &Objective,
+        options: &NetworkSolveOptions,
+        control: &SolveControl,
+    ) -> Result<SolveReport, MilpError> {
+        crate::milp::solve_network(
+            &self.problem.network,
+            input_box,
+            &self.problem.bounds,
+            objective,
+            options,
+            control,
+        )
     }
 }
 
@@ -70,9 +159,30 @@ pub fn prepare_milp(
 ) -> Result<PreparedMilp, PrepareError> {
     let original_bounds =
         compute_bounds_with(network, input_box, setup.bounds, &setup.obbt, control)?;
-    let problem = apply_scaling(network, input_box, &original_bounds, setup.scaling)?;
-    Ok(PreparedMilp {
+    Ok(PreparedMilp::from_bounds(
+        network,
+        input_box,
         original_bounds,
-        problem,
-    })
+        setup.scaling,
+    )?)
+}
+
+/// The exact optimum as the best per-region optimum (no MILP; for a few inputs), within
+/// `time_limit` seconds and `max_regions` regions (`None`: the defaults of
+/// [`RegionOptions`]).
+pub fn solve_by_regions(
+    network: &Network,
+    input_box: &InputBox,
+    objective: &Objective,
+    time_limit: Option<f64>,
+    max_regions: Option<usize>,
+    control: &TaskControl,
+) -> Result<SolveReport, RegionsError> {
+    let defaults = RegionOptions::default();
+    let options = RegionOptions {
+        time_limit,
+        max_regions: max_regions.unwrap_or(defaults.max_regions),
+        ..defaults
+    };
+    solve_by_regions_with(network, input_box, objective, &options, control)
 }

@@ -7,9 +7,9 @@ use super::table::opt;
 use anyhow::Result;
 use clap::Args;
 use reluscope::control::TaskControl;
-use reluscope::milp::{NetworkSolveOptions, Objective, SolveControl, SolveReport, solve_network};
+use reluscope::milp::{NetworkSolveOptions, Objective, SolveControl, SolveReport};
 use reluscope::network::{InputBox, Network};
-use reluscope::regions::{RegionOptions, solve_by_regions_with};
+use reluscope::pipeline::solve_by_regions;
 use std::sync::Arc;
 
 /// Arguments of `solve`.
@@ -57,14 +57,7 @@ pub fn run(args: &SolveArgs) -> Result<()> {
     if args.solver.verbose {
         control.on_log = Some(Arc::new(|line: &str| eprintln!("{line}")));
     }
-    let report = solve_network(
-        &problem.network,
-        &input_box,
-        &problem.bounds,
-        &objective,
-        &options,
-        &control,
-    )?;
+    let report = prepared.solve_with(&input_box, &objective, &options, &control)?;
     let scaling_time = problem
         .report
         .as_ref()
@@ -117,15 +110,12 @@ fn solve_by_regions_and_print(
     options: &NetworkSolveOptions,
 ) -> Result<()> {
     // --time-limit applies to the enumeration too; the rest of the solver options do not.
-    let region_options = RegionOptions {
-        time_limit: options.solver.time_limit,
-        ..RegionOptions::default()
-    };
-    let report = solve_by_regions_with(
+    let report = solve_by_regions(
         network,
         input_box,
         objective,
-        &region_options,
+        options.solver.time_limit,
+        None,
         &TaskControl::default(),
     )?;
     if args.json {

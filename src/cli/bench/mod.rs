@@ -7,6 +7,7 @@ mod bounds;
 mod engine;
 mod regions;
 mod training;
+#[cfg(feature = "gui")]
 mod ui;
 
 use anyhow::{Context, Result, bail};
@@ -32,6 +33,7 @@ enum BenchKind {
     /// Training time per epoch and for a full run.
     Training(training::TrainingBenchArgs),
     /// Frame time of the app's UI code with a 5×50 network, every view.
+    #[cfg(feature = "gui")]
     Ui(ui::UiBenchArgs),
 }
 
@@ -42,6 +44,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         BenchKind::Bounds(a) => bounds::run(a),
         BenchKind::Regions(a) => regions::run(a),
         BenchKind::Training(a) => training::run(a),
+        #[cfg(feature = "gui")]
         BenchKind::Ui(a) => ui::run(a),
     }
 }

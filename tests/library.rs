@@ -1,0 +1,107 @@
+//! The library as a user calls it: `examples/quickstart.rs` and the pipeline, checked against
+//! an independent method (the region solver) on a sample network.
+
+use reluscope::milp::Objective;
+use reluscope::{Sense, TaskControl, load, solve_by_regions};
+use std::path::PathBuf;
+use std::process::Command;
+
+const SAMPLE: &str = "sample_networks/peaks_25x2.json";
+
+/// `cargo test` builds the examples beside the test binaries (`target/<profile>/examples`).
+fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>/deps");
+    let path = profile_dir.join("examples").join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: cargo test builds the examples",
+        path.display()
+    );
+    path
+}
+
+fn line_value(output: &str, key: &str) -> String {
+    output
+        .lines()
+        .find_map(|l| l.strip_prefix(key))
+        .unwrap_or_else(|| panic!("no line {key:?} in:\n{output}"))
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn the_quickstart_example_prints_the_optimum_the_region_solver_finds() {
+    let output = Command::new(example("quickstart"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run the example");
+    assert!(output.status.success(), "{output:?}");
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(line_value(&text, "status"), "optimal");
+    let minimum: f64 = line_value(&text, "minimum").parse().unwrap();
+    let forward: f64 = line_value(&text, "f(x*)").parse().unwrap();
+
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let (network, input_box) = load(manifest.join(SAMPLE), None).unwrap();
+    let objective = Objective::output(Sense::Minimize, 0, 1).unwrap();
+    let exact = solve_by_regions(
+        &network,
+        &input_box,
+        &objective,
+        None,
+        None,
+        &TaskControl::default(),
+    )
+    .unwrap();
+    let expected = exact.objective.unwrap();
+    // The example prints 10 decimals; the MILP's gap is 1e-6 relative.
+    assert!(
+        (minimum - expected).abs() <= 1e-6 * expected.abs(),
+        "example {minimum} vs regions {expected}"
+    );
+    assert!((forward - minimum).abs() <= 1e-9 * minimum.abs());
+}
+
+#[test]
+fn load_names_the_file_and_asks_for_a_box_when_the_file_has_none() {
+    let err = load("no/such/network.json", None).unwrap_err().to_string();
+    assert!(err.contains("no/such/network.json"), "{err}");
+    let dir = tempfile::tempdir().unwrap();
+    let onnx = dir.path().join("peaks.onnx");
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let (network, _) = load(manifest.join(SAMPLE), None).unwrap();
+    reluscope::save_network(&network, &onnx).unwrap();
+    let (reloaded, b) = load(&onnx, None).expect("reluscope stores the box in ONNX metadata");
+    assert_eq!(b.dim(), 2);
+    assert_eq!(
+        reloaded.forward(&[0.3, -0.2]),
+        network.forward(&[0.3, -0.2])
+    );
+    let override_box = reluscope::InputBox::new(vec![-1.0, -1.0], vec![1.0, 1.0]).unwrap();
+    let (_, b) = load(&onnx, Some(override_box.clone())).unwrap();
+    assert_eq!(b, override_box);
+    let wrong = reluscope::InputBox::new(vec![-1.0], vec![1.0]).unwrap();
+    assert!(
+        load(&onnx, Some(wrong)).is_err(),
+        "a box of the wrong dimension"
+    );
+    // A file without a box: an error naming it, unless a box is given.
+    let boxless = dir.path().join("boxless.json");
+    std::fs::write(
+        &boxless,
+        r#"{"layers": [{"weights": [[1.0]], "activation": "relu"},
+                       {"weights": [[1.0]], "activation": "linear"}]}"#,
+    )
+    .unwrap();
+    let err = load(&boxless, None).unwrap_err().to_string();
+    assert!(
+        err.contains("boxless.json") && err.contains("no input box"),
+        "{err}"
+    );
+    let unit = reluscope::InputBox::new(vec![0.0], vec![1.0]).unwrap();
+    assert_eq!(load(&boxless, Some(unit.clone())).unwrap().1, unit);
+}
