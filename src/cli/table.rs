@@ -52,24 +52,7 @@ impl Table {
     }
 }
 
-/// A number in a compact human form: 4 significant digits, scientific when large or tiny.
-pub fn num(v: f64) -> String {
-    if v == 0.0 {
-        "0".into()
-    } else if v.fract() == 0.0 && v.abs() < 1e6 {
-        format!("{v:.0}")
-    } else if !(1e-3..1e6).contains(&v.abs()) {
-        format!("{v:.3e}")
-    } else {
-        let digits = (3 - v.abs().log10().floor() as i32).max(0) as usize;
-        format!("{v:.digits$}")
-    }
-}
-
-/// An optional number, `-` when absent.
-pub fn opt(v: Option<f64>) -> String {
-    v.map_or_else(|| "-".into(), num)
-}
+pub use reluscope::numbers::{format_number as num, format_optional as opt};
 
 #[cfg(test)]
 mod tests {
