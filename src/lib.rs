@@ -58,3 +58,8 @@ pub use milp::{NetworkSolveOptions, Objective, Sense, SolveControl, SolveReport}
 pub use network::{InputBox, Network};
 pub use pipeline::{MilpSetup, PreparedMilp, load, prepare_milp, solve_by_regions};
 pub use scaling::ScalingMethod;
+
+/// The Rust examples of README.md, compiled and run as doctests so that the README stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
