@@ -12,7 +12,11 @@ use crate::bounds::{BoundMethod, BoundsError, NetworkBounds};
 use crate::control::TaskControl;
 use crate::error::Error;
 use crate::formats::load_network;
-use crate::milp::{MilpError, NetworkSolveOptions, Objective, SolveControl, SolveReport};
+use crate::formulation::NetworkModel;
+use crate::milp::{
+    MilpError, NetworkSolveOptions, Objective, Sense, SolveControl, SolveReport,
+    conditioning_warnings,
+};
 use crate::network::{InputBox, Network};
 use crate::regions::{RegionOptions, RegionsError, solve_by_regions_with};
 use crate::scaling::{ScaledProblem, ScalingError, ScalingMethod, apply_scaling};
@@ -111,7 +115,23 @@ impl PreparedMilp {
     /// unscaled big-M and the coefficient ranges beside them when a rescaling was applied.
     /// `time_s` is the time of the bounds.
     pub fn report(&self, network: &Network, input_box: &InputBox) -> AnalysisReport {
-        AnalysisReport::with_scaling(network, input_box, &self.original_bounds, &self.problem)
+        let mut report =
+            AnalysisReport::with_scaling(network, input_box, &self.original_bounds, &self.problem);
+        report.warnings = self.warnings(input_box);
+        report
+    }
+
+    /// Why the MILP of the prepared problem deserves caution: ill-conditioning
+    /// ([`crate::milp::conditioning_warnings`]), or bounds too large to build it at all.
+    pub fn warnings(&self, input_box: &InputBox) -> Vec<String> {
+        let network = &self.problem.network;
+        let Ok(objective) = Objective::output(Sense::Minimize, 0, network.output_dim()) else {
+            return Vec::new();
+        };
+        match NetworkModel::build(network, input_box, &self.problem.bounds, &objective) {
+            Ok(model) => conditioning_warnings(&model.model, &self.problem.bounds),
+            Err(e) => vec![format!("this MILP cannot be built: {e}")],
+        }
     }
 
     /// Solves the big-M MILP of the prepared problem with default options (see

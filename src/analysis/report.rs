@@ -59,6 +59,10 @@ pub struct AnalysisReport {
     pub coefficient_range_after: Option<(f64, f64)>,
     /// One entry per layer, hidden layers first and the output layer last.
     pub layers: Vec<LayerReport>,
+    /// Why the MILP built from these bounds deserves caution (ill-conditioned, or bounds
+    /// too large to build it); empty when there is nothing to say.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl AnalysisReport {
@@ -117,6 +121,7 @@ impl AnalysisReport {
             scaling_time_s: 0.0,
             coefficient_range_before: None,
             coefficient_range_after: None,
+            warnings: Vec::new(),
             layers: stats
                 .into_iter()
                 .zip(&bounds.layers)

@@ -102,20 +102,30 @@ pub fn relaxation(activation: Activation, l: f64, u: f64) -> Relaxation {
         intercept: max_s,
     });
     let scale = 1e-12 * (1.0 + l.abs().max(u.abs()));
-    let best = |valid: &dyn Fn(&Line) -> bool, cost: &dyn Fn(&Line) -> f64| {
+    // σ is non-decreasing, so the horizontal lines at its smallest and largest value on
+    // [l, u] are valid bounds; they are the answer when overflow (an infinite `l` or `u`)
+    // makes every candidate fail its check.
+    let best = |valid: &dyn Fn(&Line) -> bool, cost: &dyn Fn(&Line) -> f64, fallback: f64| {
         candidates
             .iter()
             .filter(|c| valid(c))
             .min_by(|a, b| cost(a).total_cmp(&cost(b)))
             .copied()
-            .expect("the horizontal lines are always valid")
+            .unwrap_or(Line {
+                slope: 0.0,
+                intercept: fallback,
+            })
     };
-    let lower = best(&|c| vs.iter().all(|&(a, s)| c.at(a) <= s + scale), &|c| {
-        area(&vs, *c)
-    });
-    let upper = best(&|c| vs.iter().all(|&(a, s)| c.at(a) >= s - scale), &|c| {
-        -area(&vs, *c)
-    });
+    let lower = best(
+        &|c| vs.iter().all(|&(a, s)| c.at(a) <= s + scale),
+        &|c| area(&vs, *c),
+        min_s,
+    );
+    let upper = best(
+        &|c| vs.iter().all(|&(a, s)| c.at(a) >= s - scale),
+        &|c| -area(&vs, *c),
+        max_s,
+    );
     Relaxation { lower, upper }
 }
 

@@ -33,6 +33,9 @@ pub fn run(args: &AnalyzeArgs) -> Result<()> {
     }
     let prepared = args.bounds.prepare(&network, &input_box)?;
     let report = prepared.report(&network, &input_box);
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
+    }
     if args.json {
         return print_json(&report);
     }

@@ -58,6 +58,9 @@ pub fn run(args: &SolveArgs) -> Result<()> {
         control.on_log = Some(Arc::new(|line: &str| eprintln!("{line}")));
     }
     let report = prepared.solve_with(&input_box, &objective, &options, &control)?;
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
+    }
     let scaling_time = problem
         .report
         .as_ref()

@@ -42,4 +42,19 @@ pub enum FormulationError {
     /// The network or its box is unusable.
     #[error(transparent)]
     Network(#[from] NetworkError),
+    /// A bound the model would be built from is beyond what HiGHS's tolerances can honour.
+    #[error(
+        "layer {layer}, neuron {neuron}: the pre-activation bound {value:e} exceeds {max:e} in \
+         magnitude, beyond which the MILP's tolerances are below f64's precision; narrow the \
+         box, tighten the bounds (--bounds lp) or rescale the data",
+        max = crate::network::limits::MAX_MAGNITUDE
+    )]
+    BoundTooLarge {
+        /// 1-based layer index.
+        layer: usize,
+        /// 0-based neuron index.
+        neuron: usize,
+        /// The bound.
+        value: f64,
+    },
 }

@@ -5,7 +5,7 @@
 use super::{FormulationError, Objective, big_m, triangle};
 use crate::bounds::{LayerBounds, NetworkBounds};
 use crate::lp::{Col, LinearModel};
-use crate::network::{Activation, InputBox, Layer, Network, NetworkError};
+use crate::network::{Activation, InputBox, Layer, Network, NetworkError, limits};
 
 /// An affine expression `Σ coef·column + constant` in the model's columns.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -169,6 +169,20 @@ impl NetworkModel {
                     network.hidden_layers().len()
                 )));
             };
+            if let Some((neuron, value)) = b
+                .lower
+                .iter()
+                .zip(&b.upper)
+                .enumerate()
+                .flat_map(|(i, (&l, &u))| [(i, l), (i, u)])
+                .find(|&(_, v)| !limits::admissible(v))
+            {
+                return Err(FormulationError::BoundTooLarge {
+                    layer: k + 1,
+                    neuron,
+                    value,
+                });
+            }
             if b.len() != layer.outputs() {
                 return Err(FormulationError::BoundsShape(format!(
                     "layer {}: {} bounds for {} neurons",

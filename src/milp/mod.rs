@@ -16,8 +16,8 @@ pub use incumbent::{SampledIncumbent, sampled_incumbent};
 
 use crate::bounds::NetworkBounds;
 use crate::formulation::{FormulationError, NetworkModel};
-use crate::lp::{LpError, solve_linear_model};
-use crate::network::{InputBox, Network};
+use crate::lp::{LinearModel, LpError, solve_linear_model};
+use crate::network::{InputBox, Network, limits};
 use serde::Serialize;
 use std::time::Instant;
 use thiserror::Error;
@@ -79,6 +79,62 @@ pub struct SolveReport {
     /// The HiGHS log.
     #[serde(skip)]
     pub log: Vec<String>,
+    /// Why the result deserves caution although it was computed (an ill-conditioned model).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+/// Largest accepted `|f(x*) − objective| / (1 + |objective|)`: a result whose forward check
+/// (or a sampled input) disagrees by more is `numerically_unreliable`, never `optimal`.
+pub const FORWARD_TOLERANCE: f64 = 1e-6;
+
+/// The status of a result whose own check failed.
+pub const UNRELIABLE: &str = "numerically_unreliable";
+
+impl SolveReport {
+    /// Checks the result against the network itself and downgrades it to
+    /// [`UNRELIABLE`] (with the reason in `status_detail`) when
+    /// - `f(x*)` by a forward pass differs from the objective by more than
+    ///   [`FORWARD_TOLERANCE`]` · (1 + |objective|)`: the point does not attain the value; or
+    /// - an optimal result is beaten by the sampled start (a forward-evaluated input) by more
+    ///   than that tolerance: the value is not the optimum.
+    ///
+    /// `minimise` tells which way "beaten" points.
+    pub fn check_against_network(&mut self, minimise: bool) {
+        let Some(objective) = self.objective else {
+            return;
+        };
+        let tolerance = FORWARD_TOLERANCE * (1.0 + objective.abs());
+        let reason = match (self.forward_value, self.start_objective) {
+            (Some(f), _) if !((f - objective).abs() <= tolerance) => Some(format!(
+                "the forward pass gives f(x*) = {f:e} where the solver reports {objective:e} \
+                 (difference {:.3e} > tolerance {tolerance:.1e}): the model's tolerances do \
+                 not hold at this scale",
+                (f - objective).abs()
+            )),
+            (_, Some(s)) if self.status == "optimal" => {
+                let beaten = if minimise {
+                    s < objective - tolerance
+                } else {
+                    s > objective + tolerance
+                };
+                beaten.then(|| {
+                    format!(
+                        "a sampled input attains {s:e}, better than the reported optimum \
+                         {objective:e} (tolerance {tolerance:.1e}): the model's tolerances do \
+                         not hold at this scale"
+                    )
+                })
+            }
+            _ => None,
+        };
+        if let Some(reason) = reason {
+            self.status = UNRELIABLE.to_string();
+            self.status_detail = Some(format!(
+                "{reason}; try --scale range, --bounds lp or a smaller box"
+            ));
+        }
+    }
 }
 
 /// Settings of [`solve_network`] beyond the solver's own.
@@ -145,7 +201,8 @@ pub fn solve_network(
     });
     let forward_value = x.as_ref().map(|x| objective.value(&network.forward(x)));
     let size = big_m.model.size();
-    Ok(SolveReport {
+    let warnings = conditioning_warnings(&big_m.model, bounds);
+    let mut report = SolveReport {
         status: solution.status.key().to_string(),
         status_detail: match &solution.status {
             SolveStatus::Other(s) => Some(s.clone()),
@@ -171,5 +228,41 @@ pub fn solve_network(
         nonzeros: size.nonzeros,
         trace: solution.trace,
         log: solution.log,
-    })
+        warnings,
+    };
+    report.check_against_network(objective.sense == Sense::Minimize);
+    Ok(report)
+}
+
+/// Why the MILP is ill-conditioned, if it is: a coefficient range above
+/// [`limits::ILL_CONDITIONED_RANGE`] or a big-M above [`limits::LARGE_BIG_M`].
+pub fn conditioning_warnings(model: &LinearModel, bounds: &NetworkBounds) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if let Some((lo, hi)) = model.coefficient_range()
+        && hi / lo > limits::ILL_CONDITIONED_RANGE
+    {
+        warnings.push(format!(
+            "ill-conditioned MILP: its coefficients span {lo:.1e} to {hi:.1e} (ratio {:.1e} > \
+             {:.0e}); HiGHS's tolerances may not hold — try --scale range",
+            hi / lo,
+            limits::ILL_CONDITIONED_RANGE
+        ));
+    }
+    let big_m = bounds
+        .hidden()
+        .iter()
+        .flat_map(|b| b.lower.iter().zip(&b.upper))
+        .filter(|&(&l, &u)| l < 0.0 && u > 0.0)
+        .map(|(&l, &u)| crate::bounds::big_m(l, u))
+        .fold(0.0, f64::max);
+    if big_m > limits::LARGE_BIG_M {
+        warnings.push(format!(
+            "ill-conditioned MILP: a big-M of {big_m:.1e} (> {:.0e}) lets a binary within the \
+             integrality tolerance move its neuron by up to {:.1e} — try --bounds lp, --scale \
+             range or a smaller box",
+            limits::LARGE_BIG_M,
+            big_m * 1e-6
+        ));
+    }
+    warnings
 }

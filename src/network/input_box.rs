@@ -31,6 +31,13 @@ impl InputBox {
                     "input {i}: bounds [{lo}, {hi}] are not finite"
                 )));
             }
+            if !super::limits::admissible(lo) || !super::limits::admissible(hi) {
+                return Err(NetworkError::InvalidBox(format!(
+                    "input {i}: bounds [{lo:e}, {hi:e}] exceed {:e} in magnitude, where f64 \
+                     keeps too few digits for the MILP's tolerances",
+                    super::limits::MAX_MAGNITUDE
+                )));
+            }
             if lo > hi {
                 return Err(NetworkError::InvalidBox(format!(
                     "input {i}: lower bound {lo} is above upper bound {hi} (inverted box)"

@@ -6,6 +6,7 @@
 
 mod input_box;
 mod layer;
+pub mod limits;
 mod random;
 
 pub use input_box::InputBox;
@@ -35,6 +36,20 @@ pub enum NetworkError {
         /// 1-based layer index.
         layer: usize,
         /// Which entry, e.g. `weight [3, 1]`.
+        what: String,
+        /// The offending value.
+        value: f64,
+    },
+    /// A weight, bias or cap beyond [`limits::MAX_MAGNITUDE`].
+    #[error(
+        "layer {layer}: {what} = {value:e} exceeds {max:e} in magnitude, where f64 keeps too few \
+         digits for the MILP's tolerances (rescale the data the network was trained on)",
+        max = limits::MAX_MAGNITUDE
+    )]
+    TooLarge {
+        /// 1-based layer index.
+        layer: usize,
+        /// Which entry, e.g. `weight [3, 1] (neuron 3, input 1)`.
         what: String,
         /// The offending value.
         value: f64,
@@ -315,6 +330,34 @@ fn validate_layer(k: usize, layer: &Layer) -> Result<(), NetworkError> {
             layer: k,
             message: format!("clipped ReLU cap must be finite and positive, found {cap}"),
         });
+    }
+    let too_large = |what: String, value: f64| NetworkError::TooLarge {
+        layer: k,
+        what,
+        value,
+    };
+    if let Some(((i, j), &w)) = layer
+        .weights
+        .indexed_iter()
+        .find(|(_, w)| !limits::admissible(**w))
+    {
+        return Err(too_large(
+            format!("weight [{i}, {j}] (neuron {i}, input {j})"),
+            w,
+        ));
+    }
+    if let Some((i, &b)) = layer
+        .bias
+        .iter()
+        .enumerate()
+        .find(|(_, b)| !limits::admissible(**b))
+    {
+        return Err(too_large(format!("bias [{i}]"), b));
+    }
+    if let Activation::ClippedRelu { cap } = layer.activation
+        && !limits::admissible(cap)
+    {
+        return Err(too_large("clipped ReLU cap".into(), cap));
     }
     Ok(())
 }

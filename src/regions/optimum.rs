@@ -131,9 +131,13 @@ pub fn solve_by_regions_with(
         Some(reason) => (
             "other",
             Some(format!(
-                "stopped after {regions} regions: {}; the objective is the best found, \
-                 not proven optimal",
-                reason.describe()
+                "stopped after {regions} regions: {}; {}",
+                reason.describe(),
+                if best.is_some() {
+                    "the objective is the best found, not proven optimal"
+                } else {
+                    "no region was completed, so there is no objective"
+                }
             )),
         ),
     };
@@ -146,7 +150,7 @@ pub fn solve_by_regions_with(
     let objective_value = best.as_ref().map(|(v, _)| sign * v);
     let forward_value = x.as_ref().map(|x| objective.value(&network.forward(x)));
     let optimal = stopped.is_none();
-    Ok(SolveReport {
+    let mut report = SolveReport {
         status: status.to_string(),
         status_detail: detail,
         objective_description: objective.describe(),
@@ -169,5 +173,8 @@ pub fn solve_by_regions_with(
         nonzeros: 0,
         trace: Vec::new(),
         log: Vec::new(),
-    })
+        warnings: Vec::new(),
+    };
+    report.check_against_network(objective.sense == Sense::Minimize);
+    Ok(report)
 }
