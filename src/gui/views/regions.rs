@@ -7,8 +7,7 @@ use super::big_m::{decade_marks, power_label};
 use super::{View, palette, slice_axes_picker};
 use crate::gui::document::short;
 use crate::gui::region_map::{
-    Colouring, RegionsJob, RegionsKey, RegionsOutcome, format_affine, objective_at,
-    objective_piece, objective_range, pattern_colour, pattern_lines, region_at,
+    Colouring, RegionsJob, RegionsKey, RegionsOutcome, format_affine, pattern_colour, pattern_lines,
 };
 use crate::gui::state::AppState;
 use crate::gui::surface_data::colormap;
@@ -18,7 +17,7 @@ use egui_plot::{
     Bar, BarChart, HoverPosition, Legend, MarkerShape, Plot, PlotBounds, PlotGeometry, PlotItem,
     PlotItemBase, PlotPoint, PlotTransform, Points,
 };
-use reluscope::regions::{RegionCount, RegionMap};
+use reluscope::regions::{PlaneRegion, RegionCount, RegionMap};
 use std::ops::RangeInclusive;
 use std::sync::Arc;
 
@@ -40,7 +39,7 @@ struct Colours {
 
 impl Colours {
     fn compute(map: &Arc<RegionMap>, colouring: Colouring, weights: &[f64]) -> Self {
-        let range = objective_range(map, weights);
+        let range = map.objective_range(weights);
         let (lo, hi) = range.unwrap_or((0.0, 1.0));
         let span = if hi > lo { hi - lo } else { 1.0 };
         let scaled = |y: Option<f64>| y.map(|y| ((y - lo) / span) as f32);
@@ -53,12 +52,12 @@ impl Colours {
                     .polygon
                     .iter()
                     .map(|v| {
-                        scaled(objective_at(region, weights, *v)).map_or(Color32::GRAY, colormap)
+                        scaled(region.objective_at(weights, *v)).map_or(Color32::GRAY, colormap)
                     })
                     .collect(),
                 Colouring::PatternShaded => {
                     let base = pattern_colour(&region.pattern);
-                    let t = scaled(objective_at(region, weights, region.centroid())).unwrap_or(1.0);
+                    let t = scaled(region.objective_at(weights, region.centroid())).unwrap_or(1.0);
                     vec![base.gamma_multiply(0.25 + 0.75 * t).to_opaque(); region.polygon.len()]
                 }
             })
@@ -91,22 +90,16 @@ impl PlotItem for RegionsItem<'_> {
     fn shapes(&self, ui: &egui::Ui, transform: &PlotTransform, shapes: &mut Vec<Shape>) {
         let view = transform.bounds();
         let (vmin, vmax) = (view.min(), view.max());
-        let visible = |polygon: &[[f64; 2]]| {
-            let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
-            for v in polygon {
-                for k in 0..2 {
-                    lo[k] = lo[k].min(v[k]);
-                    hi[k] = hi[k].max(v[k]);
-                }
-            }
-            hi[0] >= vmin[0] && lo[0] <= vmax[0] && hi[1] >= vmin[1] && lo[1] <= vmax[1]
+        let visible = |region: &PlaneRegion| {
+            let [u, v] = region.bounding_box();
+            u[1] >= vmin[0] && u[0] <= vmax[0] && v[1] >= vmin[1] && v[0] <= vmax[1]
         };
         let to_screen = |v: &[f64; 2]| transform.position_from_point(&PlotPoint::new(v[0], v[1]));
         let mut mesh = Mesh::default();
         let mut in_view = Vec::new();
         for (k, (region, colours)) in self.map.regions.iter().zip(self.colours).enumerate() {
             let n = region.polygon.len();
-            if n < 3 || !visible(&region.polygon) {
+            if n < 3 || !visible(region) {
                 continue;
             }
             in_view.push(k);
@@ -577,7 +570,7 @@ fn draw_map(
                 .map(|p| [p.x, p.y])
         });
     let pointer = response.inner;
-    let hovered = pointer.and_then(|p| region_at(map, p));
+    let hovered = pointer.and_then(|p| map.region_at(p));
     (hovered, response.response.clicked())
 }
 
@@ -727,7 +720,7 @@ fn region_details(
     let k = index.unwrap_or(0);
     ui.strong(format!("Region {} of {}", k + 1, map.count()));
     ui.label(format!("area {}", short(region.area())));
-    if let Some((g, h)) = objective_piece(region, weights) {
+    if let Some((g, h)) = region.objective_piece(weights) {
         ui.label(format!("objective here: {}", format_affine(&g, axes, h)))
             .on_hover_text("c·f(x) is exactly this affine function on the whole region");
     }
