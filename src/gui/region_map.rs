@@ -77,13 +77,7 @@ impl RegionsJob {
             ctx,
             "regions",
             move |reporter| {
-                let progress = reporter.clone();
-                let control = TaskControl {
-                    cancel: reporter.cancel.clone(),
-                    on_progress: Some(Arc::new(move |f: f64, step: &str| {
-                        progress.send(RegionsMessage::Progress(f, step.to_string()));
-                    })),
-                };
+                let control = reporter.task_control(RegionsMessage::Progress);
                 let options = RegionOptions {
                     max_regions: APP_MAX_REGIONS,
                     time_limit: Some(APP_TIME_LIMIT_S),
