@@ -4,7 +4,7 @@ use reluscope::analysis::{AnalysisReport, LayerStats};
 use reluscope::bounds::{BoundMethod, NetworkBounds, interval_bounds};
 use reluscope::network::{InputBox, Network};
 use reluscope::pipeline::PreparedMilp;
-use reluscope::scaling::{ScaledProblem, ScalingError, ScalingMethod, apply_scaling};
+use reluscope::scaling::{ScaledProblem, ScalingError, ScalingMethod};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -87,33 +87,27 @@ pub struct ScaledAnalysis {
     pub method: BoundMethod,
     /// The rescaling (never `None`: unscaled figures are plain [`Analysis`]).
     pub scaling: ScalingMethod,
-    /// The rescaled network and bounds.
-    pub problem: Arc<ScaledProblem>,
+    /// The original bounds and the rescaled network and bounds, ready to solve.
+    pub prepared: Arc<PreparedMilp>,
     /// Figures of the rescaled MILP.
     pub report: AnalysisReport,
 }
 
 impl ScaledAnalysis {
-    /// Rescales `bounds` (of `network` over `input_box`) with `scaling`.
+    /// Rescales `bounds` (of `network` over `input_box`) with `scaling`, as
+    /// `reluscope::pipeline::PreparedMilp::from_bounds` does for the CLI.
     pub fn compute(
         network: &Network,
         input_box: &InputBox,
         bounds: &NetworkBounds,
         scaling: ScalingMethod,
     ) -> Result<Self, ScalingError> {
-        let problem = apply_scaling(network, input_box, bounds, scaling)?;
-        Ok(Self::from_prepared(
-            network,
-            input_box,
-            PreparedMilp {
-                original_bounds: bounds.clone(),
-                problem,
-            },
-            scaling,
-        ))
+        let prepared = PreparedMilp::from_bounds(network, input_box, bounds.clone(), scaling)?;
+        Ok(Self::from_prepared(network, input_box, prepared, scaling))
     }
 
-    /// The figures of a MILP prepared by `reluscope::pipeline::prepare_milp`.
+    /// The figures of a MILP prepared by `reluscope::pipeline` (`prepare_milp` or
+    /// `PreparedMilp::from_bounds`).
     pub fn from_prepared(
         network: &Network,
         input_box: &InputBox,
@@ -124,12 +118,17 @@ impl ScaledAnalysis {
         Self {
             method: prepared.original_bounds.method,
             scaling,
-            problem: Arc::new(prepared.problem),
+            prepared: Arc::new(prepared),
             report,
         }
     }
 
     /// E.g. `lp + balanced`.
+    /// The rescaled network and bounds the MILP is built from.
+    pub fn problem(&self) -> &ScaledProblem {
+        &self.prepared.problem
+    }
+
     pub fn label(&self) -> String {
         series_label(self.method, self.scaling)
     }

@@ -546,8 +546,8 @@ impl AppState {
                             return;
                         };
                         (
-                            Arc::new(scaled.problem.network.clone()),
-                            Arc::new(scaled.problem.bounds.clone()),
+                            Arc::new(scaled.problem().network.clone()),
+                            Arc::new(scaled.problem().bounds.clone()),
                         )
                     }
                 };

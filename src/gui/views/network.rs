@@ -189,14 +189,14 @@ fn scaled_line(scaled: Option<&ScaledAnalysis>, r: NeuronRef) -> Option<String> 
     let scaled = scaled?;
     let k = r.column.checked_sub(1)?;
     let factor = *scaled
-        .problem
+        .problem()
         .report
         .as_ref()?
         .factors
         .layers
         .get(k)?
         .get(r.index)?;
-    let b = scaled.problem.bounds.layers.get(k)?;
+    let b = scaled.problem().bounds.layers.get(k)?;
     let (l, u) = (b.lower[r.index], b.upper[r.index]);
     let mut line = format!(
         "{} rescaling: factor s = {}, bounds [{}, {}]",
