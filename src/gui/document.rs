@@ -3,6 +3,7 @@
 use reluscope::analysis::{AnalysisReport, LayerStats};
 use reluscope::bounds::{BoundMethod, NetworkBounds, interval_bounds};
 use reluscope::network::{InputBox, Network};
+use reluscope::numbers::format_number;
 use reluscope::pipeline::PreparedMilp;
 use reluscope::scaling::{ScaledProblem, ScalingError, ScalingMethod};
 use std::path::PathBuf;
@@ -123,12 +124,12 @@ impl ScaledAnalysis {
         }
     }
 
-    /// E.g. `lp + balanced`.
     /// The rescaled network and bounds the MILP is built from.
     pub fn problem(&self) -> &ScaledProblem {
         &self.prepared.problem
     }
 
+    /// E.g. `lp + balanced`.
     pub fn label(&self) -> String {
         series_label(self.method, self.scaling)
     }
@@ -393,7 +394,7 @@ pub fn format_box(b: &InputBox) -> String {
     let shown: Vec<String> = pairs
         .iter()
         .take(4)
-        .map(|[l, h]| format!("[{}, {}]", short(*l), short(*h)))
+        .map(|[l, h]| format!("[{}, {}]", format_number(*l), format_number(*h)))
         .collect();
     let mut s = shown.join(" × ");
     if pairs.len() > 4 {
@@ -418,17 +419,9 @@ pub fn displayable(text: &str) -> String {
     out
 }
 
-/// A number with at most 4 significant decimals and no trailing zeros.
-pub fn short(v: f64) -> String {
-    if v == v.trunc() && v.abs() < 1e9 {
-        format!("{v:.0}")
-    } else if v.abs() >= 1e4 || v.abs() < 1e-3 {
-        format!("{v:.3e}")
-    } else {
-        let s = format!("{v:.4}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
-}
+/// The one number formatter (`reluscope::numbers::format_number`, the CLI tables' rules) under
+/// the name the Training view imports it by.
+pub use reluscope::numbers::format_number as short;
 
 #[cfg(test)]
 mod tests {
@@ -477,14 +470,5 @@ mod tests {
         doc.apply_box_edit();
         doc.update_display(BoundMethod::Interval);
         assert_eq!(doc.ghost.as_ref().unwrap().layers, before);
-    }
-
-    #[test]
-    fn numbers_are_short() {
-        assert_eq!(short(2.0), "2");
-        assert_eq!(short(-0.25), "-0.25");
-        assert_eq!(short(1.0 / 3.0), "0.3333");
-        assert_eq!(short(123456.0), "123456");
-        assert_eq!(short(1e-5), "1.000e-5");
     }
 }

@@ -3,11 +3,11 @@
 //! colours, descriptions). Point lookup and the objective on a region are questions to the
 //! library's `RegionMap` and `PlaneRegion`.
 
-use super::document::short;
 use super::worker::Task;
 use eframe::egui::{self, Color32};
 use reluscope::control::TaskControl;
 use reluscope::network::{InputBox, Network};
+use reluscope::numbers::format_number;
 use reluscope::regions::{
     ActivationPattern, RegionCount, RegionMap, RegionOptions, Slice, count_regions, default_method,
     partition_2d,
@@ -191,10 +191,10 @@ pub fn format_affine(g: &[f64], axes: [usize; 2], h: f64) -> String {
         } else {
             text.push_str(&format!(" {sign} "));
         }
-        text.push_str(&format!("{}·x{}", short(gk.abs()), axes[k]));
+        text.push_str(&format!("{}·x{}", format_number(gk.abs()), axes[k]));
     }
     let sign = if h < 0.0 { "−" } else { "+" };
-    format!("{text} {sign} {}", short(h.abs()))
+    format!("{text} {sign} {}", format_number(h.abs()))
 }
 
 /// The region's pattern one hidden layer per line: `layer 1: 0110…` (0 inactive, 1 active,
@@ -233,7 +233,7 @@ mod tests {
     fn descriptions_read_well() {
         assert_eq!(
             format_affine(&[1.5, -0.25], [0, 1], 2.0),
-            "1.5·x0 − 0.25·x1 + 2"
+            "1.500·x0 − 0.2500·x1 + 2"
         );
         let p = ActivationPattern {
             layers: vec![vec![Phase::Active, Phase::Inactive, Phase::Saturated]],

@@ -3,7 +3,6 @@
 //! Expected figures are computed here with the library, never copied from the app.
 
 use super::app::ReluscopeApp;
-use super::document::short;
 use super::settings::Settings;
 use eframe::egui;
 use egui_kittest::Harness;
@@ -12,6 +11,7 @@ use reluscope::analysis::{LayerStats, layer_stats};
 use reluscope::bounds::{interval_bounds, symbolic_bounds};
 use reluscope::formats::json;
 use reluscope::network::{InputBox, Network};
+use reluscope::numbers::format_number;
 use reluscope::scaling::{ScalingMethod, apply_scaling};
 use reluscope::training::{BenchmarkFunction, TrainingConfig, train_on_function};
 use std::ops::ControlFlow;
@@ -175,7 +175,7 @@ fn editing_the_box_and_the_method_changes_the_stability_figures() {
             .iter()
             .take(net.hidden_layers().len())
             .map(|s| match s.max_big_m {
-                Some(m) => format!("{}, max big-M {}", expected_line(s), short(m)),
+                Some(m) => format!("{}, max big-M {}", expected_line(s), format_number(m)),
                 None => expected_line(s),
             })
             .collect()

@@ -3,7 +3,7 @@
 //! computed so far (e.g. `lp` and `lp + balanced`).
 
 use super::{View, palette};
-use crate::gui::document::{displayable, short};
+use crate::gui::document::displayable;
 use crate::gui::state::AppState;
 use eframe::egui::{self, Color32};
 use egui_plot::{
@@ -12,6 +12,7 @@ use egui_plot::{
 };
 use reluscope::analysis::LayerStats;
 use reluscope::bounds::BoundMethod;
+use reluscope::numbers::format_number;
 use reluscope::scaling::ScalingMethod;
 
 /// The Big-M growth view (stateless).
@@ -140,10 +141,10 @@ impl View for BigMView {
                     } => format!(
                         "{plot_name}\nlayer {:.0}: M = {}",
                         position.x,
-                        short(10f64.powf(position.y))
+                        format_number(10f64.powf(position.y))
                     ),
                     HoverPosition::Elsewhere { position } => {
-                        format!("M = {}", short(10f64.powf(position.y)))
+                        format!("M = {}", format_number(10f64.powf(position.y)))
                     }
                 })
             })
@@ -184,7 +185,7 @@ impl View for BigMView {
                 for s in &row.layers {
                     let text = match (s.max_big_m, s.median_big_m) {
                         (Some(max), Some(median)) => {
-                            format!("{} / {}", short(max), short(median))
+                            format!("{} / {}", format_number(max), format_number(median))
                         }
                         _ => "– (all stable)".to_string(),
                     };

@@ -5,7 +5,6 @@
 
 use super::big_m::{decade_marks, power_label};
 use super::{View, palette, slice_axes_picker};
-use crate::gui::document::short;
 use crate::gui::region_map::{
     Colouring, RegionsJob, RegionsKey, RegionsOutcome, format_affine, pattern_colour, pattern_lines,
 };
@@ -17,6 +16,7 @@ use egui_plot::{
     Bar, BarChart, HoverPosition, Legend, MarkerShape, Plot, PlotBounds, PlotGeometry, PlotItem,
     PlotItemBase, PlotPoint, PlotTransform, Points,
 };
+use reluscope::numbers::format_number;
 use reluscope::regions::{PlaneRegion, RegionCount, RegionMap};
 use std::ops::RangeInclusive;
 use std::sync::Arc;
@@ -457,8 +457,8 @@ impl View for RegionsView {
         {
             ui.label(format!(
                 "objective: dark blue = {}, yellow = {}",
-                short(lo),
-                short(hi)
+                format_number(lo),
+                format_number(hi)
             ))
             .on_hover_text(
                 "the objective chosen on the left, c·f(x); its sense does not matter here",
@@ -538,7 +538,11 @@ fn draw_map(
                 HoverPosition::NearDataPoint { position, .. } => position,
                 HoverPosition::Elsewhere { position } => position,
             };
-            Some(format!("x{i} = {}, x{j} = {}", short(p.x), short(p.y)))
+            Some(format!(
+                "x{i} = {}, x{j} = {}",
+                format_number(p.x),
+                format_number(p.y)
+            ))
         })
         .show(ui, |plot| {
             plot.add(RegionsItem {
@@ -606,7 +610,7 @@ fn summary_lines(
             "exact 2-D partition into convex polygons in {}; regions thinner than ε = {} \
              across a boundary are merged into a neighbour{stopped}",
             format_elapsed(std::time::Duration::from_secs_f64(map.time_s.max(0.0))),
-            short(map.tolerance)
+            format_number(map.tolerance)
         ));
     }
     if let Some(count) = whole {
@@ -674,7 +678,7 @@ fn per_layer_plot(
             HoverPosition::NearDataPoint { position, .. } => Some(format!(
                 "layer {:.0}: {} regions",
                 position.x.round(),
-                short(10f64.powf(position.y).round())
+                format_number(10f64.powf(position.y).round())
             )),
             HoverPosition::Elsewhere { .. } => None,
         })
@@ -719,7 +723,7 @@ fn region_details(
     };
     let k = index.unwrap_or(0);
     ui.strong(format!("Region {} of {}", k + 1, map.count()));
-    ui.label(format!("area {}", short(region.area())));
+    ui.label(format!("area {}", format_number(region.area())));
     if let Some((g, h)) = region.objective_piece(weights) {
         ui.label(format!("objective here: {}", format_affine(&g, axes, h)))
             .on_hover_text("c·f(x) is exactly this affine function on the whole region");

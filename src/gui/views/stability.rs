@@ -2,11 +2,11 @@
 //! bars, with the previous configuration drawn as outlines.
 
 use super::{View, legend_entry, palette};
-use crate::gui::document::short;
 use crate::gui::state::AppState;
 use eframe::egui::{self, Color32, Stroke};
 use egui_plot::{Bar, BarChart, Legend, Plot};
 use reluscope::analysis::LayerStats;
+use reluscope::numbers::format_number;
 use reluscope::scaling::ScalingMethod;
 
 /// The Stability view (stateless: everything comes from the document).
@@ -176,7 +176,7 @@ impl View for StabilityView {
             let mut text = layer_summary(s);
             if let Some(m) = s.max_big_m {
                 // Big-M changes with the bound method even when the counts do not.
-                text.push_str(&format!(", max big-M {}", short(m)));
+                text.push_str(&format!(", max big-M {}", format_number(m)));
             }
             if let Some(p) = s.stable_percent {
                 text.push_str(&format!(" ({p:.1}% stable)"));

@@ -2,7 +2,6 @@
 //! for more than two inputs, a slice through the box centre along two chosen inputs.
 
 use super::{View, palette, slice_axes_picker};
-use crate::gui::document::short;
 use crate::gui::state::AppState;
 use crate::gui::surface_data::{Surface, heat_map_image, sample_surface};
 use crate::gui::worker::Task;
@@ -10,6 +9,7 @@ use eframe::egui::{self, Color32, TextureHandle, TextureOptions, vec2};
 use egui_plot::{
     HoverPosition, Legend, Line, MarkerShape, Plot, PlotImage, PlotPoint, PlotPoints, Points,
 };
+use reluscope::numbers::format_number;
 use reluscope::regions::Slice;
 
 /// Grid points per axis: ~100 × 100 shows the shape well and samples in a few milliseconds.
@@ -247,14 +247,21 @@ impl View for SurfaceView {
         let grid = &surface.grid;
         if let Some((lo, hi)) = grid.value_range() {
             ui.horizontal(|ui| {
-                ui.label(format!("dark = {}, bright = {}", short(lo), short(hi)))
-                    .on_hover_text(
-                        "the colour scale runs from dark blue (smallest) to yellow (largest)",
-                    );
+                ui.label(format!(
+                    "dark = {}, bright = {}",
+                    format_number(lo),
+                    format_number(hi)
+                ))
+                .on_hover_text(
+                    "the colour scale runs from dark blue (smallest) to yellow (largest)",
+                );
                 if let Some((x, name, same_box)) = &optimum {
                     let text = format!(
                         "{name} at ({})",
-                        x.iter().map(|v| short(*v)).collect::<Vec<_>>().join(", ")
+                        x.iter()
+                            .map(|v| format_number(*v))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     );
                     if *same_box {
                         ui.label(text);
@@ -280,14 +287,18 @@ impl View for SurfaceView {
                     HoverPosition::Elsewhere { position } => position,
                 };
                 if one_d {
-                    return Some(format!("x{sx} = {}\nvalue = {}", short(p.x), short(p.y)));
+                    return Some(format!(
+                        "x{sx} = {}\nvalue = {}",
+                        format_number(p.x),
+                        format_number(p.y)
+                    ));
                 }
                 let value = nearest_value(grid, p.x, p.y)
-                    .map_or(String::new(), |v| format!("\nvalue ≈ {}", short(v)));
+                    .map_or(String::new(), |v| format!("\nvalue ≈ {}", format_number(v)));
                 Some(format!(
                     "x{sx} = {}, x{sy} = {}{value}",
-                    short(p.x),
-                    short(p.y)
+                    format_number(p.x),
+                    format_number(p.y)
                 ))
             });
         let texture = self.texture.as_ref().map(|t| t.id());
