@@ -2,7 +2,7 @@
 //! lines per bound method computed for the current box, and one per (method, rescaling)
 //! computed so far (e.g. `lp` and `lp + balanced`).
 
-use super::{View, palette};
+use super::{View, layer_axis_label, palette};
 use crate::gui::document::displayable;
 use crate::gui::state::AppState;
 use eframe::egui::{self, Color32};
@@ -125,13 +125,7 @@ impl View for BigMView {
             .y_axis_label("big-M (log scale)")
             .y_grid_spacer(decade_marks)
             .y_axis_formatter(|mark, _| power_label(mark.value))
-            .x_axis_formatter(|mark, _| {
-                if mark.value.fract() == 0.0 && mark.value >= 1.0 {
-                    format!("{}", mark.value as i64)
-                } else {
-                    String::new()
-                }
-            })
+            .x_axis_formatter(|mark, _| layer_axis_label(mark.value))
             .label_formatter(|hover| {
                 Some(match hover {
                     HoverPosition::NearDataPoint {

@@ -3,7 +3,7 @@
 
 use crate::gui::region_map::{RegionsKey, format_affine, pattern_lines};
 use crate::gui::views::big_m::{decade_marks, power_label};
-use crate::gui::views::palette;
+use crate::gui::views::{layer_axis_label, palette};
 use crate::gui::worker::format_elapsed;
 use eframe::egui;
 use egui_plot::{Bar, BarChart, HoverPosition, Legend, Plot};
@@ -110,13 +110,7 @@ pub(super) fn per_layer_plot(
         .x_axis_label("hidden layer")
         .y_grid_spacer(decade_marks)
         .y_axis_formatter(|mark, _| power_label(mark.value))
-        .x_axis_formatter(|mark, _| {
-            if mark.value.fract() == 0.0 && mark.value >= 1.0 {
-                format!("{}", mark.value as i64)
-            } else {
-                String::new()
-            }
-        })
+        .x_axis_formatter(|mark, _| layer_axis_label(mark.value))
         .label_formatter(|hover| match hover {
             HoverPosition::NearDataPoint { position, .. } => Some(format!(
                 "layer {:.0}: {} regions",
