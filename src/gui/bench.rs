@@ -6,6 +6,7 @@ use super::settings::Settings;
 use super::train_task::TrainForm;
 use eframe::egui;
 use reluscope::network::{Activation, Network};
+use reluscope::numbers::median;
 use serde::Serialize;
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -83,11 +84,6 @@ fn frame_input(pointer: egui::Pos2) -> egui::RawInput {
         events: vec![egui::Event::PointerMoved(pointer)],
         ..Default::default()
     }
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values.get(values.len() / 2).copied().unwrap_or(0.0)
 }
 
 /// Builds the app headless with a random 5×50 network (2 inputs), selects balanced rescaling,
@@ -174,9 +170,9 @@ pub fn frame_time_benchmark_with(network: Network, frames: usize) -> FrameTimes 
         views.push(ViewFrameTimes {
             view: id.to_string(),
             frames: ui_ms.len(),
-            median_ms: median(&mut ui_ms),
+            median_ms: median(&mut ui_ms).unwrap_or(0.0),
             max_ms,
-            tessellate_median_ms: median(&mut tess_ms),
+            tessellate_median_ms: median(&mut tess_ms).unwrap_or(0.0),
             vertices,
         });
     }

@@ -1,13 +1,14 @@
 //! The left side panel: open a network, edit the input box, pick the bound method and the
 //! rescaling, set the objective and the solver, Solve / Cancel.
 
-use super::document::{NetworkSource, displayable, format_range, short};
+use super::document::{NetworkSource, displayable, format_range};
 use super::samples::SAMPLES;
 use super::settings::SolverChoice;
 use super::state::AppState;
 use super::worker::{format_elapsed, format_seconds};
 use eframe::egui::{self, DragValue, RichText};
 use reluscope::bounds::BoundMethod;
+use reluscope::numbers::format_number;
 use reluscope::scaling::ScalingMethod;
 use std::path::PathBuf;
 
@@ -289,8 +290,8 @@ fn scaling_section(ui: &mut egui::Ui, state: &mut AppState) {
                 "{} rescaled in {}; max big-M {} before, {} after",
                 scaled.label(),
                 format_seconds(scaled.scaling_time_s()),
-                before.map_or("–".into(), short),
-                scaled.max_big_m().map_or("–".into(), short),
+                before.map_or("–".into(), format_number),
+                scaled.max_big_m().map_or("–".into(), format_number),
             ))
             .on_hover_text(
                 "time to choose the factors and rescale, and the largest big-M before and after",
@@ -457,7 +458,7 @@ fn solve_section(ui: &mut egui::Ui, state: &mut AppState) {
             .as_ref()
             .ok()
             .and_then(|r| r.objective)
-            .map_or("–".into(), short);
+            .map_or("–".into(), format_number);
         ui.label(format!(
             "Last solve: {}, objective {objective}",
             last.status()

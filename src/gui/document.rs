@@ -3,8 +3,9 @@
 use reluscope::analysis::{AnalysisReport, LayerStats};
 use reluscope::bounds::{BoundMethod, NetworkBounds, interval_bounds};
 use reluscope::network::{InputBox, Network};
+use reluscope::numbers::format_number;
 use reluscope::pipeline::PreparedMilp;
-use reluscope::scaling::{ScaledProblem, ScalingError, ScalingMethod, apply_scaling};
+use reluscope::scaling::{ScaledProblem, ScalingError, ScalingMethod};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -87,33 +88,27 @@ pub struct ScaledAnalysis {
     pub method: BoundMethod,
     /// The rescaling (never `None`: unscaled figures are plain [`Analysis`]).
     pub scaling: ScalingMethod,
-    /// The rescaled network and bounds.
-    pub problem: Arc<ScaledProblem>,
+    /// The original bounds and the rescaled network and bounds, ready to solve.
+    pub prepared: Arc<PreparedMilp>,
     /// Figures of the rescaled MILP.
     pub report: AnalysisReport,
 }
 
 impl ScaledAnalysis {
-    /// Rescales `bounds` (of `network` over `input_box`) with `scaling`.
+    /// Rescales `bounds` (of `network` over `input_box`) with `scaling`, as
+    /// `reluscope::pipeline::PreparedMilp::from_bounds` does for the CLI.
     pub fn compute(
         network: &Network,
         input_box: &InputBox,
         bounds: &NetworkBounds,
         scaling: ScalingMethod,
     ) -> Result<Self, ScalingError> {
-        let problem = apply_scaling(network, input_box, bounds, scaling)?;
-        Ok(Self::from_prepared(
-            network,
-            input_box,
-            PreparedMilp {
-                original_bounds: bounds.clone(),
-                problem,
-            },
-            scaling,
-        ))
+        let prepared = PreparedMilp::from_bounds(network, input_box, bounds.clone(), scaling)?;
+        Ok(Self::from_prepared(network, input_box, prepared, scaling))
     }
 
-    /// The figures of a MILP prepared by `reluscope::pipeline::prepare_milp`.
+    /// The figures of a MILP prepared by `reluscope::pipeline` (`prepare_milp` or
+    /// `PreparedMilp::from_bounds`).
     pub fn from_prepared(
         network: &Network,
         input_box: &InputBox,
@@ -124,9 +119,14 @@ impl ScaledAnalysis {
         Self {
             method: prepared.original_bounds.method,
             scaling,
-            problem: Arc::new(prepared.problem),
+            prepared: Arc::new(prepared),
             report,
         }
+    }
+
+    /// The rescaled network and bounds the MILP is built from.
+    pub fn problem(&self) -> &ScaledProblem {
+        &self.prepared.problem
     }
 
     /// E.g. `lp + balanced`.
@@ -394,7 +394,7 @@ pub fn format_box(b: &InputBox) -> String {
     let shown: Vec<String> = pairs
         .iter()
         .take(4)
-        .map(|[l, h]| format!("[{}, {}]", short(*l), short(*h)))
+        .map(|[l, h]| format!("[{}, {}]", format_number(*l), format_number(*h)))
         .collect();
     let mut s = shown.join(" × ");
     if pairs.len() > 4 {
@@ -419,17 +419,9 @@ pub fn displayable(text: &str) -> String {
     out
 }
 
-/// A number with at most 4 significant decimals and no trailing zeros.
-pub fn short(v: f64) -> String {
-    if v == v.trunc() && v.abs() < 1e9 {
-        format!("{v:.0}")
-    } else if v.abs() >= 1e4 || v.abs() < 1e-3 {
-        format!("{v:.3e}")
-    } else {
-        let s = format!("{v:.4}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
-}
+/// The one number formatter (`reluscope::numbers::format_number`, the CLI tables' rules) under
+/// the name the Training view imports it by.
+pub use reluscope::numbers::format_number as short;
 
 #[cfg(test)]
 mod tests {
@@ -478,14 +470,5 @@ mod tests {
         doc.apply_box_edit();
         doc.update_display(BoundMethod::Interval);
         assert_eq!(doc.ghost.as_ref().unwrap().layers, before);
-    }
-
-    #[test]
-    fn numbers_are_short() {
-        assert_eq!(short(2.0), "2");
-        assert_eq!(short(-0.25), "-0.25");
-        assert_eq!(short(1.0 / 3.0), "0.3333");
-        assert_eq!(short(123456.0), "123456");
-        assert_eq!(short(1e-5), "1.000e-5");
     }
 }

@@ -1,15 +1,16 @@
 //! The data behind the Regions view: the exact 2-D partition (or a count of the regions of the
 //! whole box) computed on a worker, plus the pure functions the view draws with (region
-//! colours, point lookup, descriptions).
+//! colours, descriptions). Point lookup and the objective on a region are questions to the
+//! library's `RegionMap` and `PlaneRegion`.
 
-use super::document::short;
 use super::worker::Task;
 use eframe::egui::{self, Color32};
 use reluscope::control::TaskControl;
 use reluscope::network::{InputBox, Network};
+use reluscope::numbers::format_number;
 use reluscope::regions::{
-    ActivationPattern, PlaneRegion, RegionCount, RegionMap, RegionOptions, Slice, count_regions,
-    default_method, partition_2d,
+    ActivationPattern, RegionCount, RegionMap, RegionOptions, Slice, count_regions, default_method,
+    partition_2d,
 };
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -76,13 +77,7 @@ impl RegionsJob {
             ctx,
             "regions",
             move |reporter| {
-                let progress = reporter.clone();
-                let control = TaskControl {
-                    cancel: reporter.cancel.clone(),
-                    on_progress: Some(Arc::new(move |f: f64, step: &str| {
-                        progress.send(RegionsMessage::Progress(f, step.to_string()));
-                    })),
-                };
+                let control = reporter.task_control(RegionsMessage::Progress);
                 let options = RegionOptions {
                     max_regions: APP_MAX_REGIONS,
                     time_limit: Some(APP_TIME_LIMIT_S),
@@ -184,77 +179,6 @@ pub fn pattern_colour(pattern: &ActivationPattern) -> Color32 {
     egui::ecolor::Hsva::new(hue, saturation, value, 1.0).into()
 }
 
-/// `c·f` at the point `uv` of `region`, from its affine pieces (`None` after a stopped
-/// enumeration, where the pieces are not known).
-pub fn objective_at(region: &PlaneRegion, weights: &[f64], uv: [f64; 2]) -> Option<f64> {
-    if region.outputs.len() != weights.len() || region.outputs.is_empty() {
-        return None;
-    }
-    Some(
-        region
-            .outputs
-            .iter()
-            .zip(weights)
-            .map(|(piece, c)| c * piece.at(&uv))
-            .sum(),
-    )
-}
-
-/// The objective as an affine function of the plane coordinates on `region`:
-/// `(g, h)` with `c·f(u, v) = g₀u + g₁v + h`.
-pub fn objective_piece(region: &PlaneRegion, weights: &[f64]) -> Option<([f64; 2], f64)> {
-    if region.outputs.len() != weights.len() || region.outputs.is_empty() {
-        return None;
-    }
-    let mut g = [0.0; 2];
-    let mut h = 0.0;
-    for (piece, c) in region.outputs.iter().zip(weights) {
-        g[0] += c * piece.gradient.first().copied().unwrap_or(0.0);
-        g[1] += c * piece.gradient.get(1).copied().unwrap_or(0.0);
-        h += c * piece.offset;
-    }
-    Some((g, h))
-}
-
-/// The smallest and largest objective over the map's vertices (the range over the plane,
-/// since the objective is affine on every region).
-pub fn objective_range(map: &RegionMap, weights: &[f64]) -> Option<(f64, f64)> {
-    let mut range: Option<(f64, f64)> = None;
-    for region in &map.regions {
-        for v in &region.polygon {
-            if let Some(y) = objective_at(region, weights, *v).filter(|y| y.is_finite()) {
-                range = Some(match range {
-                    Some((lo, hi)) => (lo.min(y), hi.max(y)),
-                    None => (y, y),
-                });
-            }
-        }
-    }
-    range
-}
-
-/// Whether `p` lies in the convex counter-clockwise polygon (boundary included, with a
-/// relative slack so that points on shared edges find a region).
-pub fn polygon_contains(polygon: &[[f64; 2]], p: [f64; 2]) -> bool {
-    let n = polygon.len();
-    if n < 3 {
-        return false;
-    }
-    (0..n).all(|i| {
-        let (a, b) = (polygon[i], polygon[(i + 1) % n]);
-        let cross = (b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0]);
-        let scale = (b[0] - a[0]).abs() + (b[1] - a[1]).abs();
-        cross >= -1e-12 * scale.max(1e-300) * (1.0 + p[0].abs() + p[1].abs())
-    })
-}
-
-/// The index of the region containing `p`, if any.
-pub fn region_at(map: &RegionMap, p: [f64; 2]) -> Option<usize> {
-    map.regions
-        .iter()
-        .position(|r| polygon_contains(&r.polygon, p))
-}
-
 /// `1.5·x0 − 0.25·x1 + 2` for gradient `g` over the named axes and offset `h`.
 pub fn format_affine(g: &[f64], axes: [usize; 2], h: f64) -> String {
     let mut text = String::new();
@@ -267,10 +191,10 @@ pub fn format_affine(g: &[f64], axes: [usize; 2], h: f64) -> String {
         } else {
             text.push_str(&format!(" {sign} "));
         }
-        text.push_str(&format!("{}·x{}", short(gk.abs()), axes[k]));
+        text.push_str(&format!("{}·x{}", format_number(gk.abs()), axes[k]));
     }
     let sign = if h < 0.0 { "−" } else { "+" };
-    format!("{text} {sign} {}", short(h.abs()))
+    format!("{text} {sign} {}", format_number(h.abs()))
 }
 
 /// The region's pattern one hidden layer per line: `layer 1: 0110…` (0 inactive, 1 active,
@@ -291,67 +215,7 @@ pub fn pattern_lines(pattern: &ActivationPattern) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gui::samples;
     use reluscope::regions::Phase;
-
-    fn sample_map() -> (Network, RegionMap) {
-        let network = samples::default_network().unwrap();
-        let input_box = network.input_box().unwrap().clone();
-        let map = partition_2d(
-            &network,
-            &input_box,
-            None,
-            &RegionOptions::default(),
-            &TaskControl::default(),
-        )
-        .unwrap();
-        (network, map)
-    }
-
-    #[test]
-    fn lookup_and_affine_pieces_agree_with_forward_passes() {
-        let (network, map) = sample_map();
-        let weights = vec![1.0];
-        // Points on a grid: the region found must contain the point, and its affine piece
-        // must give the network's output there.
-        for i in 0..23 {
-            for j in 0..23 {
-                let p = [-2.0 + 4.0 * i as f64 / 22.0, -2.0 + 4.0 * j as f64 / 22.0];
-                let k = region_at(&map, p).expect("the regions tile the box");
-                let y = objective_at(&map.regions[k], &weights, p).unwrap();
-                let forward = network.forward(&map.lift(p))[0];
-                assert!(
-                    (y - forward).abs() < 1e-9 * (1.0 + forward.abs()),
-                    "{y} vs {forward}"
-                );
-                let (g, h) = objective_piece(&map.regions[k], &weights).unwrap();
-                assert!((g[0] * p[0] + g[1] * p[1] + h - y).abs() < 1e-9 * (1.0 + y.abs()));
-            }
-        }
-    }
-
-    #[test]
-    fn objective_range_matches_sampled_extremes() {
-        let (network, map) = sample_map();
-        let (lo, hi) = objective_range(&map, &[1.0]).unwrap();
-        // Vertices include the extremes of a piecewise-linear function: samples stay inside.
-        for i in 0..41 {
-            for j in 0..41 {
-                let p = [-2.0 + 0.1 * i as f64, -2.0 + 0.1 * j as f64];
-                let y = network.forward(&p)[0];
-                assert!(y >= lo - 1e-9 && y <= hi + 1e-9, "{y} outside [{lo}, {hi}]");
-            }
-        }
-    }
-
-    #[test]
-    fn containment_includes_edges_and_excludes_outside() {
-        let square = [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]];
-        assert!(polygon_contains(&square, [0.5, 0.5]));
-        assert!(polygon_contains(&square, [1.0, 0.3]));
-        assert!(!polygon_contains(&square, [1.01, 0.3]));
-        assert!(!polygon_contains(&square[..2], [0.5, 0.0]));
-    }
 
     #[test]
     fn equal_patterns_share_a_colour() {
@@ -369,7 +233,7 @@ mod tests {
     fn descriptions_read_well() {
         assert_eq!(
             format_affine(&[1.5, -0.25], [0, 1], 2.0),
-            "1.5·x0 − 0.25·x1 + 2"
+            "1.500·x0 − 0.2500·x1 + 2"
         );
         let p = ActivationPattern {
             layers: vec![vec![Phase::Active, Phase::Inactive, Phase::Saturated]],

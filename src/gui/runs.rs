@@ -1,5 +1,6 @@
 //! The runs table: one record per finished solve, sorting and CSV.
 
+use reluscope::numbers::format_number;
 use std::cmp::Ordering;
 
 /// One finished solve, as the Runs table shows it.
@@ -161,9 +162,7 @@ impl RunColumn {
             RunColumn::StablePercent => num(r.stable_percent, 1),
             RunColumn::Binaries => r.binaries.map_or("-".into(), |b| b.to_string()),
             RunColumn::MaxBigM => r.max_big_m.map_or("-".into(), |m| format!("{m:.4}")),
-            RunColumn::BoundTime => r
-                .bound_time_s
-                .map_or("-".into(), crate::gui::document::short),
+            RunColumn::BoundTime => r.bound_time_s.map_or("-".into(), format_number),
             RunColumn::SolveTime => num(r.solve_time_s, 3),
             RunColumn::Nodes => r.nodes.map_or("-".into(), |n| n.to_string()),
             RunColumn::Value => num(r.objective, 8),

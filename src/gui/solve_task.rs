@@ -2,10 +2,11 @@
 //! HiGHS, with live progress, the solver log and a Cancel that HiGHS honours within about a
 //! second.
 //!
-//! The MILP is prepared as `reluscope::pipeline::prepare_milp` prepares it (bounds of the
-//! original network, then `apply_scaling`); bounds already computed are reused. The solve runs
-//! on the rescaled network: it computes the same function, so x* and the objective are those
-//! of the original network.
+//! The MILP goes through `reluscope::pipeline` as the CLI's does: `prepare_milp` when the
+//! bounds are missing, `PreparedMilp::from_bounds` to reuse bounds already computed (and a
+//! rescaling already computed as is), then `PreparedMilp::solve_with`; the region solver is
+//! `pipeline::solve_by_regions`. The solve runs on the rescaled network: it computes the same
+//! function, so x* and the objective are those of the original network.
 
 use super::document::{Analysis, ScaledAnalysis, format_box};
 use super::region_map::APP_MAX_REGIONS;
@@ -14,14 +15,10 @@ use super::settings::SolverChoice;
 use super::worker::{Reporter, Task};
 use eframe::egui;
 use reluscope::bounds::{BoundMethod, BoundsError, NetworkBounds};
-use reluscope::control::TaskControl;
-use reluscope::milp::{
-    NetworkSolveOptions, Objective, SolveControl, SolveProgress, SolveReport, solve_network,
-};
+use reluscope::milp::{NetworkSolveOptions, Objective, SolveControl, SolveProgress, SolveReport};
 use reluscope::network::{InputBox, Network};
-use reluscope::pipeline::{MilpSetup, PrepareError, prepare_milp};
-use reluscope::regions::{RegionOptions, solve_by_regions_with};
-use reluscope::scaling::{ScaledProblem, ScalingMethod};
+use reluscope::pipeline::{MilpSetup, PrepareError, PreparedMilp, prepare_milp, solve_by_regions};
+use reluscope::scaling::ScalingMethod;
 use std::sync::Arc;
 
 /// Log lines kept for display; HiGHS is chatty on long solves.
@@ -315,102 +312,69 @@ fn fail(reporter: &Reporter<SolveMessage>, failure: SolveFailure) {
     reporter.send(SolveMessage::Finished(Box::new(Err(failure))));
 }
 
-/// The network and bounds to build the MILP from: the request's, rescaled, or computed here
-/// by `prepare_milp`. `None` if the worker already reported a failure.
+/// The MILP to solve: the request's rescaling if already computed, otherwise prepared here
+/// with the pipeline (`PreparedMilp::from_bounds` on the request's bounds, or `prepare_milp`
+/// when they are missing). Bounds and rescalings computed here go back to the UI to be kept.
+/// `None` if the worker already reported a failure.
 fn prepare_on_worker(
     request: &SolveRequest,
     reporter: &Reporter<SolveMessage>,
-) -> Option<Arc<ScaledProblem>> {
-    let scaled_message = |scaled: &ScaledAnalysis| {
-        reporter.send(SolveMessage::Scaled(Box::new(scaled.clone())));
-    };
-    match (&request.bounds, request.scaling) {
-        (Some(bounds), ScalingMethod::None) => Some(Arc::new(ScaledProblem {
-            network: (*request.network).clone(),
-            bounds: (**bounds).clone(),
-            report: None,
-        })),
-        (Some(bounds), scaling) => match &request.scaled {
-            Some(scaled) => Some(scaled.problem.clone()),
-            None => {
-                match ScaledAnalysis::compute(&request.network, &request.input_box, bounds, scaling)
-                {
-                    Ok(scaled) => {
-                        scaled_message(&scaled);
-                        Some(scaled.problem)
-                    }
-                    Err(e) => {
-                        fail(
-                            reporter,
-                            SolveFailure::Error(format!("rescaling failed: {e}")),
-                        );
-                        None
-                    }
-                }
-            }
-        },
-        (None, scaling) => {
-            let progress = reporter.clone();
-            let control = TaskControl {
-                cancel: reporter.cancel.clone(),
-                on_progress: Some(Arc::new(move |f: f64, step: &str| {
-                    progress.send(SolveMessage::BoundsProgress(f, step.to_string()));
-                })),
-            };
+) -> Option<Arc<PreparedMilp>> {
+    if let Some(scaled) = &request.scaled {
+        return Some(scaled.prepared.clone());
+    }
+    let prepared = match &request.bounds {
+        Some(bounds) => PreparedMilp::from_bounds(
+            &request.network,
+            &request.input_box,
+            (**bounds).clone(),
+            request.scaling,
+        )
+        .map_err(|e| SolveFailure::Error(format!("rescaling failed: {e}"))),
+        None => {
             let setup = MilpSetup {
                 bounds: request.method,
-                scaling,
+                scaling: request.scaling,
                 ..MilpSetup::default()
             };
-            match prepare_milp(&request.network, &request.input_box, &setup, &control) {
-                Ok(prepared) => {
-                    reporter.send(SolveMessage::Bounds(prepared.original_bounds.clone()));
-                    if scaling == ScalingMethod::None {
-                        return Some(Arc::new(prepared.problem));
-                    }
-                    let scaled = ScaledAnalysis::from_prepared(
-                        &request.network,
-                        &request.input_box,
-                        prepared,
-                        scaling,
-                    );
-                    scaled_message(&scaled);
-                    Some(scaled.problem)
-                }
-                Err(PrepareError::Bounds(BoundsError::Cancelled)) => {
-                    fail(reporter, SolveFailure::CancelledInBounds);
-                    None
-                }
-                Err(e) => {
-                    fail(reporter, SolveFailure::Error(e.to_string()));
-                    None
-                }
-            }
+            let control = reporter.task_control(SolveMessage::BoundsProgress);
+            prepare_milp(&request.network, &request.input_box, &setup, &control)
+                .inspect(|p| reporter.send(SolveMessage::Bounds(p.original_bounds.clone())))
+                .map_err(|e| match e {
+                    PrepareError::Bounds(BoundsError::Cancelled) => SolveFailure::CancelledInBounds,
+                    e => SolveFailure::Error(e.to_string()),
+                })
+        }
+    };
+    match prepared {
+        Err(failure) => {
+            fail(reporter, failure);
+            None
+        }
+        Ok(prepared) if request.scaling == ScalingMethod::None => Some(Arc::new(prepared)),
+        Ok(prepared) => {
+            let scaled = ScaledAnalysis::from_prepared(
+                &request.network,
+                &request.input_box,
+                prepared,
+                request.scaling,
+            );
+            reporter.send(SolveMessage::Scaled(Box::new(scaled.clone())));
+            Some(scaled.prepared)
         }
     }
 }
 
-/// The exact optimum as the best per-region optimum (`reluscope::regions`), with the time
-/// limit of the settings and the app's region cap.
+/// The exact optimum as the best per-region optimum (`pipeline::solve_by_regions`), with the
+/// time limit of the settings and the app's region cap.
 fn solve_by_regions_on_worker(request: &SolveRequest, reporter: &Reporter<SolveMessage>) {
-    let progress = reporter.clone();
-    let control = TaskControl {
-        cancel: reporter.cancel.clone(),
-        on_progress: Some(Arc::new(move |f: f64, step: &str| {
-            progress.send(SolveMessage::BoundsProgress(f, step.to_string()));
-        })),
-    };
-    let options = RegionOptions {
-        max_regions: APP_MAX_REGIONS,
-        time_limit: request.options.solver.time_limit,
-        ..RegionOptions::default()
-    };
-    let outcome = solve_by_regions_with(
+    let outcome = solve_by_regions(
         &request.network,
         &request.input_box,
         &request.objective,
-        &options,
-        &control,
+        request.options.solver.time_limit,
+        Some(APP_MAX_REGIONS),
+        &reporter.task_control(SolveMessage::BoundsProgress),
     )
     .map_err(|e| SolveFailure::Error(e.to_string()));
     reporter.send(SolveMessage::Finished(Box::new(outcome)));
@@ -421,7 +385,7 @@ fn solve_on_worker(request: &SolveRequest, reporter: &Reporter<SolveMessage>) {
         solve_by_regions_on_worker(request, reporter);
         return;
     }
-    let Some(problem) = prepare_on_worker(request, reporter) else {
+    let Some(prepared) = prepare_on_worker(request, reporter) else {
         return;
     };
     let progress = reporter.clone();
@@ -436,14 +400,13 @@ fn solve_on_worker(request: &SolveRequest, reporter: &Reporter<SolveMessage>) {
         })),
     };
     // The rescaled network computes the same function: x* and the objective are unchanged.
-    let outcome = solve_network(
-        &problem.network,
-        &request.input_box,
-        &problem.bounds,
-        &request.objective,
-        &request.options,
-        &control,
-    )
-    .map_err(|e| SolveFailure::Error(e.to_string()));
+    let outcome = prepared
+        .solve_with(
+            &request.input_box,
+            &request.objective,
+            &request.options,
+            &control,
+        )
+        .map_err(|e| SolveFailure::Error(e.to_string()));
     reporter.send(SolveMessage::Finished(Box::new(outcome)));
 }

@@ -5,6 +5,7 @@ use super::contour::{SampledGrid, contour_lines, even_levels};
 use eframe::egui::{Color32, ColorImage};
 use ndarray::Array2;
 use reluscope::network::{InputBox, Network};
+use reluscope::regions::{RegionsError, Slice};
 
 /// Points evaluated per batch, so that a wide input layer never needs a huge matrix and a
 /// cancel is seen quickly.
@@ -12,22 +13,6 @@ const BATCH: usize = 2048;
 
 /// Contour levels drawn.
 pub const CONTOUR_LEVELS: usize = 8;
-
-/// What to sample: which inputs vary, where the others are fixed, which combination of
-/// outputs to show.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SliceSpec {
-    /// The input on the horizontal axis.
-    pub x_axis: usize,
-    /// The input on the vertical axis (equal to `x_axis` for a 1-D curve).
-    pub y_axis: usize,
-    /// Values of every input; those of the two axes are ignored.
-    pub fixed: Vec<f64>,
-    /// `c` in `cᵀ f(x)`.
-    pub weights: Vec<f64>,
-    /// Points per axis.
-    pub resolution: usize,
-}
 
 /// The sampled slice with its contours.
 #[derive(Debug, Clone)]
@@ -38,44 +23,50 @@ pub struct Surface {
     pub contours: Vec<(f64, Vec<Vec<[f64; 2]>>)>,
 }
 
-/// Samples `cᵀ f(x)` over the slice of `input_box` given by `spec`; `None` if cancelled.
+/// Samples `cᵀ f(x)` (`weights` is `c`) on a grid of `resolution` points per axis: over the
+/// plane `slice` of `input_box`, or along input 0 with the other inputs at the box centre when
+/// `slice` is `None` (the curve of a one-input network).
+///
+/// `Ok(None)` if `cancelled` turned true; an error if the slice does not fit the network and
+/// box (see `Slice::base_point`).
 pub fn sample_surface(
     network: &Network,
     input_box: &InputBox,
-    spec: &SliceSpec,
+    slice: Option<&Slice>,
+    weights: &[f64],
+    resolution: usize,
     cancelled: &dyn Fn() -> bool,
-) -> Option<Surface> {
+) -> Result<Option<Surface>, RegionsError> {
     let dim = network.input_dim();
-    let one_d = spec.x_axis == spec.y_axis;
-    let n = spec.resolution.max(2);
+    let (fixed, [x_axis, y_axis], one_d) = match slice {
+        Some(s) => (s.base_point(network, input_box)?, s.axes, false),
+        None => (input_box.center(), [0, 0], true),
+    };
+    let n = resolution.max(2);
     let (nx, ny) = if one_d { (n, 1) } else { (n, n) };
     let range = |k: usize| (input_box.lower()[k], input_box.upper()[k]);
     let mut grid = SampledGrid {
         nx,
         ny,
-        x_range: range(spec.x_axis),
-        y_range: if one_d {
-            (0.0, 0.0)
-        } else {
-            range(spec.y_axis)
-        },
+        x_range: range(x_axis),
+        y_range: if one_d { (0.0, 0.0) } else { range(y_axis) },
         values: Vec::with_capacity(nx * ny),
     };
     let total = nx * ny;
     let mut start = 0;
     while start < total {
         if cancelled() {
-            return None;
+            return Ok(None);
         }
         let end = (start + BATCH).min(total);
         let mut points = Array2::<f64>::zeros((end - start, dim));
         for (row, p) in (start..end).enumerate() {
-            for (k, &v) in spec.fixed.iter().enumerate().take(dim) {
+            for (k, &v) in fixed.iter().enumerate().take(dim) {
                 points[[row, k]] = v;
             }
-            points[[row, spec.x_axis]] = grid.x_at(p % nx);
+            points[[row, x_axis]] = grid.x_at(p % nx);
             if !one_d {
-                points[[row, spec.y_axis]] = grid.y_at(p / nx);
+                points[[row, y_axis]] = grid.y_at(p / nx);
             }
         }
         let outputs = network.forward_batch(points.view());
@@ -83,7 +74,7 @@ pub fn sample_surface(
             outputs
                 .rows()
                 .into_iter()
-                .map(|y| y.iter().zip(&spec.weights).map(|(y, c)| y * c).sum::<f64>()),
+                .map(|y| y.iter().zip(weights).map(|(y, c)| y * c).sum::<f64>()),
         );
         start = end;
     }
@@ -94,7 +85,7 @@ pub fn sample_surface(
             .collect(),
         _ => Vec::new(),
     };
-    Some(Surface { grid, contours })
+    Ok(Some(Surface { grid, contours }))
 }
 
 /// The heat-map colours of a 2-D grid; image row 0 is the top (largest `y`).
@@ -148,14 +139,14 @@ mod tests {
     fn samples_match_single_forward_passes() {
         let net = samples::default_network().unwrap();
         let b = net.input_box().unwrap().clone();
-        let spec = SliceSpec {
-            x_axis: 0,
-            y_axis: 1,
-            fixed: b.center(),
-            weights: vec![1.0],
-            resolution: 21,
+        let slice = Slice {
+            axes: [0, 1],
+            point: Some(b.center()),
         };
-        let s = sample_surface(&net, &b, &spec, &|| false).unwrap();
+        let sample = |cancelled: &dyn Fn() -> bool| {
+            sample_surface(&net, &b, Some(&slice), &[1.0], 21, cancelled).unwrap()
+        };
+        let s = sample(&|| false).unwrap();
         assert_eq!(s.grid.values.len(), 21 * 21);
         for (i, j) in [(0, 0), (20, 0), (7, 13), (20, 20)] {
             let x = [s.grid.x_at(i), s.grid.y_at(j)];
@@ -165,7 +156,12 @@ mod tests {
         assert!(s.contours.iter().all(|(_, lines)| !lines.is_empty()));
         let img = heat_map_image(&s.grid);
         assert_eq!(img.size, [21, 21]);
-        assert!(sample_surface(&net, &b, &spec, &|| true).is_none());
+        assert!(sample(&|| true).is_none());
+        let flat = Slice {
+            axes: [1, 1],
+            point: None,
+        };
+        assert!(sample_surface(&net, &b, Some(&flat), &[1.0], 21, &|| false).is_err());
     }
 
     #[test]

@@ -5,7 +5,6 @@ use super::document::ScaledAnalysis;
 use super::worker::Task;
 use eframe::egui;
 use reluscope::bounds::{BoundMethod, BoundsError, NetworkBounds};
-use reluscope::control::TaskControl;
 use reluscope::formats::load_network;
 use reluscope::network::{InputBox, Network};
 use reluscope::scaling::ScalingMethod;
@@ -49,13 +48,7 @@ impl BoundsTask {
             ctx,
             "bounds",
             move |reporter| {
-                let progress = reporter.clone();
-                let control = TaskControl {
-                    cancel: reporter.cancel.clone(),
-                    on_progress: Some(Arc::new(move |f: f64, step: &str| {
-                        progress.send(BoundsMessage::Progress(f, step.to_string()));
-                    })),
-                };
+                let control = reporter.task_control(BoundsMessage::Progress);
                 let result = compute_bounds(&network, &input_box, method, &control);
                 reporter.send(BoundsMessage::Done(result));
             },

@@ -3,7 +3,6 @@
 //! Expected figures are computed here with the library, never copied from the app.
 
 use super::app::ReluscopeApp;
-use super::document::short;
 use super::settings::Settings;
 use eframe::egui;
 use egui_kittest::Harness;
@@ -12,6 +11,7 @@ use reluscope::analysis::{LayerStats, layer_stats};
 use reluscope::bounds::{interval_bounds, symbolic_bounds};
 use reluscope::formats::json;
 use reluscope::network::{InputBox, Network};
+use reluscope::numbers::format_number;
 use reluscope::scaling::{ScalingMethod, apply_scaling};
 use reluscope::training::{BenchmarkFunction, TrainingConfig, train_on_function};
 use std::ops::ControlFlow;
@@ -175,7 +175,7 @@ fn editing_the_box_and_the_method_changes_the_stability_figures() {
             .iter()
             .take(net.hidden_layers().len())
             .map(|s| match s.max_big_m {
-                Some(m) => format!("{}, max big-M {}", expected_line(s), short(m)),
+                Some(m) => format!("{}, max big-M {}", expected_line(s), format_number(m)),
                 None => expected_line(s),
             })
             .collect()
@@ -660,14 +660,23 @@ fn every_character_the_gui_prints_has_a_glyph_in_the_default_fonts() {
         include_str!("samples.rs"),
         include_str!("settings.rs"),
         include_str!("solve_task.rs"),
-        include_str!("state.rs"),
+        include_str!("state/mod.rs"),
+        include_str!("state/bounds.rs"),
+        include_str!("state/exports.rs"),
+        include_str!("state/networks.rs"),
+        include_str!("state/notice.rs"),
+        include_str!("state/scaling.rs"),
+        include_str!("state/solve.rs"),
+        include_str!("state/training.rs"),
         include_str!("tasks.rs"),
         include_str!("train_task.rs"),
         include_str!("worker.rs"),
         include_str!("views/mod.rs"),
         include_str!("views/big_m.rs"),
         include_str!("views/network.rs"),
-        include_str!("views/regions.rs"),
+        include_str!("views/regions/mod.rs"),
+        include_str!("views/regions/map.rs"),
+        include_str!("views/regions/details.rs"),
         include_str!("views/runs.rs"),
         include_str!("views/solve.rs"),
         include_str!("views/stability.rs"),

@@ -4,6 +4,7 @@
 //! wakes the UI with `request_repaint` after each message so that progress shows at once.
 
 use eframe::egui;
+use reluscope::control::TaskControl;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
@@ -38,6 +39,24 @@ impl<M> Reporter<M> {
     /// Whether the UI asked to stop.
     pub fn is_cancelled(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)
+    }
+}
+
+impl<M: Send + 'static> Reporter<M> {
+    /// The [`TaskControl`] a library computation on this worker takes: the task's cancel flag
+    /// (so that Cancel and dropping the task stop it), and progress `(fraction, step)` sent
+    /// to the UI as the message `progress(fraction, step)`.
+    pub fn task_control(
+        &self,
+        progress: impl Fn(f64, String) -> M + Send + Sync + 'static,
+    ) -> TaskControl {
+        let reporter = self.clone();
+        TaskControl {
+            cancel: self.cancel.clone(),
+            on_progress: Some(Arc::new(move |fraction: f64, step: &str| {
+                reporter.send(progress(fraction, step.to_string()));
+            })),
+        }
     }
 }
 
@@ -173,6 +192,30 @@ mod tests {
             std::thread::sleep(Duration::from_millis(1));
         }
         assert_eq!(got, vec![1, 2]);
+    }
+
+    #[test]
+    fn a_task_control_reports_progress_and_shares_the_cancel_flag() {
+        let ctx = egui::Context::default();
+        let mut task: Task<(f64, String)> = Task::spawn(
+            &ctx,
+            "test",
+            |r| {
+                let control = r.task_control(|f, step| (f, step));
+                control.report(0.5, "half");
+                control.request_cancel();
+                assert!(r.is_cancelled());
+            },
+            |e| (0.0, e),
+        );
+        let mut got = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !task.is_finished() && Instant::now() < deadline {
+            got.extend(task.drain());
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert_eq!(got, vec![(0.5, "half".to_string())]);
+        assert!(task.is_cancelling());
     }
 
     #[test]

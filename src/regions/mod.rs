@@ -7,7 +7,9 @@
 //!
 //! - [`count_exact`]: exact count in any input dimension, splitting layer by layer with LPs;
 //! - [`partition_2d`]: the exact partition of a 2-D input (or a 2-D slice) into convex
-//!   polygons, with each region's pattern and affine output function;
+//!   polygons, with each region's pattern and affine output function; the map answers point
+//!   lookups ([`RegionMap::region_at`]) and gives the objective on a region
+//!   ([`PlaneRegion::objective_piece`]) or over the plane ([`RegionMap::objective_range`]);
 //! - [`sample_patterns`]: distinct patterns over seeded random samples, a lower bound;
 //! - [`solve_by_regions`]: the optimum of `cᵀf(x)` as the best of the per-region LP optima;
 //! - [`count_regions`]: one entry point choosing among the above, as the CLI does.
@@ -36,6 +38,7 @@ mod benchmark;
 mod exact;
 mod optimum;
 mod pattern;
+mod plane_queries;
 mod polygon;
 mod refine;
 mod sampled;

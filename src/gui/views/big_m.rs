@@ -2,8 +2,8 @@
 //! lines per bound method computed for the current box, and one per (method, rescaling)
 //! computed so far (e.g. `lp` and `lp + balanced`).
 
-use super::{View, palette};
-use crate::gui::document::{displayable, short};
+use super::{View, layer_axis_label, palette};
+use crate::gui::document::displayable;
 use crate::gui::state::AppState;
 use eframe::egui::{self, Color32};
 use egui_plot::{
@@ -12,6 +12,7 @@ use egui_plot::{
 };
 use reluscope::analysis::LayerStats;
 use reluscope::bounds::BoundMethod;
+use reluscope::numbers::format_number;
 use reluscope::scaling::ScalingMethod;
 
 /// The Big-M growth view (stateless).
@@ -124,13 +125,7 @@ impl View for BigMView {
             .y_axis_label("big-M (log scale)")
             .y_grid_spacer(decade_marks)
             .y_axis_formatter(|mark, _| power_label(mark.value))
-            .x_axis_formatter(|mark, _| {
-                if mark.value.fract() == 0.0 && mark.value >= 1.0 {
-                    format!("{}", mark.value as i64)
-                } else {
-                    String::new()
-                }
-            })
+            .x_axis_formatter(|mark, _| layer_axis_label(mark.value))
             .label_formatter(|hover| {
                 Some(match hover {
                     HoverPosition::NearDataPoint {
@@ -140,10 +135,10 @@ impl View for BigMView {
                     } => format!(
                         "{plot_name}\nlayer {:.0}: M = {}",
                         position.x,
-                        short(10f64.powf(position.y))
+                        format_number(10f64.powf(position.y))
                     ),
                     HoverPosition::Elsewhere { position } => {
-                        format!("M = {}", short(10f64.powf(position.y)))
+                        format!("M = {}", format_number(10f64.powf(position.y)))
                     }
                 })
             })
@@ -184,7 +179,7 @@ impl View for BigMView {
                 for s in &row.layers {
                     let text = match (s.max_big_m, s.median_big_m) {
                         (Some(max), Some(median)) => {
-                            format!("{} / {}", short(max), short(median))
+                            format!("{} / {}", format_number(max), format_number(median))
                         }
                         _ => "– (all stable)".to_string(),
                     };

@@ -106,6 +106,16 @@ pub fn slice_axes_picker(
     ui.weak("other inputs fixed at the box centre");
 }
 
+/// Label of a "hidden layer" axis: the layer number at whole positions from 1 on, nothing
+/// between them (bars sit at 1, 2, …; other grid marks would read as fractional layers).
+pub fn layer_axis_label(value: f64) -> String {
+    if value.fract() == 0.0 && value >= 1.0 {
+        format!("{}", value as i64)
+    } else {
+        String::new()
+    }
+}
+
 /// Draws a small coloured square followed by a label, with a tooltip (legends).
 pub fn legend_entry(ui: &mut egui::Ui, colour: egui::Color32, text: &str, tooltip: &str) {
     ui.horizontal(|ui| {
@@ -113,4 +123,17 @@ pub fn legend_entry(ui: &mut egui::Ui, colour: egui::Color32, text: &str, toolti
         ui.painter().rect_filled(rect, 2.0, colour);
         ui.label(text).on_hover_text(tooltip);
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layer_axes_label_whole_layers_only() {
+        assert_eq!(layer_axis_label(1.0), "1");
+        assert_eq!(layer_axis_label(3.0), "3");
+        assert_eq!(layer_axis_label(0.0), "");
+        assert_eq!(layer_axis_label(2.5), "");
+    }
 }

@@ -2,11 +2,12 @@
 //! hover for its bounds, big-M and weights, click to select it.
 
 use super::{View, legend_entry, palette};
-use crate::gui::document::{Analysis, ScaledAnalysis, short};
+use crate::gui::document::{Analysis, ScaledAnalysis};
 use crate::gui::state::AppState;
 use eframe::egui::{self, Color32, Pos2, Rect, Sense, Stroke, pos2, vec2};
 use reluscope::bounds::{NeuronState, big_m, neuron_state};
 use reluscope::network::{Activation, InputBox, Network};
+use reluscope::numbers::format_number;
 
 /// Above this many connections, only the hovered or selected neuron's are drawn (a dense
 /// hairball helps nobody and costs frame time).
@@ -130,8 +131,8 @@ pub fn neuron_info(
             state: None,
             lines: vec![format!(
                 "ranges over [{}, {}] (the input box)",
-                short(lo),
-                short(hi)
+                format_number(lo),
+                format_number(hi)
             )],
         };
     }
@@ -148,13 +149,16 @@ pub fn neuron_info(
         let (l, u) = (b.lower[r.index], b.upper[r.index]);
         lines.push(format!(
             "pre-activation bounds [L, U] = [{}, {}]",
-            short(l),
-            short(u)
+            format_number(l),
+            format_number(u)
         ));
         let s = neuron_state(layer.activation, l, u);
         lines.push(format!("state: {}", state_name(s)));
         if s == NeuronState::Unstable {
-            lines.push(format!("big-M = max(−L, U) = {}", short(big_m(l, u))));
+            lines.push(format!(
+                "big-M = max(−L, U) = {}",
+                format_number(big_m(l, u))
+            ));
         }
         state = Some(s);
     }
@@ -165,15 +169,18 @@ pub fn neuron_info(
     lines.push(format!(
         "weights in: {} (norm {}, min {}, max {}), bias {}",
         row.len(),
-        short(norm),
-        short(min),
-        short(max),
-        short(layer.bias[r.index])
+        format_number(norm),
+        format_number(min),
+        format_number(max),
+        format_number(layer.bias[r.index])
     ));
     lines.push(match layer.activation {
         Activation::Relu => "activation: ReLU max(a, 0)".to_string(),
         Activation::ClippedRelu { cap } => {
-            format!("activation: clipped ReLU min(max(a, 0), {})", short(cap))
+            format!(
+                "activation: clipped ReLU min(max(a, 0), {})",
+                format_number(cap)
+            )
         }
         Activation::Linear => "activation: none (linear output)".to_string(),
     });
@@ -189,24 +196,24 @@ fn scaled_line(scaled: Option<&ScaledAnalysis>, r: NeuronRef) -> Option<String> 
     let scaled = scaled?;
     let k = r.column.checked_sub(1)?;
     let factor = *scaled
-        .problem
+        .problem()
         .report
         .as_ref()?
         .factors
         .layers
         .get(k)?
         .get(r.index)?;
-    let b = scaled.problem.bounds.layers.get(k)?;
+    let b = scaled.problem().bounds.layers.get(k)?;
     let (l, u) = (b.lower[r.index], b.upper[r.index]);
     let mut line = format!(
         "{} rescaling: factor s = {}, bounds [{}, {}]",
         scaled.scaling.key(),
-        short(factor),
-        short(l),
-        short(u)
+        format_number(factor),
+        format_number(l),
+        format_number(u)
     );
     if l < 0.0 && u > 0.0 {
-        line.push_str(&format!(", big-M {}", short(big_m(l, u))));
+        line.push_str(&format!(", big-M {}", format_number(big_m(l, u))));
     }
     Some(line)
 }

@@ -3,13 +3,14 @@
 
 use super::{View, palette};
 use crate::gui::controls::coefficient_line;
-use crate::gui::document::{ScaledAnalysis, displayable, short};
+use crate::gui::document::{ScaledAnalysis, displayable};
 use crate::gui::settings::SolverChoice;
 use crate::gui::state::AppState;
 use crate::gui::worker::{format_elapsed, format_seconds};
 use eframe::egui;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 use reluscope::milp::{SolveProgress, SolveReport};
+use reluscope::numbers::format_number;
 use std::time::Duration;
 
 /// The Solve view (stateless).
@@ -87,7 +88,7 @@ fn scaling_lines(ui: &mut egui::Ui, s: &ScaledAnalysis) {
         "rescaling: {} in {}, max big-M {}; the objective and x* are those of the original network",
         displayable(s.scaling.label()),
         format_seconds(s.scaling_time_s()),
-        s.max_big_m().map_or("–".into(), short),
+        s.max_big_m().map_or("–".into(), format_number),
     ))
     .on_hover_text(displayable(s.scaling.description()));
     ui.label(coefficient_line(
@@ -163,7 +164,7 @@ pub fn report_lines(r: &SolveReport, by_regions: bool) -> Vec<(String, &'static 
     }
     if let Some(s) = r.start_objective {
         lines.push((
-            format!("sampled start: {}", short(s)),
+            format!("sampled start: {}", format_number(s)),
             "best of the random inputs handed to HiGHS as a first incumbent",
         ));
     }
@@ -269,8 +270,10 @@ impl View for SolveView {
             ui.label(format!(
                 "elapsed {}; incumbent {}, best bound {}, gap {}, nodes {}",
                 format_elapsed(running.task.elapsed()),
-                last.and_then(|p| p.primal_bound).map_or("–".into(), short),
-                last.and_then(|p| p.dual_bound).map_or("–".into(), short),
+                last.and_then(|p| p.primal_bound)
+                    .map_or("–".into(), format_number),
+                last.and_then(|p| p.dual_bound)
+                    .map_or("–".into(), format_number),
                 last.and_then(|p| p.gap)
                     .map_or("–".into(), |g| format!("{:.2}%", 100.0 * g)),
                 last.map_or(0, |p| p.nodes)
@@ -333,7 +336,7 @@ impl View for SolveView {
                 a.method().label(),
                 format_seconds(a.report.time_s),
                 a.report.stable_percent,
-                a.max_big_m().map_or("–".into(), short)
+                a.max_big_m().map_or("–".into(), format_number)
             ));
         }
         if let Some(s) = &last.scaled {

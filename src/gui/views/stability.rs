@@ -1,12 +1,12 @@
 //! Stability: per hidden layer, stably active / stably inactive / unstable neurons as stacked
 //! bars, with the previous configuration drawn as outlines.
 
-use super::{View, legend_entry, palette};
-use crate::gui::document::short;
+use super::{View, layer_axis_label, legend_entry, palette};
 use crate::gui::state::AppState;
 use eframe::egui::{self, Color32, Stroke};
 use egui_plot::{Bar, BarChart, Legend, Plot};
 use reluscope::analysis::LayerStats;
+use reluscope::numbers::format_number;
 use reluscope::scaling::ScalingMethod;
 
 /// The Stability view (stateless: everything comes from the document).
@@ -156,13 +156,7 @@ impl View for StabilityView {
             .include_x(n + 0.6)
             .x_axis_label("hidden layer")
             .y_axis_label("neurons")
-            .x_axis_formatter(|mark, _| {
-                if mark.value.fract() == 0.0 && mark.value >= 1.0 {
-                    format!("{}", mark.value as i64)
-                } else {
-                    String::new()
-                }
-            })
+            .x_axis_formatter(|mark, _| layer_axis_label(mark.value))
             .show(ui, |plot| {
                 for chart in current {
                     plot.bar_chart(chart);
@@ -176,7 +170,7 @@ impl View for StabilityView {
             let mut text = layer_summary(s);
             if let Some(m) = s.max_big_m {
                 // Big-M changes with the bound method even when the counts do not.
-                text.push_str(&format!(", max big-M {}", short(m)));
+                text.push_str(&format!(", max big-M {}", format_number(m)));
             }
             if let Some(p) = s.stable_percent {
                 text.push_str(&format!(" ({p:.1}% stable)"));

@@ -2,14 +2,15 @@
 //! for more than two inputs, a slice through the box centre along two chosen inputs.
 
 use super::{View, palette, slice_axes_picker};
-use crate::gui::document::short;
 use crate::gui::state::AppState;
-use crate::gui::surface_data::{SliceSpec, Surface, heat_map_image, sample_surface};
+use crate::gui::surface_data::{Surface, heat_map_image, sample_surface};
 use crate::gui::worker::Task;
 use eframe::egui::{self, Color32, TextureHandle, TextureOptions, vec2};
 use egui_plot::{
     HoverPosition, Legend, Line, MarkerShape, Plot, PlotImage, PlotPoint, PlotPoints, Points,
 };
+use reluscope::numbers::format_number;
+use reluscope::regions::Slice;
 
 /// Grid points per axis: ~100 × 100 shows the shape well and samples in a few milliseconds.
 const RESOLUTION: usize = 100;
@@ -21,7 +22,12 @@ const RESOLUTION_WIDE: usize = 50;
 struct SliceKey {
     doc_id: u64,
     box_revision: u64,
-    spec: SliceSpec,
+    /// The plane through the box centre; `None` for the curve of a one-input network.
+    slice: Option<Slice>,
+    /// `c` in `cᵀ f(x)`.
+    weights: Vec<f64>,
+    /// Points per axis.
+    resolution: usize,
 }
 
 /// The Surface view: its axes, the sampled surface and its texture.
@@ -31,7 +37,10 @@ pub struct SurfaceView {
     show_contours: bool,
     surface: Option<(SliceKey, Surface)>,
     texture: Option<TextureHandle>,
-    task: Option<(SliceKey, Task<Option<Surface>>)>,
+    /// The sampling worker; it sends the surface, or nothing if cancelled, or the error.
+    task: Option<(SliceKey, Task<Result<Surface, String>>)>,
+    /// A sampling that failed, with why: not restarted for the same key.
+    failed: Option<(SliceKey, String)>,
 }
 
 impl Default for SurfaceView {
@@ -43,6 +52,7 @@ impl Default for SurfaceView {
             surface: None,
             texture: None,
             task: None,
+            failed: None,
         }
     }
 }
@@ -51,11 +61,18 @@ impl SurfaceView {
     /// Picks up a finished sampling and starts one for `key` if needed.
     fn refresh(&mut self, ctx: &egui::Context, state: &AppState, key: &SliceKey) {
         if let Some((task_key, task)) = &mut self.task {
-            let done: Vec<Option<Surface>> = task.drain();
+            let done = task.drain();
             let task_key = task_key.clone();
             let finished = task.is_finished();
-            for surface in done.into_iter().flatten() {
-                if task_key.spec.x_axis != task_key.spec.y_axis {
+            for result in done {
+                let surface = match result {
+                    Ok(surface) => surface,
+                    Err(e) => {
+                        self.failed = Some((task_key.clone(), e));
+                        continue;
+                    }
+                };
+                if task_key.slice.is_some() {
                     let image = heat_map_image(&surface.grid);
                     match &mut self.texture {
                         Some(t) => t.set(image, TextureOptions::NEAREST),
@@ -73,19 +90,37 @@ impl SurfaceView {
         }
         let cached = self.surface.as_ref().is_some_and(|(k, _)| k == key);
         let running = self.task.as_ref().is_some_and(|(k, _)| k == key);
-        if !cached && !running {
+        let failed = self.failed.as_ref().is_some_and(|(k, _)| k == key);
+        if !cached && !running && !failed {
             let network = state.doc.network.clone();
             let input_box = state.doc.input_box().clone();
-            let spec = key.spec.clone();
+            let key_for_worker = key.clone();
             let task = Task::spawn(
                 ctx,
                 "surface",
                 move |reporter| {
-                    let surface =
-                        sample_surface(&network, &input_box, &spec, &|| reporter.is_cancelled());
-                    reporter.send(surface);
+                    let SliceKey {
+                        slice,
+                        weights,
+                        resolution,
+                        ..
+                    } = key_for_worker;
+                    let sampled = sample_surface(
+                        &network,
+                        &input_box,
+                        slice.as_ref(),
+                        &weights,
+                        resolution,
+                        &|| reporter.is_cancelled(),
+                    );
+                    // A cancelled sampling was replaced or dropped: nobody waits for it.
+                    match sampled {
+                        Ok(Some(surface)) => reporter.send(Ok(surface)),
+                        Ok(None) => {}
+                        Err(e) => reporter.send(Err(e.to_string())),
+                    }
                 },
-                |_| None,
+                Err,
             );
             // Replacing a stale task drops (and so cancels) it.
             self.task = Some((key.clone(), task));
@@ -166,19 +201,23 @@ impl View for SurfaceView {
         let key = SliceKey {
             doc_id: state.doc.id,
             box_revision: state.doc.box_revision(),
-            spec: SliceSpec {
-                x_axis: self.x_axis,
-                y_axis: self.y_axis,
-                fixed: b.center(),
-                weights,
-                resolution: if dim > 256 {
-                    RESOLUTION_WIDE
-                } else {
-                    RESOLUTION
-                },
+            // A one-input network has no plane: its curve runs along x0.
+            slice: (dim > 1).then_some(Slice {
+                axes: [self.x_axis, self.y_axis],
+                point: None,
+            }),
+            weights,
+            resolution: if dim > 256 {
+                RESOLUTION_WIDE
+            } else {
+                RESOLUTION
             },
         };
         self.refresh(ui.ctx(), state, &key);
+        if let Some((_, e)) = self.failed.as_ref().filter(|(k, _)| *k == key) {
+            ui.colored_label(ui.visuals().error_fg_color, format!("Cannot sample: {e}"));
+            return;
+        }
         let Some((shown_key, surface)) = &self.surface else {
             ui.horizontal(|ui| {
                 ui.spinner();
@@ -208,14 +247,21 @@ impl View for SurfaceView {
         let grid = &surface.grid;
         if let Some((lo, hi)) = grid.value_range() {
             ui.horizontal(|ui| {
-                ui.label(format!("dark = {}, bright = {}", short(lo), short(hi)))
-                    .on_hover_text(
-                        "the colour scale runs from dark blue (smallest) to yellow (largest)",
-                    );
+                ui.label(format!(
+                    "dark = {}, bright = {}",
+                    format_number(lo),
+                    format_number(hi)
+                ))
+                .on_hover_text(
+                    "the colour scale runs from dark blue (smallest) to yellow (largest)",
+                );
                 if let Some((x, name, same_box)) = &optimum {
                     let text = format!(
                         "{name} at ({})",
-                        x.iter().map(|v| short(*v)).collect::<Vec<_>>().join(", ")
+                        x.iter()
+                            .map(|v| format_number(*v))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     );
                     if *same_box {
                         ui.label(text);
@@ -225,8 +271,8 @@ impl View for SurfaceView {
                 }
             });
         }
-        let one_d = shown_key.spec.x_axis == shown_key.spec.y_axis;
-        let (sx, sy) = (shown_key.spec.x_axis, shown_key.spec.y_axis);
+        let one_d = shown_key.slice.is_none();
+        let [sx, sy] = shown_key.slice.as_ref().map_or([0, 0], |s| s.axes);
         let plot = Plot::new("surface_plot")
             .legend(Legend::default())
             .x_axis_label(format!("x{sx}"))
@@ -241,14 +287,18 @@ impl View for SurfaceView {
                     HoverPosition::Elsewhere { position } => position,
                 };
                 if one_d {
-                    return Some(format!("x{sx} = {}\nvalue = {}", short(p.x), short(p.y)));
+                    return Some(format!(
+                        "x{sx} = {}\nvalue = {}",
+                        format_number(p.x),
+                        format_number(p.y)
+                    ));
                 }
                 let value = nearest_value(grid, p.x, p.y)
-                    .map_or(String::new(), |v| format!("\nvalue ≈ {}", short(v)));
+                    .map_or(String::new(), |v| format!("\nvalue ≈ {}", format_number(v)));
                 Some(format!(
                     "x{sx} = {}, x{sy} = {}{value}",
-                    short(p.x),
-                    short(p.y)
+                    format_number(p.x),
+                    format_number(p.y)
                 ))
             });
         let texture = self.texture.as_ref().map(|t| t.id());
