@@ -13,7 +13,10 @@ fn main() -> ExitCode {
         cli::run()
     };
     match outcome {
-        Ok(cli::Outcome::Done) => ExitCode::SUCCESS,
+        Ok(cli::Outcome::Done) => {
+            cli::output::flush_stdout();
+            ExitCode::SUCCESS
+        }
         Ok(cli::Outcome::OpenGui(network)) => open_gui(network),
         Err(e) => {
             eprintln!("error: {e:#}");

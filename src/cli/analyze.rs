@@ -39,13 +39,13 @@ pub fn run(args: &AnalyzeArgs) -> Result<()> {
     if args.json {
         return print_json(&report);
     }
-    println!(
+    outln!(
         "{}  {}  box {}",
         report.network,
         report.architecture,
         format_box(&report.input_box)
     );
-    println!(
+    outln!(
         "bounds: {} ({:.3} ms, {} LPs)",
         prepared.original_bounds.method.label(),
         report.time_s * 1e3,
@@ -53,7 +53,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<()> {
     );
     print_layers(&report);
     if let Some(scaling) = &prepared.problem.report {
-        println!(
+        outln!(
             "scaling: {} ({:.3} ms); big-M per layer before → after:",
             scaling.method.label(),
             report.scaling_time_s * 1e3
@@ -63,7 +63,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<()> {
             .iter()
             .filter(|l| l.stats.stable_percent.is_some())
         {
-            println!(
+            outln!(
                 "  layer {}: max {} → {}, median {} → {}",
                 l.stats.index,
                 opt(l.unscaled_max_big_m),
@@ -77,7 +77,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<()> {
                 format!("[{}, {}] (ratio {})", num(lo), num(hi), num(hi / lo))
             })
         };
-        println!(
+        outln!(
             "MILP |coefficient| range: {} → {}",
             range(report.coefficient_range_before),
             range(report.coefficient_range_after)
@@ -122,15 +122,18 @@ fn print_layers(report: &AnalysisReport) {
             num(s.max_abs_bound),
         ]);
     }
-    print!("{}", table.render());
+    out!("{}", table.render());
     if let Some(out) = report.layers.last() {
         for (j, (l, u)) in out.lower.iter().zip(&out.upper).enumerate() {
-            println!("output {j} ∈ [{}, {}]", num(*l), num(*u));
+            outln!("output {j} ∈ [{}, {}]", num(*l), num(*u));
         }
     }
-    println!(
+    outln!(
         "total: {} hidden neurons, {} unstable ({:.1}% stable), {} binaries",
-        report.hidden_neurons, report.unstable, report.stable_percent, report.binaries
+        report.hidden_neurons,
+        report.unstable,
+        report.stable_percent,
+        report.binaries
     );
 }
 
@@ -146,7 +149,7 @@ fn compare(args: &AnalyzeArgs, network: &Network, input_box: &InputBox) -> Resul
     if args.json {
         return print_json(&serde_json::json!({ "methods": reports }));
     }
-    println!(
+    outln!(
         "{}  {}  box {}  (scaling: {})",
         network.name,
         network.architecture(),
@@ -189,6 +192,6 @@ fn compare(args: &AnalyzeArgs, network: &Network, input_box: &InputBox) -> Resul
     }
     table.row(totals);
     table.row(times);
-    print!("{}", table.render());
+    out!("{}", table.render());
     Ok(())
 }

@@ -52,16 +52,16 @@ pub fn run(args: &InfoArgs) -> Result<()> {
             "metadata": network.metadata,
         }));
     }
-    println!("{}  ({})", network.name, args.network.network.display());
-    println!(
+    outln!("{}  ({})", network.name, args.network.network.display());
+    outln!(
         "architecture  {}  ({} hidden neurons, {} parameters)",
         network.architecture(),
         network.hidden_neurons(),
         network.parameter_count()
     );
     match network.input_box() {
-        Some(b) => println!("input box     {}", format_box(&b.pairs())),
-        None => println!("input box     none stored (give one with --box)"),
+        Some(b) => outln!("input box     {}", format_box(&b.pairs())),
+        None => outln!("input box     none stored (give one with --box)"),
     }
     let mut table = Table::new(&["layer", "inputs", "neurons", "activation"]);
     for l in &layers {
@@ -76,9 +76,9 @@ pub fn run(args: &InfoArgs) -> Result<()> {
             act,
         ]);
     }
-    print!("{}", table.render());
+    out!("{}", table.render());
     if !network.metadata.is_null() {
-        println!("metadata      {}", network.metadata);
+        outln!("metadata      {}", network.metadata);
     }
     Ok(())
 }

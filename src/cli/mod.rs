@@ -1,5 +1,8 @@
 //! The `reluscope` command line: a thin shell over the library.
 
+#[macro_use]
+pub mod output;
+
 mod analyze;
 mod args;
 mod bench;
@@ -82,7 +85,7 @@ pub fn run() -> anyhow::Result<Outcome> {
 
 /// Prints a value as one JSON object on stdout.
 fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string(value)?);
+    outln!("{}", serde_json::to_string(value)?);
     Ok(())
 }
 

@@ -97,7 +97,7 @@ pub fn run(args: &RegionsArgs) -> Result<()> {
         }
         return print_json(&value);
     }
-    println!(
+    outln!(
         "{} ({}) over {}{}",
         network.name,
         network.architecture(),
@@ -106,11 +106,11 @@ pub fn run(args: &RegionsArgs) -> Result<()> {
             .as_ref()
             .map_or(String::new(), |s| format!(", slice {s}"))
     );
-    println!("regions   {}", describe_count(&count));
-    println!("method    {}", count.method.key());
-    println!("time      {:.3} s", count.time_s);
+    outln!("regions   {}", describe_count(&count));
+    outln!("method    {}", count.method.key());
+    outln!("time      {:.3} s", count.time_s);
     if let Some(eps) = count.tolerance {
-        println!("tolerance {eps:.1e} (regions thinner than this are merged)");
+        outln!("tolerance {eps:.1e} (regions thinner than this are merged)");
     }
     let widths: Vec<usize> = network
         .hidden_layers()
@@ -130,7 +130,7 @@ pub fn run(args: &RegionsArgs) -> Result<()> {
             },
         ]);
     }
-    print!("{}", table.render());
+    out!("{}", table.render());
     Ok(())
 }
 

@@ -74,7 +74,7 @@ pub fn run(args: &SolveArgs) -> Result<()> {
         value["scaling_time_s"] = scaling_time.into();
         return print_json(&value);
     }
-    println!(
+    outln!(
         "{} of {} over {}, {} bounds, scaling {}",
         report.objective_description,
         network.name,
@@ -83,8 +83,8 @@ pub fn run(args: &SolveArgs) -> Result<()> {
         args.bounds.scale.key()
     );
     print_report(&report);
-    println!("nodes        {}", report.nodes);
-    println!(
+    outln!("nodes        {}", report.nodes);
+    outln!(
         "time         {:.3} s solve, {:.2} ms build, {:.3} ms bounds ({} LPs), {:.3} ms scaling",
         report.time_s,
         report.build_time_s * 1e3,
@@ -92,11 +92,14 @@ pub fn run(args: &SolveArgs) -> Result<()> {
         bounds.lps_solved,
         scaling_time * 1e3
     );
-    println!(
+    outln!(
         "model        {} variables, {} constraints, {} binaries, {} nonzeros",
-        report.variables, report.constraints, report.binaries, report.nonzeros
+        report.variables,
+        report.constraints,
+        report.binaries,
+        report.nonzeros
     );
-    println!(
+    outln!(
         "start        {} (best of {} sampled inputs)",
         opt(report.start_objective),
         options.start_samples
@@ -126,18 +129,19 @@ fn solve_by_regions_and_print(
         value["method"] = "regions".into();
         return print_json(&value);
     }
-    println!(
+    outln!(
         "{} of {} over {}, by enumerating the linear regions",
         report.objective_description,
         network.name,
         format_box(&input_box.pairs())
     );
     print_report(&report);
-    println!(
+    outln!(
         "regions      {} examined, {} LPs",
-        report.nodes, report.lp_iterations
+        report.nodes,
+        report.lp_iterations
     );
-    println!("time         {:.3} s", report.time_s);
+    outln!("time         {:.3} s", report.time_s);
     Ok(())
 }
 
@@ -147,16 +151,16 @@ fn print_report(report: &SolveReport) {
         Some(d) => format!("{} ({d})", report.status),
         None => report.status.clone(),
     };
-    println!("status       {status}");
-    println!(
+    outln!("status       {status}");
+    outln!(
         "objective    {}",
         report.objective.map_or("-".into(), |v| format!("{v:.10}"))
     );
-    println!(
+    outln!(
         "best bound   {}",
         report.best_bound.map_or("-".into(), |v| format!("{v:.10}"))
     );
-    println!(
+    outln!(
         "gap          {}",
         report
             .gap
@@ -164,9 +168,9 @@ fn print_report(report: &SolveReport) {
     );
     if let Some(x) = &report.x {
         let xs: Vec<String> = x.iter().map(|v| format!("{v:.6}")).collect();
-        println!("x*           [{}]", xs.join(", "));
+        outln!("x*           [{}]", xs.join(", "));
     }
     if let (Some(f), Some(d)) = (report.forward_value, report.forward_difference) {
-        println!("f(x*)        {f:.10}  (|f(x*) − objective| = {d:.2e})");
+        outln!("f(x*)        {f:.10}  (|f(x*) − objective| = {d:.2e})");
     }
 }

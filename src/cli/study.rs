@@ -199,7 +199,7 @@ fn print_study(summary: &Value, methods: &[BoundMethod]) {
         .flatten()
         .map(Value::to_string)
         .collect();
-    println!(
+    outln!(
         "{}, hidden layers {}, seed {} (regions: exact unless marked ≥)",
         summary["function"].as_str().unwrap_or(""),
         hidden.join("×"),
@@ -252,5 +252,5 @@ fn print_study(summary: &Value, methods: &[BoundMethod]) {
         }
         table.row(cells);
     }
-    print!("{}", table.render());
+    out!("{}", table.render());
 }

@@ -155,7 +155,7 @@ pub fn run_train(args: &TrainArgs) -> Result<()> {
             "architecture": trained.network.architecture(),
         }));
     }
-    println!(
+    outln!(
         "wrote {} ({}): train RMSE {}, validation RMSE {}, test RMSE {}, {} epochs (best {}), {:.1} s",
         args.output.display(),
         trained.network.architecture(),
@@ -294,7 +294,7 @@ pub fn run_samples(args: &SamplesArgs) -> Result<()> {
         write_index(&args.out, &rows)?;
     }
     for (spec, trained, report) in &rows {
-        println!(
+        outln!(
             "{:<20} test RMSE {:<8} stable {:.1}% (interval bounds)",
             spec.name,
             num(trained.test_rmse),

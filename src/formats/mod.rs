@@ -47,6 +47,69 @@ pub enum FormatError {
         /// Why.
         message: String,
     },
+    /// The path is a directory, a device or a pipe, not a regular file.
+    #[error("not a regular file ({0}); give the path of a network file")]
+    NotAFile(&'static str),
+    /// The file is larger than the reading limit.
+    #[error(
+        "the file has {size} bytes, more than the limit of {limit} bytes for a network file \
+         (set {MAX_FILE_BYTES_VAR} to read larger files)"
+    )]
+    TooLarge {
+        /// Bytes in the file (at least).
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+}
+
+/// Network files larger than this are refused before reading: 512 MiB, far above any network
+/// a MILP can hold (a 784×1024×1024 network in f32 ONNX is ≈ 7 MB).
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 512 << 20;
+
+/// The environment variable that overrides [`DEFAULT_MAX_FILE_BYTES`] (a number of bytes).
+pub const MAX_FILE_BYTES_VAR: &str = "RELUSCOPE_MAX_FILE_BYTES";
+
+/// The size limit of network files: [`MAX_FILE_BYTES_VAR`] if set to a number, else
+/// [`DEFAULT_MAX_FILE_BYTES`].
+pub fn max_file_bytes() -> u64 {
+    std::env::var(MAX_FILE_BYTES_VAR)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(DEFAULT_MAX_FILE_BYTES)
+}
+
+/// Reads a whole regular file of at most `limit` bytes: directories, devices (`/dev/zero`)
+/// and pipes are refused before reading, and a file that grows past the limit while being
+/// read is refused too.
+pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, FormatError> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path)?;
+    let kind = meta.file_type();
+    if !kind.is_file() {
+        return Err(FormatError::NotAFile(if kind.is_dir() {
+            "a directory"
+        } else {
+            "a device, pipe or socket"
+        }));
+    }
+    if meta.len() > limit {
+        return Err(FormatError::TooLarge {
+            size: meta.len(),
+            limit,
+        });
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(FormatError::TooLarge {
+            size: bytes.len() as u64,
+            limit,
+        });
+    }
+    Ok(bytes)
 }
 
 /// A [`FormatError`] with the file it concerns; displayed as `path: message`.
@@ -103,7 +166,7 @@ pub fn load_network(path: impl AsRef<Path>) -> Result<Network, FileError> {
         path: path.to_path_buf(),
         error,
     };
-    let bytes = std::fs::read(path).map_err(|e| wrap(e.into()))?;
+    let bytes = read_limited(path, max_file_bytes()).map_err(wrap)?;
     let network = match format {
         NetworkFormat::Json => json::from_bytes(&bytes),
         NetworkFormat::Onnx => onnx::from_bytes(&bytes),

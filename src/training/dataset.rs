@@ -181,10 +181,13 @@ impl Dataset {
 
     /// Reads a CSV file; see [`Self::from_csv_str`] for the format.
     pub fn from_csv_path(path: &Path, input_box: Option<InputBox>) -> Result<Self, DatasetError> {
-        let text = std::fs::read_to_string(path).map_err(|e| DatasetError::Io {
+        let io = |message: String| DatasetError::Io {
             path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
+            message,
+        };
+        let bytes = crate::formats::read_limited(path, crate::formats::max_file_bytes())
+            .map_err(|e| io(e.to_string()))?;
+        let text = String::from_utf8(bytes).map_err(|e| io(format!("not UTF-8 text: {e}")))?;
         Self::from_csv_str(&text, &path.display().to_string(), input_box)
     }
 

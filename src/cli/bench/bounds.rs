@@ -292,16 +292,16 @@ fn print_tables(rows: &[Value]) {
             }
         }
     }
-    print!("{}", bounds.render());
+    out!("{}", bounds.render());
     if rows.iter().any(|r| r["methods"][0].get("solves").is_some()) {
-        println!();
-        print!("{}", solves.render());
+        outln!();
+        out!("{}", solves.render());
         print_deep_network_verdict(rows);
     }
     if rows.iter().any(|r| r.get("anchor_lp_obbt_s").is_some()) {
-        println!();
-        print!("{}", speed.render());
-        println!("lowest speed-up {lowest_speed_up:.1}× (target: at least 10× on every network)");
+        outln!();
+        out!("{}", speed.render());
+        outln!("lowest speed-up {lowest_speed_up:.1}× (target: at least 10× on every network)");
     }
 }
 
@@ -334,7 +334,7 @@ fn print_deep_network_verdict(rows: &[Value]) {
         };
         compared += 1;
         all_faster &= lp < ia;
-        println!(
+        outln!(
             "{}: MILP {:.2} s with lp, {:.2} s with ia (speed-up {:.2}×)",
             r["network"].as_str().unwrap_or(""),
             lp,
@@ -343,7 +343,7 @@ fn print_deep_network_verdict(rows: &[Value]) {
         );
     }
     if compared > 0 {
-        println!(
+        outln!(
             "MILP with lp below ia on every network with ≥ 3 hidden layers: {}",
             if all_faster { "yes" } else { "no" }
         );

@@ -133,6 +133,6 @@ pub fn run(args: &EngineArgs) -> Result<()> {
             s["time_s"].as_f64().map_or("-".into(), num),
         ]);
     }
-    print!("{}", table.render());
+    out!("{}", table.render());
     Ok(())
 }

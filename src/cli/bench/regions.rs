@@ -84,27 +84,27 @@ pub fn run(args: &RegionsBenchArgs) -> Result<()> {
             format!("{:.1}×", r.ratio),
         ]);
     }
-    print!("{}", table.render());
+    out!("{}", table.render());
     let two_by_25: Vec<f64> = rows
         .iter()
         .filter(|r| r.architecture == "2-25-25-1")
         .map(|r| r.time_2d_s)
         .collect();
     if let Some(worst) = two_by_25.iter().copied().reduce(f64::max) {
-        println!(
+        outln!(
             "slowest 2-D count of a 2×25 network: {:.1} ms (target < {:.0} ms)",
             worst * 1e3,
             TARGET_2D_S * 1e3
         );
     }
     let worst_ratio = rows.iter().map(|r| r.ratio).fold(0.0, f64::max);
-    println!(
+    outln!(
         "largest general / 2-D time ratio: {worst_ratio:.1}× (target < {TARGET_RATIO:.0}×); \
          counts agree on all {} networks",
         rows.len()
     );
     if !skipped.is_empty() {
-        println!("skipped: {}", skipped.join(", "));
+        outln!("skipped: {}", skipped.join(", "));
     }
     Ok(())
 }

@@ -51,7 +51,7 @@ pub fn run(args: &TrainingBenchArgs) -> Result<()> {
             "test_rmse": trained.test_rmse,
         }));
     }
-    println!(
+    outln!(
         "{} {:?}, {} samples: {} epochs in {:.2} s ({:.2} ms per epoch), test RMSE {:.4}",
         function.name(),
         args.hidden,

@@ -21,8 +21,8 @@ pub fn run(args: &UiBenchArgs) -> Result<()> {
     if args.json {
         return print_json(&times);
     }
-    print!("{times}");
-    println!(
+    out!("{times}");
+    outln!(
         "worst median {:.2} ms per frame (target < 8 ms)",
         times.worst_median_ms()
     );

@@ -6,6 +6,10 @@ use std::ffi::CString;
 
 /// Writes `model` in MPS (`.mps`) or CPLEX LP (`.lp`) format, chosen by extension, using
 /// HiGHS's writer. Runs on a fresh thread for the same reason as solves.
+///
+/// HiGHS writes to a temporary file first and does not report failed writes, so the text is
+/// then copied to `path` by Rust, whose errors (missing directory, full disk, permissions)
+/// name the path and the cause.
 pub fn write_model(model: &LinearModel, path: &std::path::Path) -> Result<(), LpError> {
     let ext = path
         .extension()
@@ -18,10 +22,33 @@ pub fn write_model(model: &LinearModel, path: &std::path::Path) -> Result<(), Lp
         )));
     }
     let model = model.clone();
-    let path = path.to_path_buf();
-    std::thread::spawn(move || write_on_this_thread(&model, &path))
-        .join()
-        .map_err(|_| LpError::Write("the writer thread panicked".into()))?
+    let scratch = scratch_path(ext.as_deref().unwrap_or("mps"));
+    let written = {
+        let scratch = scratch.clone();
+        std::thread::spawn(move || write_on_this_thread(&model, &scratch))
+            .join()
+            .map_err(|_| LpError::Write("the writer thread panicked".into()))?
+    };
+    let copied = written.and_then(|()| {
+        let text = std::fs::read(&scratch)
+            .map_err(|e| LpError::Write(format!("HiGHS did not write the model ({e})")))?;
+        std::fs::write(path, text).map_err(|e| LpError::Write(format!("{}: {e}", path.display())))
+    });
+    // The scratch file may not exist when HiGHS failed; nothing to report then.
+    let _ = std::fs::remove_file(&scratch);
+    copied
+}
+
+/// A fresh file name in the temporary directory, with extension `ext` (HiGHS picks the
+/// format by extension).
+fn scratch_path(ext: &str) -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    std::env::temp_dir().join(format!(
+        "reluscope-{}-{}.{ext}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ))
 }
 
 fn write_on_this_thread(model: &LinearModel, path: &std::path::Path) -> Result<(), LpError> {
