@@ -105,8 +105,10 @@ impl SolveReport {
             return;
         };
         let tolerance = FORWARD_TOLERANCE * (1.0 + objective.abs());
+        let attained = |f: f64| (f - objective).abs() <= tolerance;
         let reason = match (self.forward_value, self.start_objective) {
-            (Some(f), _) if !((f - objective).abs() <= tolerance) => Some(format!(
+            // A NaN difference is not attained either.
+            (Some(f), _) if !attained(f) => Some(format!(
                 "the forward pass gives f(x*) = {f:e} where the solver reports {objective:e} \
                  (difference {:.3e} > tolerance {tolerance:.1e}): the model's tolerances do \
                  not hold at this scale",
