@@ -60,6 +60,18 @@ fn area(vertices: &[(f64, f64)], line: Line) -> f64 {
 
 /// The tightest single-line relaxation of `σ` on `[l, u]` (see the module docs).
 pub fn relaxation(activation: Activation, l: f64, u: f64) -> Relaxation {
+    if !(l.is_finite() && u.is_finite()) {
+        // Overflowed bounds: σ is non-decreasing, so the horizontal lines at σ(l) and σ(u)
+        // are valid (if useless); no slope or area is computable.
+        let horizontal = |v: f64| Line {
+            slope: 0.0,
+            intercept: v,
+        };
+        return Relaxation {
+            lower: horizontal(activation.apply(l).min(activation.apply(u))),
+            upper: horizontal(activation.apply(u).max(activation.apply(l))),
+        };
+    }
     let vs = vertices(activation, l, u);
     if u <= l || vs.len() == 2 {
         // σ is linear on [l, u] (or the interval is a point): the chord is exact.
@@ -180,6 +192,28 @@ mod tests {
                     if u >= l {
                         assert_sound(act, l, u);
                     }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn overflowing_bounds_give_valid_horizontal_lines_instead_of_a_panic() {
+        for act in [Activation::Relu, Activation::ClippedRelu { cap: 2.0 }] {
+            for (l, u) in [
+                (f64::NEG_INFINITY, f64::INFINITY),
+                (-1e308, f64::INFINITY),
+                (f64::NEG_INFINITY, 3.0),
+            ] {
+                let r = relaxation(act, l, u);
+                // Valid where σ is finite: below and above σ at sampled points.
+                for a in [-1e300, -5.0, 0.0, 1.0, 5.0, 1e300] {
+                    if a < l || a > u {
+                        continue;
+                    }
+                    let s = act.apply(a);
+                    assert!(!(r.lower.at(a) > s), "{act:?} [{l}, {u}] lower at {a}");
+                    assert!(!(r.upper.at(a) < s), "{act:?} [{l}, {u}] upper at {a}");
                 }
             }
         }

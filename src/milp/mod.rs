@@ -268,3 +268,121 @@ pub fn conditioning_warnings(model: &LinearModel, bounds: &NetworkBounds) -> Vec
     }
     warnings
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bounds::{LayerBounds, interval_bounds};
+    use ndarray::array;
+
+    fn report(objective: f64, forward: f64, start: Option<f64>) -> SolveReport {
+        SolveReport {
+            status: "optimal".into(),
+            status_detail: None,
+            objective_description: "minimise output 0".into(),
+            objective: Some(objective),
+            best_bound: Some(objective),
+            gap: Some(0.0),
+            nodes: 1,
+            lp_iterations: 1,
+            time_s: 0.0,
+            build_time_s: 0.0,
+            x: Some(vec![0.0]),
+            forward_value: Some(forward),
+            forward_difference: Some((forward - objective).abs()),
+            start_objective: start,
+            binaries: 0,
+            variables: 1,
+            constraints: 0,
+            nonzeros: 0,
+            trace: Vec::new(),
+            log: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_optimum_its_own_forward_pass_or_a_sample_contradicts_is_unreliable() {
+        let checked = |mut r: SolveReport, minimise: bool| {
+            r.check_against_network(minimise);
+            r
+        };
+        // Within the tolerance: kept.
+        let ok = checked(report(-1e6, -1e6 + 0.5, Some(-1e6 + 3.0)), true);
+        assert_eq!(ok.status, "optimal");
+        // f(x*) disagrees: not attained.
+        let off = checked(report(-2.0, -1.9, None), true);
+        assert_eq!(off.status, UNRELIABLE);
+        assert!(off.status_detail.unwrap().contains("forward pass"));
+        let nan = checked(report(-2.0, f64::NAN, None), true);
+        assert_eq!(nan.status, UNRELIABLE);
+        // A sampled input beats the "optimum": not the optimum (either sense).
+        let beaten = checked(report(-2.0, -2.0, Some(-2.5)), true);
+        assert_eq!(beaten.status, UNRELIABLE);
+        assert!(beaten.status_detail.unwrap().contains("sampled input"));
+        assert_eq!(
+            checked(report(2.0, 2.0, Some(2.5)), false).status,
+            UNRELIABLE
+        );
+        assert_eq!(checked(report(2.0, 2.0, Some(2.5)), true).status, "optimal");
+    }
+
+    #[test]
+    fn bounds_beyond_the_limit_are_refused_naming_the_neuron() {
+        let net = Network::new(
+            vec![
+                crate::network::Layer::new(
+                    array![[1.0], [1e11]],
+                    array![0.0, 0.0],
+                    crate::network::Activation::Relu,
+                ),
+                crate::network::Layer::new(
+                    array![[1.0, 1.0]],
+                    array![0.0],
+                    crate::network::Activation::Linear,
+                ),
+            ],
+            None,
+        )
+        .unwrap();
+        let input_box = InputBox::new(vec![-100.0], vec![100.0]).unwrap();
+        let bounds = interval_bounds(&net, &input_box);
+        assert_eq!(bounds.layers[0].upper[1], 1e13);
+        let objective = Objective::output(Sense::Minimize, 0, 1).unwrap();
+        let err = solve_network(
+            &net,
+            &input_box,
+            &bounds,
+            &objective,
+            &NetworkSolveOptions::default(),
+            &SolveControl::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("layer 1, neuron 1") && err.contains("1e13"),
+            "{err}"
+        );
+        // Within the limit, the same network solves, flagged as ill-conditioned.
+        let small = InputBox::new(vec![-1e-4], vec![1e-4]).unwrap();
+        let mut b = interval_bounds(&net, &small);
+        b.layers[0] = LayerBounds {
+            lower: vec![-1e-4, -1e7],
+            upper: vec![1e-4, 1e7],
+        };
+        let r = solve_network(
+            &net,
+            &small,
+            &b,
+            &objective,
+            &NetworkSolveOptions::default(),
+            &SolveControl::default(),
+        )
+        .unwrap();
+        assert!(
+            r.warnings.iter().any(|w| w.contains("big-M")),
+            "{:?}",
+            r.warnings
+        );
+    }
+}

@@ -31,3 +31,50 @@ pub const LARGE_BIG_M: f64 = 1e6;
 pub fn admissible(v: f64) -> bool {
     v.is_finite() && v.abs() <= MAX_MAGNITUDE
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::{Activation, InputBox, Layer, Network, NetworkError};
+    use ndarray::array;
+
+    fn one_layer(w: f64, b: f64, activation: Activation) -> Result<Network, NetworkError> {
+        Network::new(
+            vec![
+                Layer::new(array![[1.0, w]], array![b], activation),
+                Layer::new(array![[1.0]], array![0.0], Activation::Linear),
+            ],
+            None,
+        )
+    }
+
+    #[test]
+    fn values_beyond_the_limit_are_refused_with_their_place() {
+        assert!(one_layer(MAX_MAGNITUDE, -MAX_MAGNITUDE, Activation::Relu).is_ok());
+        let err = one_layer(2f64.powi(60), 0.0, Activation::Relu).unwrap_err();
+        assert!(
+            matches!(err, NetworkError::TooLarge { layer: 1, .. }),
+            "{err}"
+        );
+        let text = err.to_string();
+        assert!(text.contains("weight [0, 1] (neuron 0, input 1)"), "{text}");
+        assert!(text.contains("exceeds 1e12"), "{text}");
+        let err = one_layer(1.0, -1e300, Activation::Relu).unwrap_err();
+        assert!(err.to_string().contains("bias [0]"), "{err}");
+        let err = one_layer(1.0, 0.0, Activation::ClippedRelu { cap: 1e13 }).unwrap_err();
+        assert!(err.to_string().contains("cap"), "{err}");
+        assert!(!admissible(f64::NAN) && !admissible(f64::INFINITY) && admissible(-1e12));
+    }
+
+    #[test]
+    fn boxes_beyond_the_limit_are_refused_not_sampled() {
+        let err = InputBox::parse("-9e307,9e307;-1,1")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("input 0") && err.contains("exceed 1e12"),
+            "{err}"
+        );
+        assert!(InputBox::new(vec![-1e12], vec![1e12]).is_ok());
+    }
+}

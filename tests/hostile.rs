@@ -1,0 +1,160 @@
+//! Hostile input to the command line: every case gives a one-line error, a warning or a
+//! correct answer — never a panic (exit 101), never a false "optimal".
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_reluscope");
+
+fn sample(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("sample_networks")
+        .join(name)
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("run reluscope")
+}
+
+/// Exit status 1 and one line on stderr containing `expect`, no panic.
+fn assert_clean_error(output: &Output, expect: &str) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "stderr: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+    assert!(stderr.contains(expect), "expected {expect:?} in: {stderr}");
+}
+
+fn tiny(dir: &Path, weight: f64) -> PathBuf {
+    let path = dir.join(format!("tiny_{weight:e}.json"));
+    let text = format!(
+        r#"{{"layers": [{{"weights": [[1.0, -1.0], [0.5, {weight:e}]], "bias": [0.1, -0.2], "activation": "relu"}},
+                        {{"weights": [[1.0, -2.0]], "bias": [0.0], "activation": "linear"}}],
+            "input_bounds": [[-1, 1], [-1, 1]]}}"#
+    );
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn non_files_and_oversized_files_are_refused_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let as_dir = dir.path().join("net.json");
+    std::fs::create_dir(&as_dir).unwrap();
+    assert_clean_error(&run(&["info", as_dir.to_str().unwrap()]), "a directory");
+    #[cfg(unix)]
+    {
+        let zero = dir.path().join("zero.json");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        assert_clean_error(
+            &run(&["info", zero.to_str().unwrap()]),
+            "not a regular file",
+        );
+    }
+    let net = tiny(dir.path(), 1.0);
+    let output = Command::new(BIN)
+        .args(["info", net.to_str().unwrap()])
+        .env("RELUSCOPE_MAX_FILE_BYTES", "100")
+        .output()
+        .unwrap();
+    assert_clean_error(&output, "RELUSCOPE_MAX_FILE_BYTES");
+}
+
+#[test]
+fn magnitudes_beyond_the_limits_are_refused_with_their_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = tiny(dir.path(), 1e300);
+    let out = run(&["analyze", huge.to_str().unwrap()]);
+    assert_clean_error(
+        &out,
+        "layer 1: weight [1, 1] (neuron 1, input 1) = 1e300 exceeds 1e12",
+    );
+    let ok = tiny(dir.path(), 1.0);
+    let out = run(&["solve", ok.to_str().unwrap(), "--box", "-9e307,9e307;-1,1"]);
+    assert_clean_error(&out, "exceed 1e12");
+    // Within the limits but far beyond what the MILP's tolerances honour: refused, naming the
+    // neuron, rather than "solved".
+    let big = tiny(dir.path(), 1e11);
+    let out = run(&["solve", big.to_str().unwrap(), "--box", "-1e3,1e3;-1e3,1e3"]);
+    assert_clean_error(&out, "layer 1, neuron 1");
+}
+
+#[test]
+fn an_ill_conditioned_milp_is_flagged_and_its_optimum_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    // One weight of 2^31 in a network of weights around 1.
+    let big = tiny(dir.path(), 2f64.powi(31));
+    let out = run(&["solve", big.to_str().unwrap(), "--json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("warning: ill-conditioned MILP"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let status = report["status"].as_str().unwrap();
+    let objective = report["objective"].as_f64().unwrap();
+    // min over [-1,1]²: relu(x0 − x1 + 0.1) − 2 relu(0.5 x0 + 2³¹ x1 − 0.2), at x = (1, 1).
+    let truth = 0.1 - 2.0 * (0.5 + 2f64.powi(31) - 0.2);
+    match status {
+        "optimal" => assert!(
+            (objective - truth).abs() <= 1e-6 * truth.abs(),
+            "{objective} vs {truth}"
+        ),
+        "numerically_unreliable" => {}
+        other => panic!("status {other}"),
+    }
+    assert!(!report["warnings"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly_and_a_full_disk_is_one_line() {
+    let mut child = Command::new(BIN)
+        .args(["analyze", sample("peaks_25x2.json").to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader is gone before the first line is written (as with `| head -c0`): every
+    // write meets a closed pipe.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    #[cfg(target_os = "linux")]
+    {
+        let full = std::fs::File::create("/dev/full").unwrap();
+        let output = Command::new(BIN)
+            .args(["info", sample("peaks_25x2.json").to_str().unwrap()])
+            .stdout(full)
+            .output()
+            .unwrap();
+        assert_clean_error(&output, "cannot write to standard output");
+    }
+}
+
+#[test]
+fn exports_report_failed_writes() {
+    let net = sample("peaks_25x2.json");
+    let out = run(&[
+        "export",
+        net.to_str().unwrap(),
+        "--mps",
+        "/no/such/dir/m.mps",
+    ]);
+    assert_clean_error(&out, "No such file or directory");
+    #[cfg(target_os = "linux")]
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let full = dir.path().join("full.mps");
+        std::os::unix::fs::symlink("/dev/full", &full).unwrap();
+        let out = run(&[
+            "export",
+            net.to_str().unwrap(),
+            "--mps",
+            full.to_str().unwrap(),
+        ]);
+        assert_clean_error(&out, "No space left on device");
+    }
+}
