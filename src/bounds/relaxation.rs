@@ -212,8 +212,8 @@ mod tests {
                         continue;
                     }
                     let s = act.apply(a);
-                    assert!(!(r.lower.at(a) > s), "{act:?} [{l}, {u}] lower at {a}");
-                    assert!(!(r.upper.at(a) < s), "{act:?} [{l}, {u}] upper at {a}");
+                    assert!(r.lower.at(a) <= s, "{act:?} [{l}, {u}] lower at {a}");
+                    assert!(r.upper.at(a) >= s, "{act:?} [{l}, {u}] upper at {a}");
                 }
             }
         }
