@@ -155,6 +155,9 @@ pub struct NetworkBounds {
     pub lp_iterations: u64,
     /// LPs the dense simplex could not certify, solved by HiGHS instead (LP-OBBT only).
     pub lps_by_highs: usize,
+    /// Why the computation stopped before the end (a time limit), leaving looser but valid
+    /// bounds; `None` when it ran to the end.
+    pub stopped: Option<String>,
 }
 
 impl NetworkBounds {

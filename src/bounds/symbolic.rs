@@ -29,6 +29,7 @@ pub fn symbolic_bounds(network: &Network, input_box: &InputBox) -> NetworkBounds
         lps_solved: 0,
         lp_iterations: 0,
         lps_by_highs: 0,
+        stopped: None,
     }
 }
 

@@ -93,13 +93,20 @@ impl BoundsArgs {
         input_box: &InputBox,
         method: BoundMethod,
     ) -> Result<PreparedMilp> {
+        self.prepare_within(network, input_box, method, &TaskControl::default())
+    }
+
+    /// Bounds with `method`, then scaling, under `control` (its deadline stops OBBT early
+    /// with valid, looser bounds).
+    pub fn prepare_within(
+        &self,
+        network: &Network,
+        input_box: &InputBox,
+        method: BoundMethod,
+        control: &TaskControl,
+    ) -> Result<PreparedMilp> {
         let setup = self.setup_for(method)?;
-        Ok(prepare_milp(
-            network,
-            input_box,
-            &setup,
-            &TaskControl::default(),
-        )?)
+        Ok(prepare_milp(network, input_box, &setup, control)?)
     }
 }
 
@@ -152,6 +159,9 @@ impl ObjectiveArgs {
     }
 }
 
+/// The most sampled inputs `--start-samples` takes.
+pub const MAX_START_SAMPLES: usize = 10_000_000;
+
 /// HiGHS settings.
 #[derive(Debug, Args)]
 pub struct SolverArgs {
@@ -189,8 +199,19 @@ impl SolverArgs {
         if !(self.gap.is_finite() && self.gap >= 0.0) {
             bail!("--gap must be a non-negative number, found {}", self.gap);
         }
-        if self.threads == 0 {
-            bail!("--threads must be at least 1");
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        if self.threads == 0 || self.threads > cores {
+            bail!(
+                "--threads must be between 1 and the {cores} core(s) of this machine, found {}",
+                self.threads
+            );
+        }
+        if self.start_samples > MAX_START_SAMPLES {
+            bail!(
+                "--start-samples must be at most {MAX_START_SAMPLES} (a start is a few hundred \
+                 samples; more costs more than it saves), found {}",
+                self.start_samples
+            );
         }
         Ok(NetworkSolveOptions {
             solver: SolveOptions {

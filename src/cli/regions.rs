@@ -8,8 +8,8 @@ use anyhow::{Context, Result};
 use clap::Args;
 use reluscope::control::TaskControl;
 use reluscope::regions::{
-    CountMethod, DEFAULT_MAX_REGIONS, LpBackend, Method, RegionCount, RegionOptions, Slice,
-    count_regions, default_method,
+    CountMethod, DEFAULT_MAX_MEMORY_BYTES, DEFAULT_MAX_REGIONS, LpBackend, Method, RegionCount,
+    RegionOptions, Slice, count_regions, default_method,
 };
 
 /// Arguments of `regions`.
@@ -39,6 +39,10 @@ pub struct RegionsArgs {
     /// Stop after this many seconds; the count is then "at least N".
     #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
     pub time_limit: Option<f64>,
+    /// Stop once the cells of a layer take more than this many MiB; the count is then
+    /// "at least N".
+    #[arg(long, default_value_t = DEFAULT_MAX_MEMORY_BYTES >> 20, value_name = "MIB")]
+    pub max_memory: usize,
     /// LP solver of the exact method: dense (built-in, fast in low dimension) or highs.
     #[arg(long, default_value = "dense", value_parser = parse_lp)]
     pub lp: LpBackend,
@@ -76,6 +80,7 @@ pub fn run(args: &RegionsArgs) -> Result<()> {
     let options = RegionOptions {
         max_regions: args.max_regions,
         time_limit: args.time_limit,
+        max_memory_bytes: args.max_memory.saturating_mul(1 << 20),
         lp: args.lp,
         ..RegionOptions::default()
     };
@@ -85,7 +90,8 @@ pub fn run(args: &RegionsArgs) -> Result<()> {
         slice.as_ref(),
         method,
         &options,
-        &TaskControl::default(),
+        // --time-limit bounds sampling too (the exact methods also read it from `options`).
+        &TaskControl::default().with_time_limit(args.time_limit),
     )?;
     if args.json {
         let mut value = serde_json::to_value(&count)?;

@@ -50,8 +50,19 @@ pub fn run(args: &SolveArgs) -> Result<()> {
     if args.method == SolveMethod::Regions {
         return solve_by_regions_and_print(args, &network, &input_box, &objective, &options);
     }
-    let prepared = args.bounds.prepare(&network, &input_box)?;
+    // --time-limit bounds the whole command: the bounds, the sampled start and the MILP.
+    let deadline = TaskControl::default().with_time_limit(options.solver.time_limit);
+    let prepared =
+        args.bounds
+            .prepare_within(&network, &input_box, args.bounds.bounds, &deadline)?;
+    let mut options = options;
+    if let Some(left) = deadline.remaining() {
+        options.solver.time_limit = Some(left.as_secs_f64().max(1e-3));
+    }
     let bounds = &prepared.original_bounds;
+    if let Some(note) = &bounds.stopped {
+        eprintln!("warning: bounds: {note}");
+    }
     let problem = &prepared.problem;
     let mut control = SolveControl::default();
     if args.solver.verbose {
@@ -72,6 +83,9 @@ pub fn run(args: &SolveArgs) -> Result<()> {
         value["lps_solved"] = bounds.lps_solved.into();
         value["scaling"] = args.bounds.scale.key().into();
         value["scaling_time_s"] = scaling_time.into();
+        if let Some(note) = &bounds.stopped {
+            value["bounds_stopped"] = note.as_str().into();
+        }
         return print_json(&value);
     }
     outln!(

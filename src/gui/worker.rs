@@ -56,6 +56,7 @@ impl<M: Send + 'static> Reporter<M> {
             on_progress: Some(Arc::new(move |fraction: f64, step: &str| {
                 reporter.send(progress(fraction, step.to_string()));
             })),
+            deadline: None,
         }
     }
 }

@@ -66,6 +66,8 @@ impl<P: LpOracle, S: LpOracle> Fallback<P, S> {
         if let Some(primary) = self.primary.as_mut() {
             match primary.minimize(objective) {
                 Ok(bound) => return Ok(bound),
+                // Out of time is out of time for the secondary too.
+                Err(LpError::TimeLimit) => return Err(LpError::TimeLimit),
                 Err(_) if self.policy == OnPrimaryError::Drop => self.primary = None,
                 Err(_) => {}
             }

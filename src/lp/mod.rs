@@ -70,6 +70,9 @@ pub enum LpError {
     /// violation of a row by the optimum.
     #[error("optimality not certified ({0})")]
     Uncertified(String),
+    /// The solve reached its time limit before an answer.
+    #[error("time limit reached")]
+    TimeLimit,
     /// HiGHS failed or reported a status other than the one asked for.
     #[error("solver: {0}")]
     Solver(String),

@@ -170,6 +170,19 @@ impl LinearModel {
         worst
     }
 
+    /// Smallest and largest `|entry|` of the constraint matrix (entries below [`NEGLIGIBLE`]
+    /// left out, as HiGHS drops them): the range that decides how well its tolerances hold.
+    pub fn matrix_range(&self) -> Option<(f64, f64)> {
+        self.row_value
+            .iter()
+            .filter(|v| v.is_finite() && v.abs() >= NEGLIGIBLE)
+            .map(|v| v.abs())
+            .fold(None, |acc, v| match acc {
+                None => Some((v, v)),
+                Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
+            })
+    }
+
     /// Smallest and largest `|coefficient|` over the matrix, finite column and row bounds and
     /// the objective: the model's numerical range. Values below [`NEGLIGIBLE`] are left out,
     /// as HiGHS drops such matrix entries itself.

@@ -8,6 +8,7 @@ use crate::formulation::Objective;
 use crate::network::{InputBox, Network};
 use ndarray::Array2;
 use rand::SeedableRng;
+use std::time::Instant;
 
 /// The best sampled input and its objective `cᵀf(x)`.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,6 +19,9 @@ pub struct SampledIncumbent {
     pub objective: f64,
 }
 
+/// Points evaluated per batch: memory stays small however many samples are asked for.
+const BATCH: usize = 4096;
+
 /// Evaluates the centre, up to 256 corners (for dimension ≤ 8) and `samples` uniform points
 /// (seeded), and returns the best for `objective`.
 pub fn sampled_incumbent(
@@ -27,29 +31,58 @@ pub fn sampled_incumbent(
     samples: usize,
     seed: u64,
 ) -> SampledIncumbent {
+    sampled_incumbent_until(network, input_box, objective, samples, seed, None)
+}
+
+/// [`sampled_incumbent`], stopping after the batch (of [`BATCH`] points) during which
+/// `deadline` passes; the centre is always evaluated.
+pub fn sampled_incumbent_until(
+    network: &Network,
+    input_box: &InputBox,
+    objective: &Objective,
+    samples: usize,
+    seed: u64,
+    deadline: Option<Instant>,
+) -> SampledIncumbent {
     let dim = input_box.dim();
     let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
     let corners = if dim <= 8 { 1u64 << dim } else { 0 };
-    let mut points: Vec<Vec<f64>> = Vec::with_capacity(samples + 1 + corners as usize);
-    points.push(input_box.center());
-    points.extend((0..corners).map(|k| input_box.corner(k)));
-    points.extend((0..samples).map(|_| input_box.sample(&mut rng)));
-    let flat: Vec<f64> = points.concat();
-    let batch = Array2::from_shape_vec((points.len(), dim), flat).expect("rows of equal length");
-    let outputs = network.forward_batch(batch.view());
-    let mut best = 0;
-    let mut best_value = f64::NAN;
-    for (i, row) in outputs.outer_iter().enumerate() {
-        let value: f64 = objective.weights.iter().zip(row).map(|(c, y)| c * y).sum();
-        if i == 0 || !objective.better_or_equal(best_value, value) {
-            best = i;
-            best_value = value;
+    let mut points = std::iter::once(input_box.center())
+        .chain((0..corners).map(|k| input_box.corner(k)))
+        .chain((0..samples).map(move |_| input_box.sample(&mut rng)));
+    let mut best: Option<SampledIncumbent> = None;
+    loop {
+        let batch: Vec<Vec<f64>> = points.by_ref().take(BATCH).collect();
+        if batch.is_empty() {
+            break;
+        }
+        let flat: Vec<f64> = batch.concat();
+        let Ok(inputs) = Array2::from_shape_vec((batch.len(), dim), flat) else {
+            break;
+        };
+        let outputs = network.forward_batch(inputs.view());
+        for (x, row) in batch.into_iter().zip(outputs.outer_iter()) {
+            let value: f64 = objective.weights.iter().zip(row).map(|(c, y)| c * y).sum();
+            // The first of equally good points is kept.
+            if best
+                .as_ref()
+                .is_none_or(|b| !objective.better_or_equal(b.objective, value))
+            {
+                best = Some(SampledIncumbent {
+                    x,
+                    objective: value,
+                });
+            }
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            break;
         }
     }
-    SampledIncumbent {
-        x: points.swap_remove(best),
-        objective: best_value,
-    }
+    best.unwrap_or_else(|| {
+        let x = input_box.center();
+        let objective = objective.value(&network.forward(&x));
+        SampledIncumbent { x, objective }
+    })
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ pub use crate::formulation::Objective;
 pub use crate::lp::{
     LogObserver, Sense, SolveControl, SolveObserver, SolveOptions, SolveProgress, SolveStatus,
 };
-pub use incumbent::{SampledIncumbent, sampled_incumbent};
+pub use incumbent::{SampledIncumbent, sampled_incumbent, sampled_incumbent_until};
 
 use crate::bounds::NetworkBounds;
 use crate::formulation::{FormulationError, NetworkModel};
@@ -162,6 +162,9 @@ impl Default for NetworkSolveOptions {
 }
 
 /// Optimises `objective` of `network` over `input_box` with the big-M MILP built on `bounds`.
+///
+/// The solver's time limit bounds the whole call: the sampled start stops when it runs out,
+/// and HiGHS gets what is left.
 pub fn solve_network(
     network: &Network,
     input_box: &InputBox,
@@ -172,25 +175,34 @@ pub fn solve_network(
 ) -> Result<SolveReport, MilpError> {
     let build_start = Instant::now();
     let big_m = NetworkModel::build(network, input_box, bounds, objective)?;
+    let deadline = options
+        .solver
+        .time_limit
+        .and_then(|t| std::time::Duration::try_from_secs_f64(t).ok())
+        .and_then(|t| build_start.checked_add(t));
     let start = (options.start_samples > 0).then(|| {
-        sampled_incumbent(
+        sampled_incumbent_until(
             network,
             input_box,
             objective,
             options.start_samples,
             options.seed,
+            deadline,
         )
     });
     let start_columns = start
         .as_ref()
         .map(|s| big_m.complete_solution(network, &s.x));
     let build_time = build_start.elapsed();
-    let solution = solve_linear_model(
-        &big_m.model,
-        start_columns.as_deref(),
-        &options.solver,
-        control,
-    )?;
+    let mut solver = options.solver.clone();
+    if let Some(deadline) = deadline {
+        // HiGHS needs a positive limit; with none left it stops at once with the start.
+        let left = deadline
+            .saturating_duration_since(Instant::now())
+            .as_secs_f64();
+        solver.time_limit = Some(left.max(1e-3));
+    }
+    let solution = solve_linear_model(&big_m.model, start_columns.as_deref(), &solver, control)?;
     let x = solution.columns.as_ref().map(|cols| {
         // HiGHS may leave inputs outside the box by its feasibility tolerance; the forward
         // check evaluates the network at the nearest point of the box.
@@ -236,15 +248,15 @@ pub fn solve_network(
     Ok(report)
 }
 
-/// Why the MILP is ill-conditioned, if it is: a coefficient range above
+/// Why the MILP is ill-conditioned, if it is: a matrix range above
 /// [`limits::ILL_CONDITIONED_RANGE`] or a big-M above [`limits::LARGE_BIG_M`].
 pub fn conditioning_warnings(model: &LinearModel, bounds: &NetworkBounds) -> Vec<String> {
     let mut warnings = Vec::new();
-    if let Some((lo, hi)) = model.coefficient_range()
+    if let Some((lo, hi)) = model.matrix_range()
         && hi / lo > limits::ILL_CONDITIONED_RANGE
     {
         warnings.push(format!(
-            "ill-conditioned MILP: its coefficients span {lo:.1e} to {hi:.1e} (ratio {:.1e} > \
+            "ill-conditioned MILP: its matrix entries span {lo:.1e} to {hi:.1e} (ratio {:.1e} > \
              {:.0e}); HiGHS's tolerances may not hold — try --scale range",
             hi / lo,
             limits::ILL_CONDITIONED_RANGE

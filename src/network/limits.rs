@@ -11,7 +11,7 @@
 //! - The same limit applies to every pre-activation bound a MILP or LP is built from (the
 //!   big-M constants): a network whose bounds exceed it over the chosen box is refused for
 //!   optimisation (analysis still shows the bounds), naming the first such neuron.
-//! - [`ILL_CONDITIONED_RANGE`] (10⁹) and [`LARGE_BIG_M`] (10⁶): a MILP whose coefficients span
+//! - [`ILL_CONDITIONED_RANGE`] (10⁹) and [`LARGE_BIG_M`] (10⁶): a MILP whose matrix entries span
 //!   more than this ratio, or whose big-M exceeds this, is solved but flagged as
 //!   ill-conditioned, with the rescaling (`--scale range`) and LP bounds as the remedy; its
 //!   optimum is forward-checked like every other.
@@ -19,7 +19,7 @@
 /// Largest accepted magnitude of a weight, bias, cap, box bound or MILP bound.
 pub const MAX_MAGNITUDE: f64 = 1e12;
 
-/// Coefficient range (largest over smallest |coefficient|) above which a MILP is flagged as
+/// Matrix range (largest over smallest |entry|) above which a MILP is flagged as
 /// ill-conditioned.
 pub const ILL_CONDITIONED_RANGE: f64 = 1e9;
 

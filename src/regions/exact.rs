@@ -63,13 +63,20 @@ pub(crate) struct LpContext {
     lower: Vec<f64>,
     upper: Vec<f64>,
     backend: LpBackend,
+    /// When the enumeration must end: cells stop tightening their bounding box then.
+    deadline: Option<Instant>,
     pub lps: AtomicUsize,
     pub fallbacks: AtomicUsize,
 }
 
+/// The vertex simplex solves a `d × d` system per pivot (`O(d³)`): beyond this many inputs
+/// HiGHS is faster, and each of its LPs ends in bounded time, so a time limit holds.
+const VERTEX_SIMPLEX_MAX_DIM: usize = 64;
+
 impl LpContext {
-    pub(crate) fn new(input_box: &InputBox, backend: LpBackend) -> Self {
+    pub(crate) fn new(input_box: &InputBox, backend: LpBackend, deadline: Option<Instant>) -> Self {
         Self {
+            deadline,
             dim: input_box.dim(),
             lower: input_box.lower().to_vec(),
             upper: input_box.upper().to_vec(),
@@ -168,6 +175,7 @@ impl LpCell {
         let one_shot = || Ok(OneShotHighs::new(Self::model(cell, context)));
         let (bound, fallbacks): (Result<LpBound, LpError>, usize) = if context.backend
             == LpBackend::Dense
+            && context.dim <= VERTEX_SIMPLEX_MAX_DIM
             && let Some(start) = start
         {
             let lp = match self.dense.as_mut() {
@@ -193,7 +201,16 @@ impl LpCell {
             // dropped for a fresh model, and a new warm instance made for the next LP.
             if lp.primary_mut().is_none() {
                 let model = Self::model(cell, context);
-                lp.set_primary(Some(ObjectiveOracle::new(&model, None).map_err(solver)?));
+                // Each run is limited to the time left, so that a long LP cannot overrun the
+                // enumeration's time limit.
+                let left = context
+                    .deadline
+                    .map(|d| d.saturating_duration_since(Instant::now()).as_secs_f64());
+                if left == Some(0.0) {
+                    return Err(RegionsError::OutOfTime);
+                }
+                let oracle = ObjectiveOracle::new(&model, left).map_err(solver)?;
+                lp.set_primary(Some(oracle));
             }
             let before = lp.fallbacks;
             let bound = lp.minimize_with(&negated, one_shot);
@@ -235,12 +252,24 @@ impl LpCell {
     fn tighten_box(&mut self, context: &LpContext) -> Result<(), RegionsError> {
         let d = context.dim;
         for j in 0..d {
+            if context.deadline.is_some_and(|t| Instant::now() >= t) {
+                // Out of time: the box so far is valid, only looser.
+                break;
+            }
             let mut e = vec![0.0; d];
             e[j] = 1.0;
             let start = self.cell.point.clone();
-            let (hi, _) = self.maximize(context, &e, start.as_deref())?;
-            e[j] = -1.0;
-            let (neg_lo, _) = self.maximize(context, &e, start.as_deref())?;
+            let sides = self
+                .maximize(context, &e, start.as_deref())
+                .and_then(|(hi, _)| {
+                    e[j] = -1.0;
+                    Ok((hi, self.maximize(context, &e, start.as_deref())?.0))
+                });
+            let (hi, neg_lo) = match sides {
+                // Out of time: the box so far is valid, only looser.
+                Err(RegionsError::OutOfTime) => break,
+                sides => sides?,
+            };
             // Keep the old side if an LP result is not finite; never loosen.
             if hi.is_finite() {
                 self.cell.upper[j] = self.cell.upper[j].min(hi);
@@ -269,6 +298,19 @@ impl Geometry for LpCell {
 
     fn close(self) -> Polytope {
         self.cell
+    }
+
+    fn bytes(&self) -> usize {
+        Self::stored_bytes(&self.cell)
+    }
+
+    fn stored_bytes(stored: &Polytope) -> usize {
+        let numbers = stored.rows.len()
+            + stored.rhs.len()
+            + stored.lower.len()
+            + stored.upper.len()
+            + stored.point.as_ref().map_or(0, Vec::len);
+        8 * numbers + std::mem::size_of::<Polytope>()
     }
 
     fn classify(
@@ -352,7 +394,10 @@ impl Geometry for LpCell {
 }
 
 fn solver(e: LpError) -> RegionsError {
-    RegionsError::Solver(e.to_string())
+    match e {
+        LpError::TimeLimit => RegionsError::OutOfTime,
+        e => RegionsError::Solver(e.to_string()),
+    }
 }
 
 /// The partition of the general method and its LP context.
@@ -364,7 +409,11 @@ pub(crate) fn enumerate_exact(
 ) -> Result<(Partition<Polytope>, LpContext, f64), RegionsError> {
     options.validate()?;
     let eps = check_box(network, input_box, options.tolerance)?;
-    let context = LpContext::new(input_box, options.lp);
+    let context = LpContext::new(
+        input_box,
+        options.lp,
+        options.deadline(Instant::now(), control),
+    );
     let root = Polytope::of_box(input_box);
     let partition = partition::<LpCell>(network, input_box, root, &context, eps, options, control)?;
     Ok((partition, context, eps))

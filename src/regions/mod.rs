@@ -71,6 +71,9 @@ pub const EXACT_MAX_INPUTS: usize = 6;
 /// What can go wrong counting regions.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum RegionsError {
+    /// An LP reached the time limit; the enumeration stops with what it found.
+    #[error("the time limit was reached")]
+    OutOfTime,
     /// The box has another dimension than the network input.
     #[error("the input box has {found} dimensions but the network takes {expected} inputs")]
     BoxDimension {
@@ -141,6 +144,8 @@ impl CountMethod {
 pub enum StopReason {
     /// More regions than `max_regions`.
     MaxRegions,
+    /// The cells of a layer took more memory than `max_memory_bytes`.
+    MaxMemory,
     /// The time limit passed.
     TimeLimit,
     /// The user cancelled.
@@ -151,12 +156,17 @@ impl StopReason {
     /// A short explanation for reports.
     pub fn describe(self) -> &'static str {
         match self {
+            StopReason::MaxMemory => "the memory cap was reached",
             StopReason::MaxRegions => "the region cap was reached",
             StopReason::TimeLimit => "the time limit was reached",
             StopReason::Cancelled => "cancelled",
         }
     }
 }
+
+/// Default memory cap of an enumeration: 1 GiB of stored cells, well within a desktop's
+/// memory (a cell of a `d`-input network split `k` times holds about `(k + 3d)·d` numbers).
+pub const DEFAULT_MAX_MEMORY_BYTES: usize = 1 << 30;
 
 /// Settings of the exact methods.
 #[derive(Debug, Clone, PartialEq)]
@@ -165,6 +175,9 @@ pub struct RegionOptions {
     pub max_regions: usize,
     /// Stop (result "at least N") after this many seconds.
     pub time_limit: Option<f64>,
+    /// Stop (result "at least N") once the cells of a layer take more than this many bytes
+    /// (an estimate of their polytopes or polygons; default [`DEFAULT_MAX_MEMORY_BYTES`]).
+    pub max_memory_bytes: usize,
     /// Relative interior tolerance: `ε = tolerance ·` longest box side (see the module doc).
     pub tolerance: f64,
     /// LP solver of the general method.
@@ -178,6 +191,7 @@ impl Default for RegionOptions {
         Self {
             max_regions: DEFAULT_MAX_REGIONS,
             time_limit: None,
+            max_memory_bytes: DEFAULT_MAX_MEMORY_BYTES,
             tolerance: DEFAULT_TOLERANCE,
             lp: LpBackend::Dense,
             parallel: true,
@@ -186,6 +200,23 @@ impl Default for RegionOptions {
 }
 
 impl RegionOptions {
+    /// When the work must end: the earlier of `time_limit` after `started` and the
+    /// control's own deadline.
+    pub(crate) fn deadline(
+        &self,
+        started: std::time::Instant,
+        control: &crate::control::TaskControl,
+    ) -> Option<std::time::Instant> {
+        let own = self
+            .time_limit
+            .and_then(|t| std::time::Duration::try_from_secs_f64(t).ok())
+            .and_then(|t| started.checked_add(t));
+        match (own, control.deadline) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
     fn validate(&self) -> Result<(), RegionsError> {
         if !(self.tolerance.is_finite() && self.tolerance > 0.0 && self.tolerance < 0.1) {
             return Err(RegionsError::InvalidOption(format!(

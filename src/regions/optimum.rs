@@ -107,13 +107,20 @@ pub fn solve_by_regions_with(
     } else {
         let (partition, context, _) = enumerate_exact(network, input_box, &options, control)?;
         let hidden = network.hidden_neurons();
+        let mut stopped = partition.stopped;
         for cell in &partition.cells {
             if cell.phases.len() != hidden {
                 continue;
             }
             let (g, h) = combine(&output_pieces(network, &cell.phases));
             let neg: Vec<f64> = g.iter().map(|v| -v).collect();
-            let opt = LpCell::optimum(&cell.stored, &context, &neg)?;
+            let opt = match LpCell::optimum(&cell.stored, &context, &neg) {
+                Err(RegionsError::OutOfTime) => {
+                    stopped = Some(super::StopReason::TimeLimit);
+                    break;
+                }
+                opt => opt?,
+            };
             let value = -opt.value + h;
             if best.as_ref().is_none_or(|(b, _)| value < *b) {
                 best = Some((value, opt.x));
@@ -121,7 +128,7 @@ pub fn solve_by_regions_with(
         }
         (
             partition.cells.len(),
-            partition.stopped,
+            stopped,
             context.lps.load(Ordering::Relaxed),
         )
     };

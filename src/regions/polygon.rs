@@ -93,6 +93,14 @@ impl Geometry for Polygon {
         self
     }
 
+    fn bytes(&self) -> usize {
+        Self::stored_bytes(self)
+    }
+
+    fn stored_bytes(stored: &Polygon) -> usize {
+        16 * stored.vertices.len() + std::mem::size_of::<Polygon>()
+    }
+
     fn classify(&mut self, _: &(), w: &[f64], c: f64, eps: f64) -> Result<Cut, RegionsError> {
         let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
         for v in &self.vertices {

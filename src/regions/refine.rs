@@ -21,6 +21,9 @@ pub(crate) enum Cut {
     Above,
     /// The cell reaches more than `ε` beyond the hyperplane on both sides.
     Split,
+    /// Not decided: the time limit ran out during the LPs. The piece stays whole and gets no
+    /// phase for this neuron (its count remains a lower bound; the region optimum skips it).
+    Unknown,
 }
 
 /// The splitting rule of the module doc, from the exact range `[min, max]` of the
@@ -56,6 +59,10 @@ pub(crate) trait Geometry: Sized {
     ) -> Result<Cut, RegionsError>;
     /// The two halves `(h ≤ 0, h ≥ 0)`; called right after `classify` returned `Split`.
     fn split(self, context: &Self::Context, w: &[f64], c: f64) -> (Self, Self);
+    /// An estimate of the bytes a stored cell takes, for the memory cap.
+    fn stored_bytes(stored: &Self::Stored) -> usize;
+    /// An estimate of the bytes this (open) cell takes, for the memory cap.
+    fn bytes(&self) -> usize;
 }
 
 /// A cell of the partition and the phases of every neuron of the layers split so far.
@@ -79,6 +86,9 @@ struct StopFlag {
     deadline: Option<Instant>,
     max_regions: usize,
     regions: AtomicUsize,
+    max_bytes: usize,
+    /// Bytes of the cells of the layer being built.
+    bytes: AtomicUsize,
 }
 
 impl StopFlag {
@@ -94,6 +104,8 @@ impl StopFlag {
             Some(StopReason::TimeLimit)
         } else if self.regions.load(Ordering::Relaxed) > self.max_regions {
             Some(StopReason::MaxRegions)
+        } else if self.bytes.load(Ordering::Relaxed) > self.max_bytes {
+            Some(StopReason::MaxMemory)
         } else {
             None
         };
@@ -103,6 +115,7 @@ impl StopFlag {
                     StopReason::MaxRegions => 1,
                     StopReason::TimeLimit => 2,
                     StopReason::Cancelled => 3,
+                    StopReason::MaxMemory => 4,
                 };
                 let _ = self.reason.compare_exchange(
                     Self::NONE,
@@ -121,6 +134,7 @@ impl StopFlag {
             1 => Some(StopReason::MaxRegions),
             2 => Some(StopReason::TimeLimit),
             3 => Some(StopReason::Cancelled),
+            4 => Some(StopReason::MaxMemory),
             _ => None,
         }
     }
@@ -141,13 +155,11 @@ pub(crate) fn partition<G: Geometry>(
     let stop = StopFlag {
         reason: AtomicU8::new(StopFlag::NONE),
         control: control.clone(),
-        // A limit too large for an `Instant` is no limit.
-        deadline: options
-            .time_limit
-            .and_then(|t| std::time::Duration::try_from_secs_f64(t).ok())
-            .and_then(|t| started.checked_add(t)),
+        deadline: options.deadline(started, control),
         max_regions: options.max_regions,
         regions: AtomicUsize::new(1),
+        max_bytes: options.max_memory_bytes,
+        bytes: AtomicUsize::new(0),
     };
     let mut cells = vec![Cell {
         stored: root,
@@ -158,8 +170,12 @@ pub(crate) fn partition<G: Geometry>(
     for (k, layer_plans) in plans.iter().enumerate() {
         let total = cells.len();
         stop.regions.store(total, Ordering::Relaxed);
+        stop.bytes.store(0, Ordering::Relaxed);
         let done = AtomicUsize::new(0);
         let refine_one = |cell: Cell<G::Stored>| -> Result<Vec<Cell<G::Stored>>, RegionsError> {
+            // The cell's bytes count for the new layer; each split adds its new half.
+            stop.bytes
+                .fetch_add(G::stored_bytes(&cell.stored), Ordering::Relaxed);
             let out = refine_cell::<G>(network, layer_plans, k, cell, context, eps, &stop)?;
             let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
             if finished.is_multiple_of((total / 100).max(1)) {
@@ -235,10 +251,12 @@ fn refine_cell<G: Geometry>(
                 let w = &a[i * d..(i + 1) * d];
                 // Above the zero breakpoint (or all of them when it cannot cross).
                 let (mut done, mut above_zero) = (Vec::new(), Vec::new());
+                let mut undecided = Vec::new();
                 if zero {
                     for (piece, side) in cut_pieces(pieces, context, w, c[i], eps, stop)? {
                         match side {
                             Cut::Below => done.push(with_phase(piece, Phase::Inactive)),
+                            Cut::Unknown => undecided.push(piece),
                             _ => above_zero.push(piece),
                         }
                     }
@@ -252,6 +270,10 @@ fn refine_cell<G: Geometry>(
                         {
                             let phase = match side {
                                 Cut::Below => Phase::Active,
+                                Cut::Unknown => {
+                                    undecided.push(piece);
+                                    continue;
+                                }
                                 _ => Phase::Saturated,
                             };
                             done.push(with_phase(piece, phase));
@@ -263,6 +285,7 @@ fn refine_cell<G: Geometry>(
                             .map(|piece| with_phase(piece, Phase::Active)),
                     ),
                 }
+                done.append(&mut undecided);
                 pieces = done;
             }
         }
@@ -307,10 +330,15 @@ fn cut_pieces<G: Geometry>(
     let offset = c / norm;
     let mut out = Vec::with_capacity(pieces.len() + 1);
     for mut piece in pieces {
-        match piece.geometry.classify(context, &unit, offset, eps)? {
+        let side = match piece.geometry.classify(context, &unit, offset, eps) {
+            Err(RegionsError::OutOfTime) => Cut::Unknown,
+            side => side?,
+        };
+        match side {
             Cut::Split => {
                 let (below, above) = piece.geometry.split(context, &unit, offset);
                 stop.regions.fetch_add(1, Ordering::Relaxed);
+                stop.bytes.fetch_add(above.bytes(), Ordering::Relaxed);
                 out.push((
                     Piece {
                         geometry: below,

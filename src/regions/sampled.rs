@@ -1,7 +1,7 @@
 //! A lower bound for large inputs: distinct activation patterns over random samples.
 
 use super::pattern::Phase;
-use super::{CountMethod, RegionCount, RegionsError, check_box};
+use super::{CountMethod, RegionCount, RegionsError, StopReason, check_box};
 use crate::control::TaskControl;
 use crate::network::{InputBox, Network};
 use ndarray::Array2;
@@ -40,8 +40,14 @@ pub fn sample_patterns(
     let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
     let d = network.input_dim();
     let mut evaluated = 0;
+    let mut stopped = None;
     while evaluated < samples {
         if control.is_cancelled() {
+            stopped = Some(StopReason::Cancelled);
+            break;
+        }
+        if control.past_deadline() {
+            stopped = Some(StopReason::TimeLimit);
             break;
         }
         let n = BATCH.min(samples - evaluated);
@@ -65,7 +71,7 @@ pub fn sample_patterns(
         method: CountMethod::Sampled,
         time_s: started.elapsed().as_secs_f64(),
         samples: Some(evaluated),
-        stopped: None,
+        stopped,
         tolerance: None,
         lps_solved: 0,
         lp_fallbacks: 0,

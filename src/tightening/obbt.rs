@@ -126,7 +126,7 @@ fn obbt(
 ) -> Result<NetworkBounds, BoundsError> {
     let start = Instant::now();
     let threads = rayon::current_num_threads().max(1);
-    let (layers, lps_solved, lp_iterations, lps_by_highs) = std::thread::scope(|scope| {
+    let (layers, lps_solved, lp_iterations, lps_by_highs, stopped) = std::thread::scope(|scope| {
         let workers = LpWorkers::start(scope, threads, control, solve_chunk);
         obbt_layers(network, input_box, options, control, with_milp, &workers)
     })?;
@@ -141,8 +141,13 @@ fn obbt(
         lps_solved,
         lp_iterations,
         lps_by_highs,
+        stopped,
     })
 }
+
+/// What the layer loop returns: the bounds, LPs, simplex iterations, LPs left to HiGHS, and
+/// why it stopped early (if it did).
+type ObbtRun = (Vec<LayerBounds>, usize, u64, usize, Option<String>);
 
 /// The layer loop of OBBT; LPs go to the warm `workers`, MILPs to rayon tasks.
 fn obbt_layers(
@@ -152,7 +157,7 @@ fn obbt_layers(
     control: &TaskControl,
     with_milp: bool,
     workers: &LpWorkers,
-) -> Result<(Vec<LayerBounds>, usize, u64, usize), BoundsError> {
+) -> Result<ObbtRun, BoundsError> {
     let layers = network.layers();
     let mut bounds: Vec<LayerBounds> = vec![symbolic_layer(network, input_box, &[], 0)];
     let solved = AtomicUsize::new(0);
@@ -160,11 +165,18 @@ fn obbt_layers(
     let mut by_highs = 0;
     let total_neurons: usize = layers[1..].iter().map(|l| l.outputs()).sum();
     let mut done_neurons = 0;
+    let mut stopped = None;
     for k in 1..layers.len() {
         if control.is_cancelled() {
             return Err(BoundsError::Cancelled);
         }
         let initial = symbolic_layer(network, input_box, &bounds, k);
+        if stopped.is_some() || control.past_deadline() {
+            // Out of time: the symbolic bounds are valid, only looser.
+            stopped.get_or_insert_with(|| time_limit_note(k));
+            bounds.push(initial);
+            continue;
+        }
         // The activation that decides which sides matter is the one applied to layer k.
         let activation = layers[k].activation;
         let lp_model = NetworkModel::build_prefix(network, input_box, &bounds, Encoding::Triangle)
@@ -212,7 +224,14 @@ fn obbt_layers(
             layer.lower[i] = lower.min(upper);
             layer.upper[i] = upper.max(lower);
         }
-        if with_milp {
+        if control.past_deadline() {
+            // Neurons no worker took keep their symbolic bounds.
+            stopped = Some(time_limit_note(k));
+        }
+        let milp_time_limit = control.remaining().map_or(options.milp_time_limit, |r| {
+            options.milp_time_limit.min(r.as_secs_f64())
+        });
+        if with_milp && stopped.is_none() && milp_time_limit > 0.0 {
             // Only neurons the LP leaves unstable can still change state.
             let unstable: Vec<usize> = (0..layer.len())
                 .filter(|&i| !neuron_state(activation, layer.lower[i], layer.upper[i]).is_stable())
@@ -229,7 +248,7 @@ fn obbt_layers(
                     &unstable,
                     activation,
                     options.skip_irrelevant,
-                    Some(options.milp_time_limit),
+                    Some(milp_time_limit),
                     control,
                     &solved,
                 )?;
@@ -242,7 +261,15 @@ fn obbt_layers(
         );
         bounds.push(layer);
     }
-    Ok((bounds, solved.into_inner(), iterations, by_highs))
+    Ok((bounds, solved.into_inner(), iterations, by_highs, stopped))
+}
+
+/// Why OBBT stopped before layer `k` (0-based) was tightened completely.
+fn time_limit_note(k: usize) -> String {
+    format!(
+        "time limit reached at layer {}: from there on the bounds are symbolic (valid, looser)",
+        k + 1
+    )
 }
 
 /// Orders neurons greedily so that each objective points close to the previous one
@@ -310,7 +337,10 @@ fn solve_chunk(
         Ok(sign * bound.lower_bound + expr.constant)
     };
     let mut found = Vec::new();
-    while let Some(i) = queue.pop() {
+    // Past the deadline, the neurons left keep their starting bounds (see `obbt_layers`).
+    while !control.past_deadline()
+        && let Some(i) = queue.pop()
+    {
         let upper = widen_up(solve(i, -1.0)?).min(initial.upper[i]);
         let lower = if skip && upper <= 0.0 && activation.is_piecewise() {
             initial.lower[i]

@@ -201,6 +201,7 @@ impl ObjectiveOracle {
         } else {
             match status {
                 HighsModelStatus::Optimal => Ok(LpBound::value(solved.objective_value())),
+                HighsModelStatus::ReachedTimeLimit => Err(LpError::TimeLimit),
                 other => Err(LpError::Solver(format!(
                     "LP not solved to optimality: {other:?}"
                 ))),
