@@ -6,13 +6,13 @@ mod common;
 
 use common::*;
 use ndarray::Array2;
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use reluscope::analysis::layer_stats;
 use reluscope::bounds::{BoundMethod, NetworkBounds};
 use reluscope::control::TaskControl;
 use reluscope::formats::load_network;
 use reluscope::milp::{NetworkSolveOptions, Objective, Sense, SolveControl, solve_network};
-use reluscope::network::{Activation, InputBox, Layer, Network};
+use reluscope::network::{Activation, InputBox, Network, RandomNetwork, WeightScale};
 use reluscope::pipeline::{MilpSetup, prepare_milp};
 use reluscope::scaling::ScalingMethod;
 use reluscope::tightening::{ObbtOptions, SAFETY_MARGIN, compute_bounds_with, lp_obbt};
@@ -184,30 +184,21 @@ fn lp_obbt_reproduces_the_reference_bounds_and_stable_counts() {
     }
 }
 
-/// A random network: `widths` input first; weights scaled so that bounds grow with depth.
+/// A random network: `widths` input first; weights in `±2/√n_in` so that bounds grow with
+/// depth, biases in `±0.3` and the asymmetric box `[-1, 1.5]ⁿ`, so that no method can rely
+/// on a box centred at 0.
 fn random_network(widths: &[usize], seed: u64, hidden: Activation) -> Network {
-    let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
-    let n = widths.len() - 1;
-    let layers = (0..n)
-        .map(|k| {
-            let scale = 2.0 / (widths[k] as f64).sqrt();
-            let w = Array2::from_shape_fn((widths[k + 1], widths[k]), |_| {
-                rng.random_range(-scale..scale)
-            });
-            let b = ndarray::Array1::from_shape_fn(widths[k + 1], |_| rng.random_range(-0.3..0.3));
-            Layer::new(
-                w,
-                b,
-                if k + 1 == n {
-                    Activation::Linear
-                } else {
-                    hidden
-                },
-            )
-        })
-        .collect();
     let b = InputBox::new(vec![-1.0; widths[0]], vec![1.5; widths[0]]).unwrap();
-    Network::new(layers, Some(b)).unwrap()
+    RandomNetwork::new(widths)
+        .seed(seed)
+        .hidden(hidden)
+        .weights(WeightScale::FanIn {
+            gain: std::f64::consts::SQRT_2,
+        })
+        .bias(0.3)
+        .input_box(b)
+        .build()
+        .unwrap()
 }
 
 #[test]

@@ -2,10 +2,11 @@
 //! ReferenceEvaluator (`tests/data/onnx/make_fixtures.py`), the shared reference networks in
 //! JSON, and write → read round trips.
 
-use ndarray::{Array1, Array2};
+mod common;
+
 use rand::{Rng, SeedableRng};
 use reluscope::formats::{load_network, onnx, save_network};
-use reluscope::network::{Activation, InputBox, Layer, Network};
+use reluscope::network::{Activation, InputBox, Network, RandomNetwork, WeightScale};
 use std::path::{Path, PathBuf};
 
 /// Every valid fixture; each has `NAME.onnx` and `NAME.expected.json`.
@@ -164,27 +165,19 @@ fn reference_networks_match_their_json() {
     }
 }
 
-/// A network with ReLU and clipped-ReLU layers, a box and metadata.
+/// A network with ReLU and clipped-ReLU layers (a writer must keep each layer's own
+/// activation), weights in `±1`, an asymmetric box and metadata.
 fn sample_network(seed: u64) -> Network {
-    let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
-    let widths = [3, 5, 4, 2];
-    let activations = [
-        Activation::Relu,
-        Activation::ClippedRelu { cap: 0.6 },
-        Activation::Linear,
-    ];
-    let layers = activations
-        .iter()
-        .enumerate()
-        .map(|(k, &act)| {
-            let w =
-                Array2::from_shape_fn((widths[k + 1], widths[k]), |_| rng.random_range(-1.0..1.0));
-            let b = Array1::from_shape_fn(widths[k + 1], |_| rng.random_range(-0.5..0.5));
-            Layer::new(w, b, act)
-        })
-        .collect();
     let input_box = InputBox::new(vec![-1.0, 0.0, -2.5], vec![1.0, 0.1, 3.0]).unwrap();
-    let mut net = Network::new(layers, Some(input_box))
+    let random = RandomNetwork::new(&[3, 5, 4, 2])
+        .seed(seed)
+        .weights(WeightScale::Uniform { bound: 1.0 })
+        .input_box(input_box)
+        .build()
+        .unwrap();
+    let mut layers = random.layers().to_vec();
+    layers[1].activation = Activation::ClippedRelu { cap: 0.6 };
+    let mut net = Network::new(layers, random.input_box().cloned())
         .unwrap()
         .named("round_trip");
     net.metadata = serde_json::json!({"trained": "by hand", "seed": seed});
