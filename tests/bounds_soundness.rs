@@ -92,7 +92,7 @@ fn assert_nested(net: &Network, inner: &NetworkBounds, outer: &NetworkBounds, wh
 
 #[test]
 fn every_method_is_sound_and_nested_on_the_reference_networks() {
-    let Some(dir) = reference_dir() else { return };
+    let dir = reference_dir();
     for name in REFERENCE_NETWORKS {
         let net = load_network(network_file(&dir, name, ".json")).unwrap();
         let b = net.input_box().unwrap().clone();
@@ -114,7 +114,7 @@ fn every_method_is_sound_and_nested_on_the_reference_networks() {
 
 #[test]
 fn lp_obbt_reproduces_the_reference_bounds_and_stable_counts() {
-    let Some(dir) = reference_dir() else { return };
+    let dir = reference_dir();
     for name in REFERENCE_NETWORKS {
         let fig = figures(&dir, name);
         let net = load_network(network_file(&dir, name, ".json")).unwrap();
@@ -266,7 +266,7 @@ fn every_method_is_sound_on_random_networks_of_depth_one_to_six() {
 
 #[test]
 fn the_milp_optimum_does_not_depend_on_bounds_or_scaling() {
-    let Some(dir) = reference_dir() else { return };
+    let dir = reference_dir();
     let net = load_network(network_file(&dir, "peaks_25x2", ".json")).unwrap();
     let nets = [
         net,
@@ -320,7 +320,7 @@ fn the_milp_optimum_does_not_depend_on_bounds_or_scaling() {
 /// that (last-bit differences send branch and bound down different paths).
 #[test]
 fn lp_obbt_gives_the_same_bounds_on_every_run() {
-    let Some(dir) = reference_dir() else { return };
+    let dir = reference_dir();
     for name in ["peaks_25x5", "himmelblau_25x3"] {
         let net = load_network(network_file(&dir, name, ".json")).unwrap();
         let b = net.input_box().unwrap().clone();

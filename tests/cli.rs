@@ -248,7 +248,7 @@ fn bad_input_gives_one_line_errors() {
 
 #[test]
 fn reference_networks_analyse_identically_in_every_format() {
-    let Some(dir) = reference_dir() else { return };
+    let dir = reference_dir();
     let name = "peaks_25x3";
     let json = run_json(&[
         "analyze",

@@ -129,29 +129,15 @@ fn truncated_and_garbage_bytes_are_errors() {
 
 #[test]
 fn reference_networks_match_their_json() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/networks");
-    if !dir.is_dir() {
-        println!(
-            "note: {} is absent; reference comparison skipped",
-            dir.display()
-        );
-        return;
-    }
-    let names = [
-        "peaks_25x2",
-        "peaks_25x3",
-        "peaks_25x5",
-        "peaks_50x2",
-        "himmelblau_25x2",
-        "himmelblau_25x3",
-        "himmelblau_50x2",
-    ];
+    let dir = common::reference_dir();
     let mut rng = rand_pcg::Pcg64::seed_from_u64(42);
-    for name in names {
-        let json = load_network(dir.join(format!("{name}.json"))).unwrap();
+    for name in common::REFERENCE_NETWORKS {
+        let json = load_network(common::network_file(&dir, name, ".json")).unwrap();
         let input_box = json.input_box().expect("the JSON has a box").clone();
-        for file in [format!("{name}.onnx"), format!("{name}_matmul.onnx")] {
-            let net = load_network(dir.join(&file)).unwrap_or_else(|e| panic!("{e}"));
+        for suffix in [".onnx", "_matmul.onnx"] {
+            let file = format!("{name}{suffix}");
+            let net = load_network(common::network_file(&dir, name, suffix))
+                .unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(net.widths(), json.widths(), "{file}");
             for _ in 0..1000 {
                 let x = input_box.sample(&mut rng);
@@ -201,11 +187,8 @@ fn write_then_read_is_exact() {
 
 #[test]
 fn reference_networks_round_trip_through_onnx() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/networks");
-    let Ok(json) = load_network(dir.join("peaks_25x3.json")) else {
-        println!("note: ../shared is absent; skipped");
-        return;
-    };
+    let file = common::network_file(&common::reference_dir(), "peaks_25x3", ".json");
+    let json = load_network(file).unwrap();
     let back = onnx::from_bytes(&onnx::to_bytes(&json)).unwrap();
     assert_eq!(back.layers(), json.layers());
     assert_eq!(back.input_box(), json.input_box());
