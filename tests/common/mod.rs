@@ -84,3 +84,22 @@ pub fn sample(name: &str) -> PathBuf {
         .join("sample_networks")
         .join(name)
 }
+
+/// Root mean squared error of output 0 of `net` against `function` at `n` seeded uniform
+/// points of the network's box: its test error, measured apart from the trainer's split.
+pub fn fresh_rmse(
+    net: &reluscope::network::Network,
+    function: reluscope::training::BenchmarkFunction,
+    n: usize,
+) -> f64 {
+    use rand::SeedableRng;
+    let b = net.input_box().expect("a trained network carries its box");
+    let mut rng = rand_pcg::Pcg64::seed_from_u64(1);
+    let squares: f64 = (0..n)
+        .map(|_| {
+            let x = b.sample(&mut rng);
+            (net.forward(&x)[0] - function.eval(&x)).powi(2)
+        })
+        .sum();
+    (squares / n as f64).sqrt()
+}
