@@ -189,16 +189,18 @@ fn lp_obbt_reproduces_the_reference_bounds_and_stable_counts() {
 /// on a box centred at 0.
 fn random_network(widths: &[usize], seed: u64, hidden: Activation) -> Network {
     let b = InputBox::new(vec![-1.0; widths[0]], vec![1.5; widths[0]]).unwrap();
-    RandomNetwork::new(widths)
-        .seed(seed)
-        .hidden(hidden)
-        .weights(WeightScale::FanIn {
+    RandomNetwork {
+        seed,
+        hidden,
+        weights: WeightScale::FanIn {
             gain: std::f64::consts::SQRT_2,
-        })
-        .bias(0.3)
-        .input_box(b)
-        .build()
-        .unwrap()
+        },
+        bias: 0.3,
+        input_box: Some(b),
+        ..RandomNetwork::new(widths)
+    }
+    .build()
+    .unwrap()
 }
 
 #[test]

@@ -155,12 +155,14 @@ fn reference_networks_match_their_json() {
 /// activation), weights in `±1`, an asymmetric box and metadata.
 fn sample_network(seed: u64) -> Network {
     let input_box = InputBox::new(vec![-1.0, 0.0, -2.5], vec![1.0, 0.1, 3.0]).unwrap();
-    let random = RandomNetwork::new(&[3, 5, 4, 2])
-        .seed(seed)
-        .weights(WeightScale::Uniform { bound: 1.0 })
-        .input_box(input_box)
-        .build()
-        .unwrap();
+    let random = RandomNetwork {
+        seed,
+        weights: WeightScale::Uniform { bound: 1.0 },
+        input_box: Some(input_box),
+        ..RandomNetwork::new(&[3, 5, 4, 2])
+    }
+    .build()
+    .unwrap();
     let mut layers = random.layers().to_vec();
     layers[1].activation = Activation::ClippedRelu { cap: 0.6 };
     let mut net = Network::new(layers, random.input_box().cloned())

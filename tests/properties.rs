@@ -43,16 +43,19 @@ impl Case {
             Some(cap) => Activation::ClippedRelu { cap },
             None => Activation::Relu,
         };
-        RandomNetwork::new(&self.widths)
-            .seed(self.seed)
-            .hidden(hidden)
-            .weights(WeightScale::LogUniform {
-                smallest: 10f64.powf(self.decades.0),
-                largest: 10f64.powf(self.decades.1),
-            })
-            .input_box(self.input_box())
-            .build()
-            .expect("a valid random network")
+        let weights = WeightScale::LogUniform {
+            smallest: 10f64.powf(self.decades.0),
+            largest: 10f64.powf(self.decades.1),
+        };
+        RandomNetwork {
+            seed: self.seed,
+            hidden,
+            weights,
+            input_box: Some(self.input_box()),
+            ..RandomNetwork::new(&self.widths)
+        }
+        .build()
+        .expect("a valid random network")
     }
 
     /// The box (the network carries the same one).

@@ -76,29 +76,39 @@ impl WeightScale {
 
 /// The settings of a seeded random dense network, built by [`RandomNetwork::build`].
 ///
-/// Defaults: ReLU hidden layers, weights [`WeightScale::FanIn`] with gain 1.5, biases uniform
-/// in `±0.5`, a linear output layer and the input box `[-1, 1]ⁿ`. Weights are drawn layer by
-/// layer, row by row, then the layer's biases, so the same settings give the same network.
+/// [`RandomNetwork::new`] gives the defaults: ReLU hidden layers, weights
+/// [`WeightScale::FanIn`] with gain 1.5, biases uniform in `±0.5`, a linear output layer and
+/// the input box `[-1, 1]ⁿ`; change any of them with struct update syntax. Weights are
+/// drawn layer by layer, row by row, then the layer's biases, so the same settings give the
+/// same network.
 ///
 /// ```
 /// use reluscope::network::{Activation, RandomNetwork, WeightScale};
 ///
-/// let net = RandomNetwork::new(&[2, 8, 8, 1])
-///     .seed(3)
-///     .hidden(Activation::ClippedRelu { cap: 0.5 })
-///     .weights(WeightScale::Uniform { bound: 2.0 })
-///     .build()
-///     .unwrap();
+/// let net = RandomNetwork {
+///     seed: 3,
+///     hidden: Activation::ClippedRelu { cap: 0.5 },
+///     weights: WeightScale::Uniform { bound: 2.0 },
+///     ..RandomNetwork::new(&[2, 8, 8, 1])
+/// }
+/// .build()
+/// .unwrap();
 /// assert_eq!(net.architecture(), "2-8-8-1");
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct RandomNetwork {
-    widths: Vec<usize>,
-    seed: u64,
-    hidden: Activation,
-    weights: WeightScale,
-    bias: f64,
-    input_box: Option<InputBox>,
+    /// Layer widths, input first, output last.
+    pub widths: Vec<usize>,
+    /// Seeds the weights and biases.
+    pub seed: u64,
+    /// The activation of every hidden layer.
+    pub hidden: Activation,
+    /// How large the weights are.
+    pub weights: WeightScale,
+    /// Biases are uniform in `±bias` (0: all zero).
+    pub bias: f64,
+    /// The input box; `None` for `[-1, 1]ⁿ`.
+    pub input_box: Option<InputBox>,
 }
 
 impl RandomNetwork {
@@ -112,36 +122,6 @@ impl RandomNetwork {
             bias: 0.5,
             input_box: None,
         }
-    }
-
-    /// Seeds the weights and biases.
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-
-    /// The activation of every hidden layer.
-    pub fn hidden(mut self, activation: Activation) -> Self {
-        self.hidden = activation;
-        self
-    }
-
-    /// How large the weights are.
-    pub fn weights(mut self, scale: WeightScale) -> Self {
-        self.weights = scale;
-        self
-    }
-
-    /// Biases uniform in `±half_width`.
-    pub fn bias(mut self, half_width: f64) -> Self {
-        self.bias = half_width;
-        self
-    }
-
-    /// The input box (default `[-1, 1]ⁿ`).
-    pub fn input_box(mut self, input_box: InputBox) -> Self {
-        self.input_box = Some(input_box);
-        self
     }
 
     /// The network. Errors if there are fewer than two widths, a width is zero, the box has
@@ -200,7 +180,12 @@ pub fn random_network(
     seed: u64,
     hidden: Activation,
 ) -> Result<Network, NetworkError> {
-    RandomNetwork::new(widths).seed(seed).hidden(hidden).build()
+    RandomNetwork {
+        seed,
+        hidden,
+        ..RandomNetwork::new(widths)
+    }
+    .build()
 }
 
 #[cfg(test)]
@@ -226,24 +211,23 @@ mod tests {
                 .flat_map(|l| l.weights.iter().copied())
                 .collect()
         };
-        let fan_in = RandomNetwork::new(&[8, 50, 1])
-            .weights(WeightScale::FanIn { gain: 2.0 })
+        let with = |widths: &[usize], weights| {
+            RandomNetwork {
+                weights,
+                ..RandomNetwork::new(widths)
+            }
             .build()
-            .unwrap();
+        };
+        let fan_in = with(&[8, 50, 1], WeightScale::FanIn { gain: 2.0 }).unwrap();
         let first = fan_in.layers()[0].weights.iter().map(|w| w.abs());
         assert!(first.fold(0.0, f64::max) <= 2.0 * (2.0f64 / 8.0).sqrt());
-        let uniform = RandomNetwork::new(&[3, 40, 40, 1])
-            .weights(WeightScale::Uniform { bound: 0.1 })
-            .build()
-            .unwrap();
+        let uniform = with(&[3, 40, 40, 1], WeightScale::Uniform { bound: 0.1 }).unwrap();
         assert!(all(&uniform).iter().all(|w| w.abs() <= 0.1));
-        let mixed = RandomNetwork::new(&[3, 40, 40, 1])
-            .weights(WeightScale::LogUniform {
-                smallest: 1e-4,
-                largest: 1e4,
-            })
-            .build()
-            .unwrap();
+        let decades = WeightScale::LogUniform {
+            smallest: 1e-4,
+            largest: 1e4,
+        };
+        let mixed = with(&[3, 40, 40, 1], decades).unwrap();
         let magnitudes: Vec<f64> = all(&mixed).iter().map(|w| w.abs()).collect();
         assert!(magnitudes.iter().all(|m| (1e-4..=1e4).contains(m)));
         // 1,760 weights spread over eight decades: each end of the range is reached.
@@ -254,34 +238,47 @@ mod tests {
     #[test]
     fn the_box_and_biases_are_settable_and_checked() {
         let b = InputBox::new(vec![-1.0, 0.0], vec![1.5, 0.5]).unwrap();
-        let net = RandomNetwork::new(&[2, 5, 1])
-            .input_box(b.clone())
-            .bias(0.0)
-            .build()
-            .unwrap();
+        let settings = |widths: &[usize]| RandomNetwork {
+            input_box: Some(b.clone()),
+            bias: 0.0,
+            ..RandomNetwork::new(widths)
+        };
+        let net = settings(&[2, 5, 1]).build().unwrap();
         assert_eq!(net.input_box(), Some(&b));
         assert!(
             net.layers()
                 .iter()
                 .all(|l| l.bias.iter().all(|&v| v == 0.0))
         );
-        let wrong_box = RandomNetwork::new(&[3, 5, 1]).input_box(b);
         assert!(matches!(
-            wrong_box.build(),
+            settings(&[3, 5, 1]).build(),
             Err(NetworkError::BoxDimension { .. })
         ));
-        for bad in [
+        let bad_weights = [
             WeightScale::FanIn { gain: f64::NAN },
             WeightScale::Uniform { bound: 0.0 },
             WeightScale::LogUniform {
                 smallest: 2.0,
                 largest: 1.0,
             },
-        ] {
-            let e = RandomNetwork::new(&[2, 3, 1]).weights(bad).build();
-            assert!(matches!(e, Err(NetworkError::RandomSettings(_))), "{bad:?}");
+        ];
+        for weights in bad_weights {
+            let e = RandomNetwork {
+                weights,
+                ..settings(&[2, 3, 1])
+            };
+            assert!(
+                matches!(e.build(), Err(NetworkError::RandomSettings(_))),
+                "{weights:?}"
+            );
         }
-        let e = RandomNetwork::new(&[2, 3, 1]).bias(-1.0).build();
-        assert!(matches!(e, Err(NetworkError::RandomSettings(_))));
+        let negative_bias = RandomNetwork {
+            bias: -1.0,
+            ..settings(&[2, 3, 1])
+        };
+        assert!(matches!(
+            negative_bias.build(),
+            Err(NetworkError::RandomSettings(_))
+        ));
     }
 }
