@@ -135,6 +135,20 @@ pub enum TrainingError {
     Network(#[from] NetworkError),
 }
 
+/// Chainable setters, each of a group of fields a user chooses together: `name(field: type,
+/// …);` becomes `pub fn name(self, field: type, …) -> Self` setting those fields.
+macro_rules! group_setters {
+    ($($(#[$doc:meta])* $name:ident($($field:ident: $ty:ty),+);)+) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(mut self, $($field: $ty),+) -> Self {
+                $(self.$field = $field;)+
+                self
+            }
+        )+
+    };
+}
+
 impl TrainingConfig {
     /// The default settings with these hidden widths and, for `Some(cap)`, clipped-ReLU
     /// hidden layers. With the setters below, the one way the command line and the app
@@ -148,36 +162,18 @@ impl TrainingConfig {
         }
     }
 
-    /// Sets the weight penalties `λ₁`, `λ₂` and the dropout rate: the regularisers whose
-    /// effect on the MILP the study compares.
-    pub fn with_regularisation(mut self, l1: f64, l2: f64, dropout: f64) -> Self {
-        self.l1 = l1;
-        self.l2 = l2;
-        self.dropout = dropout;
-        self
-    }
-
-    /// Sets Adam's mini-batch size and step size `η`.
-    pub fn with_adam(mut self, batch_size: usize, learning_rate: f64) -> Self {
-        self.batch_size = batch_size;
-        self.learning_rate = learning_rate;
-        self
-    }
-
-    /// Sets when training stops: after at most `epochs` passes, or `patience` epochs without
-    /// a lower validation loss (0: never early).
-    pub fn with_stopping(mut self, epochs: usize, patience: usize) -> Self {
-        self.epochs = epochs;
-        self.patience = patience;
-        self
-    }
-
-    /// Sets the number of points sampled from a benchmark function and the seed of
-    /// everything random.
-    pub fn with_sampling(mut self, samples: usize, seed: u64) -> Self {
-        self.samples = samples;
-        self.seed = seed;
-        self
+    group_setters! {
+        /// Sets the weight penalties `λ₁`, `λ₂` and the dropout rate: the regularisers whose
+        /// effect on the MILP the study compares.
+        with_regularisation(l1: f64, l2: f64, dropout: f64);
+        /// Sets Adam's mini-batch size and step size `η`.
+        with_adam(batch_size: usize, learning_rate: f64);
+        /// Sets when training stops: after at most `epochs` passes, or `patience` epochs
+        /// without a lower validation loss (0: never early).
+        with_stopping(epochs: usize, patience: usize);
+        /// Sets the number of points sampled from a benchmark function and the seed of
+        /// everything random.
+        with_sampling(samples: usize, seed: u64);
     }
 
     /// Checks every field; the first problem found is returned.
