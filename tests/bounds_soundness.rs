@@ -6,13 +6,13 @@ mod common;
 
 use common::*;
 use ndarray::Array2;
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use reluscope::analysis::layer_stats;
 use reluscope::bounds::{BoundMethod, NetworkBounds};
 use reluscope::control::TaskControl;
 use reluscope::formats::load_network;
 use reluscope::milp::{NetworkSolveOptions, Objective, Sense, SolveControl, solve_network};
-use reluscope::network::{Activation, InputBox, Layer, Network};
+use reluscope::network::{Activation, InputBox, Network, RandomNetwork, WeightScale};
 use reluscope::pipeline::{MilpSetup, prepare_milp};
 use reluscope::scaling::ScalingMethod;
 use reluscope::tightening::{ObbtOptions, SAFETY_MARGIN, compute_bounds_with, lp_obbt};
@@ -92,7 +92,7 @@ fn assert_nested(net: &Network, inner: &NetworkBounds, outer: &NetworkBounds, wh
 
 #[test]
 fn every_method_is_sound_and_nested_on_the_reference_networks() {
-    let Some(dir) = reference_dir() else { return };
+    let dir = reference_dir();
     for name in REFERENCE_NETWORKS {
         let net = load_network(network_file(&dir, name, ".json")).unwrap();
         let b = net.input_box().unwrap().clone();
@@ -114,7 +114,7 @@ fn every_method_is_sound_and_nested_on_the_reference_networks() {
 
 #[test]
 fn lp_obbt_reproduces_the_reference_bounds_and_stable_counts() {
-    let Some(dir) = reference_dir() else { return };
+    let dir = reference_dir();
     for name in REFERENCE_NETWORKS {
         let fig = figures(&dir, name);
         let net = load_network(network_file(&dir, name, ".json")).unwrap();
@@ -184,30 +184,23 @@ fn lp_obbt_reproduces_the_reference_bounds_and_stable_counts() {
     }
 }
 
-/// A random network: `widths` input first; weights scaled so that bounds grow with depth.
+/// A random network: `widths` input first; weights in `±2/√n_in` so that bounds grow with
+/// depth, biases in `±0.3` and the asymmetric box `[-1, 1.5]ⁿ`, so that no method can rely
+/// on a box centred at 0.
 fn random_network(widths: &[usize], seed: u64, hidden: Activation) -> Network {
-    let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
-    let n = widths.len() - 1;
-    let layers = (0..n)
-        .map(|k| {
-            let scale = 2.0 / (widths[k] as f64).sqrt();
-            let w = Array2::from_shape_fn((widths[k + 1], widths[k]), |_| {
-                rng.random_range(-scale..scale)
-            });
-            let b = ndarray::Array1::from_shape_fn(widths[k + 1], |_| rng.random_range(-0.3..0.3));
-            Layer::new(
-                w,
-                b,
-                if k + 1 == n {
-                    Activation::Linear
-                } else {
-                    hidden
-                },
-            )
-        })
-        .collect();
     let b = InputBox::new(vec![-1.0; widths[0]], vec![1.5; widths[0]]).unwrap();
-    Network::new(layers, Some(b)).unwrap()
+    RandomNetwork {
+        seed,
+        hidden,
+        weights: WeightScale::FanIn {
+            gain: std::f64::consts::SQRT_2,
+        },
+        bias: 0.3,
+        input_box: Some(b),
+        ..RandomNetwork::new(widths)
+    }
+    .build()
+    .unwrap()
 }
 
 #[test]
@@ -275,7 +268,7 @@ fn every_method_is_sound_on_random_networks_of_depth_one_to_six() {
 
 #[test]
 fn the_milp_optimum_does_not_depend_on_bounds_or_scaling() {
-    let Some(dir) = reference_dir() else { return };
+    let dir = reference_dir();
     let net = load_network(network_file(&dir, "peaks_25x2", ".json")).unwrap();
     let nets = [
         net,
@@ -329,7 +322,7 @@ fn the_milp_optimum_does_not_depend_on_bounds_or_scaling() {
 /// that (last-bit differences send branch and bound down different paths).
 #[test]
 fn lp_obbt_gives_the_same_bounds_on_every_run() {
-    let Some(dir) = reference_dir() else { return };
+    let dir = reference_dir();
     for name in ["peaks_25x5", "himmelblau_25x3"] {
         let net = load_network(network_file(&dir, name, ".json")).unwrap();
         let b = net.input_box().unwrap().clone();

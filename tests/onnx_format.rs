@@ -2,10 +2,11 @@
 //! ReferenceEvaluator (`tests/data/onnx/make_fixtures.py`), the shared reference networks in
 //! JSON, and write → read round trips.
 
-use ndarray::{Array1, Array2};
+mod common;
+
 use rand::{Rng, SeedableRng};
 use reluscope::formats::{load_network, onnx, save_network};
-use reluscope::network::{Activation, InputBox, Layer, Network};
+use reluscope::network::{Activation, InputBox, Network, RandomNetwork, WeightScale};
 use std::path::{Path, PathBuf};
 
 /// Every valid fixture; each has `NAME.onnx` and `NAME.expected.json`.
@@ -128,29 +129,15 @@ fn truncated_and_garbage_bytes_are_errors() {
 
 #[test]
 fn reference_networks_match_their_json() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/networks");
-    if !dir.is_dir() {
-        println!(
-            "note: {} is absent; reference comparison skipped",
-            dir.display()
-        );
-        return;
-    }
-    let names = [
-        "peaks_25x2",
-        "peaks_25x3",
-        "peaks_25x5",
-        "peaks_50x2",
-        "himmelblau_25x2",
-        "himmelblau_25x3",
-        "himmelblau_50x2",
-    ];
+    let dir = common::reference_dir();
     let mut rng = rand_pcg::Pcg64::seed_from_u64(42);
-    for name in names {
-        let json = load_network(dir.join(format!("{name}.json"))).unwrap();
+    for name in common::REFERENCE_NETWORKS {
+        let json = load_network(common::network_file(&dir, name, ".json")).unwrap();
         let input_box = json.input_box().expect("the JSON has a box").clone();
-        for file in [format!("{name}.onnx"), format!("{name}_matmul.onnx")] {
-            let net = load_network(dir.join(&file)).unwrap_or_else(|e| panic!("{e}"));
+        for suffix in [".onnx", "_matmul.onnx"] {
+            let file = format!("{name}{suffix}");
+            let net = load_network(common::network_file(&dir, name, suffix))
+                .unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(net.widths(), json.widths(), "{file}");
             for _ in 0..1000 {
                 let x = input_box.sample(&mut rng);
@@ -164,27 +151,21 @@ fn reference_networks_match_their_json() {
     }
 }
 
-/// A network with ReLU and clipped-ReLU layers, a box and metadata.
+/// A network with ReLU and clipped-ReLU layers (a writer must keep each layer's own
+/// activation), weights in `±1`, an asymmetric box and metadata.
 fn sample_network(seed: u64) -> Network {
-    let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
-    let widths = [3, 5, 4, 2];
-    let activations = [
-        Activation::Relu,
-        Activation::ClippedRelu { cap: 0.6 },
-        Activation::Linear,
-    ];
-    let layers = activations
-        .iter()
-        .enumerate()
-        .map(|(k, &act)| {
-            let w =
-                Array2::from_shape_fn((widths[k + 1], widths[k]), |_| rng.random_range(-1.0..1.0));
-            let b = Array1::from_shape_fn(widths[k + 1], |_| rng.random_range(-0.5..0.5));
-            Layer::new(w, b, act)
-        })
-        .collect();
     let input_box = InputBox::new(vec![-1.0, 0.0, -2.5], vec![1.0, 0.1, 3.0]).unwrap();
-    let mut net = Network::new(layers, Some(input_box))
+    let random = RandomNetwork {
+        seed,
+        weights: WeightScale::Uniform { bound: 1.0 },
+        input_box: Some(input_box),
+        ..RandomNetwork::new(&[3, 5, 4, 2])
+    }
+    .build()
+    .unwrap();
+    let mut layers = random.layers().to_vec();
+    layers[1].activation = Activation::ClippedRelu { cap: 0.6 };
+    let mut net = Network::new(layers, random.input_box().cloned())
         .unwrap()
         .named("round_trip");
     net.metadata = serde_json::json!({"trained": "by hand", "seed": seed});
@@ -208,11 +189,8 @@ fn write_then_read_is_exact() {
 
 #[test]
 fn reference_networks_round_trip_through_onnx() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/networks");
-    let Ok(json) = load_network(dir.join("peaks_25x3.json")) else {
-        println!("note: ../shared is absent; skipped");
-        return;
-    };
+    let file = common::network_file(&common::reference_dir(), "peaks_25x3", ".json");
+    let json = load_network(file).unwrap();
     let back = onnx::from_bytes(&onnx::to_bytes(&json)).unwrap();
     assert_eq!(back.layers(), json.layers());
     assert_eq!(back.input_box(), json.input_box());

@@ -242,7 +242,7 @@ fn higher_dimensional_counts_agree_across_backends_and_bound_the_samples() {
 
 #[test]
 fn the_methods_agree_on_the_reference_networks() {
-    let Some(dir) = reference_dir() else { return };
+    let dir = reference_dir();
     let control = TaskControl::default();
     for name in REFERENCE_NETWORKS {
         let net = load_network(network_file(&dir, name, ".json")).unwrap();
@@ -278,11 +278,9 @@ fn polygons_tile_the_box_and_carry_their_centroid_pattern() {
         6,
         Activation::ClippedRelu { cap: 0.5 },
     ));
-    if let Some(dir) = reference_dir() {
-        let net = load_network(network_file(&dir, "peaks_25x3", ".json")).unwrap();
-        let b = net.input_box().unwrap().clone();
-        cases.push((net, b));
-    }
+    let net = load_network(network_file(&reference_dir(), "peaks_25x3", ".json")).unwrap();
+    let b = net.input_box().unwrap().clone();
+    cases.push((net, b));
     for (net, b) in cases {
         let m = map(&net, &b);
         let box_area = (b.upper()[0] - b.lower()[0]) * (b.upper()[1] - b.lower()[1]);
@@ -348,7 +346,7 @@ fn the_region_optimum_equals_the_milp_optimum() {
     // Three inputs: the general method's per-region LPs.
     let (net, b) = random_network(&[3, 6, 6, 1], 50, Activation::Relu);
     assert_region_optimum_matches(&net, &b, Sense::Minimize);
-    let Some(dir) = reference_dir() else { return };
+    let dir = reference_dir();
     for name in ["peaks_25x2", "himmelblau_25x2"] {
         let net = load_network(network_file(&dir, name, ".json")).unwrap();
         let b = net.input_box().unwrap().clone();
@@ -478,7 +476,7 @@ fn bad_inputs_are_errors_and_caps_give_lower_bounds() {
 #[test]
 #[ignore]
 fn regions_benchmark_on_the_reference_networks() {
-    let Some(dir) = reference_dir() else { return };
+    let dir = reference_dir();
     println!(
         "{:<16} {:>10} {:>8} {:>10} {:>10} {:>8} {:>7}",
         "network", "arch", "regions", "2-D s", "general s", "LPs", "ratio"

@@ -78,20 +78,11 @@ pub struct TrainingOptionArgs {
 impl TrainingOptionArgs {
     /// The trainer configuration for `hidden` widths.
     pub fn config(&self, hidden: Vec<usize>) -> TrainingConfig {
-        TrainingConfig {
-            hidden,
-            clip: self.clip,
-            l1: self.l1,
-            l2: self.l2,
-            dropout: self.dropout,
-            epochs: self.epochs,
-            batch_size: self.batch_size,
-            learning_rate: self.learning_rate,
-            patience: self.patience,
-            samples: self.samples,
-            seed: self.seed,
-            ..TrainingConfig::default()
-        }
+        TrainingConfig::new(hidden, self.clip)
+            .with_regularisation(self.l1, self.l2, self.dropout)
+            .with_adam(self.batch_size, self.learning_rate)
+            .with_stopping(self.epochs, self.patience)
+            .with_sampling(self.samples, self.seed)
     }
 }
 
@@ -241,13 +232,8 @@ pub const SAMPLES: &[SampleSpec] = &{
 
 /// Trains one sample network with the shipped settings.
 pub fn train_sample(spec: &SampleSpec) -> Result<TrainedNetwork> {
-    let config = TrainingConfig {
-        hidden: spec.hidden.to_vec(),
-        l1: spec.l1,
-        clip: spec.clip,
-        dropout: spec.dropout,
-        ..TrainingConfig::default()
-    };
+    let plain = TrainingConfig::new(spec.hidden.to_vec(), spec.clip);
+    let config = plain.with_regularisation(spec.l1, 0.0, spec.dropout);
     let data = Dataset::from_function(spec.function, config.samples, config.seed)?;
     let mut trained = train(&data, &config, &mut |_| ControlFlow::Continue(()))?;
     trained.network.name = spec.name.to_string();

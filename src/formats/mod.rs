@@ -24,14 +24,14 @@ pub enum FormatError {
     #[error("invalid ONNX model: {0}")]
     Onnx(String),
     /// An ONNX operator reluscope does not translate.
-    #[error("unsupported ONNX op '{op}' in node '{node}' (supported: {supported})")]
+    #[error("unsupported ONNX op '{op}' in node '{node}' (supported: {})", .supported.join(", "))]
     UnsupportedOnnxOp {
         /// The operator type, e.g. `Sigmoid`.
         op: String,
         /// The node name (or its index when unnamed).
         node: String,
-        /// The operators that are understood.
-        supported: &'static str,
+        /// The operators that are understood ([`onnx::SUPPORTED_OPS`]).
+        supported: &'static [&'static str],
     },
     /// Malformed NNet text; the message names the line where one is known.
     #[error("invalid NNet file: {0}")]

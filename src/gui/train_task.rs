@@ -151,20 +151,12 @@ impl TrainForm {
 
     /// The trainer configuration, checked by the library, or a one-line reason.
     pub fn config(&self) -> Result<TrainingConfig, String> {
-        let config = TrainingConfig {
-            hidden: parse_hidden(&self.hidden)?,
-            clip: self.clip_on.then_some(self.clip),
-            l1: self.l1,
-            l2: self.l2,
-            dropout: self.dropout,
-            epochs: self.epochs,
-            batch_size: self.batch_size,
-            learning_rate: self.learning_rate,
-            patience: self.patience,
-            samples: self.samples,
-            seed: self.seed,
-            ..TrainingConfig::default()
-        };
+        let hidden = parse_hidden(&self.hidden)?;
+        let config = TrainingConfig::new(hidden, self.clip_on.then_some(self.clip))
+            .with_regularisation(self.l1, self.l2, self.dropout)
+            .with_adam(self.batch_size, self.learning_rate)
+            .with_stopping(self.epochs, self.patience)
+            .with_sampling(self.samples, self.seed);
         config.validate().map_err(|e| e.to_string())?;
         Ok(config)
     }

@@ -11,7 +11,7 @@ mod random;
 
 pub use input_box::InputBox;
 pub use layer::{Activation, BreakpointKind, Layer};
-pub use random::random_network;
+pub use random::{RandomNetwork, WeightScale, random_network};
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 use thiserror::Error;
@@ -73,6 +73,10 @@ pub enum NetworkError {
         /// Box dimension.
         found: usize,
     },
+    /// Settings of [`RandomNetwork`] that cannot give a finite network (a scale that is not
+    /// finite and positive).
+    #[error("random network: {0}")]
+    RandomSettings(String),
     /// An input vector of the wrong length.
     #[error("input has {found} values but the network takes {expected}")]
     InputDimension {

@@ -168,18 +168,24 @@ fn ackley(x: &[f64]) -> f64 {
 mod tests {
     use super::*;
 
-    /// The smallest value on a regular grid of the box, as an independent check.
-    fn grid_minimum(f: BenchmarkFunction, steps: usize) -> f64 {
+    /// Every point of a regular `steps × steps` grid of the (square) box with its value, as
+    /// an independent check of the documented minima.
+    fn grid(f: BenchmarkFunction, steps: usize) -> Vec<([f64; 2], f64)> {
         let b = f.input_box();
         let (lo, hi) = (b.lower()[0], b.upper()[0]);
         let at = |k: usize| lo + (hi - lo) * k as f64 / steps as f64;
-        let mut best = f64::INFINITY;
-        for i in 0..=steps {
-            for j in 0..=steps {
-                best = best.min(f.eval(&[at(i), at(j)]));
-            }
-        }
-        best
+        (0..=steps)
+            .flat_map(|i| (0..=steps).map(move |j| [at(i), at(j)]))
+            .map(|p| (p, f.eval(&p)))
+            .collect()
+    }
+
+    /// The grid point with the smallest value, and that value.
+    fn grid_minimum(f: BenchmarkFunction, steps: usize) -> ([f64; 2], f64) {
+        grid(f, steps)
+            .into_iter()
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .expect("a non-empty grid")
     }
 
     #[test]
@@ -189,7 +195,7 @@ mod tests {
         assert!((f.eval(x) - f.minimum()).abs() < 1e-12);
         assert!((f.minimum() + 6.5511).abs() < 1e-4);
         assert!((x[0] - 0.2283).abs() < 1e-4 && (x[1] + 1.6256).abs() < 1e-4);
-        let grid = grid_minimum(f, 800);
+        let (_, grid) = grid_minimum(f, 800);
         assert!(grid >= f.minimum() && grid - f.minimum() < 1e-3, "{grid}");
         // A local minimum: nudging in any direction does not decrease f.
         for (dx, dy) in [(1e-4, 0.0), (-1e-4, 0.0), (0.0, 1e-4), (0.0, -1e-4)] {
@@ -207,7 +213,24 @@ mod tests {
             assert!(f.input_box().contains(x, 0.0));
         }
         assert_eq!(f.eval(&[3.0, 2.0]), 0.0);
-        assert!(grid_minimum(f, 400) >= 0.0);
+        // The list holds every minimum of the box: the grid points where f < 0.5 all lie near
+        // a listed minimiser (the saddles and the maximum are far higher), and each listed
+        // minimiser has such points around it.
+        let near = |p: &[f64], m: &[f64]| (p[0] - m[0]).hypot(p[1] - m[1]) < 0.25;
+        let low: Vec<[f64; 2]> = grid(f, 400)
+            .into_iter()
+            .filter(|(_, v)| *v < 0.5)
+            .map(|(p, _)| p)
+            .collect();
+        for p in &low {
+            assert!(minimizers.iter().any(|m| near(p, m)), "low value at {p:?}");
+        }
+        for m in &minimizers {
+            assert!(
+                low.iter().any(|p| near(p, m)),
+                "no low grid point near {m:?}"
+            );
+        }
     }
 
     #[test]
@@ -219,7 +242,12 @@ mod tests {
             assert_eq!(f.input_box().dim(), dim);
             assert_eq!(f.input_box().upper()[0], 3.5);
         }
-        assert!(grid_minimum(BenchmarkFunction::Ackley { dim: 2 }, 350) > -1e-12);
+        // The 350-step grid of [−3.5, 3.5]² passes through the listed minimiser, and no other
+        // grid point comes as low (the local minima of the cosine term are higher).
+        let ackley = BenchmarkFunction::Ackley { dim: 2 };
+        let (at, value) = grid_minimum(ackley, 350);
+        assert_eq!(at.to_vec(), ackley.minimizers()[0]);
+        assert!((value - ackley.minimum()).abs() < 1e-12, "{value}");
     }
 
     #[test]

@@ -135,7 +135,47 @@ pub enum TrainingError {
     Network(#[from] NetworkError),
 }
 
+/// Chainable setters, each of a group of fields a user chooses together: `name(field: type,
+/// …);` becomes `pub fn name(self, field: type, …) -> Self` setting those fields.
+macro_rules! group_setters {
+    ($($(#[$doc:meta])* $name:ident($($field:ident: $ty:ty),+);)+) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(mut self, $($field: $ty),+) -> Self {
+                $(self.$field = $field;)+
+                self
+            }
+        )+
+    };
+}
+
 impl TrainingConfig {
+    /// The default settings with these hidden widths and, for `Some(cap)`, clipped-ReLU
+    /// hidden layers. With the setters below, the one way the command line and the app
+    /// turn a user's choices into a configuration (the split fractions keep their defaults),
+    /// so a setting added here reaches both.
+    pub fn new(hidden: Vec<usize>, clip: Option<f64>) -> Self {
+        Self {
+            hidden,
+            clip,
+            ..Self::default()
+        }
+    }
+
+    group_setters! {
+        /// Sets the weight penalties `λ₁`, `λ₂` and the dropout rate: the regularisers whose
+        /// effect on the MILP the study compares.
+        with_regularisation(l1: f64, l2: f64, dropout: f64);
+        /// Sets Adam's mini-batch size and step size `η`.
+        with_adam(batch_size: usize, learning_rate: f64);
+        /// Sets when training stops: after at most `epochs` passes, or `patience` epochs
+        /// without a lower validation loss (0: never early).
+        with_stopping(epochs: usize, patience: usize);
+        /// Sets the number of points sampled from a benchmark function and the seed of
+        /// everything random.
+        with_sampling(samples: usize, seed: u64);
+    }
+
     /// Checks every field; the first problem found is returned.
     pub fn validate(&self) -> Result<(), TrainingError> {
         if self.hidden.is_empty() {
@@ -459,6 +499,32 @@ mod tests {
             seed: 3,
             ..TrainingConfig::default()
         }
+    }
+
+    #[test]
+    fn the_setters_change_only_their_fields() {
+        let config = TrainingConfig::new(vec![7, 3], Some(0.5))
+            .with_regularisation(1e-3, 2e-3, 0.1)
+            .with_adam(32, 1e-2)
+            .with_stopping(50, 5)
+            .with_sampling(500, 9);
+        let expected = TrainingConfig {
+            hidden: vec![7, 3],
+            clip: Some(0.5),
+            l1: 1e-3,
+            l2: 2e-3,
+            dropout: 0.1,
+            epochs: 50,
+            batch_size: 32,
+            learning_rate: 1e-2,
+            patience: 5,
+            samples: 500,
+            seed: 9,
+            ..TrainingConfig::default()
+        };
+        assert_eq!(config, expected);
+        let defaults = TrainingConfig::default();
+        assert_eq!(TrainingConfig::new(defaults.hidden.clone(), None), defaults);
     }
 
     #[test]

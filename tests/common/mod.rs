@@ -16,15 +16,35 @@ pub const REFERENCE_NETWORKS: [&str; 7] = [
     "himmelblau_50x2",
 ];
 
-/// `../shared/reference`, if this checkout has it beside the project root.
-pub fn reference_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/reference");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("note: ../shared/reference is absent; reference checks skipped");
-        None
+/// The environment variable that points the tests at another `shared` directory than the
+/// one beside the project root (e.g. to check that they fail without it).
+pub const SHARED_ENV: &str = "RELUSCOPE_SHARED";
+
+/// The project's `shared` directory: `$RELUSCOPE_SHARED` if set, else `../shared` from the
+/// project root.
+pub fn shared_dir() -> PathBuf {
+    match std::env::var_os(SHARED_ENV) {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"),
     }
+}
+
+/// `shared/reference`: the reference networks and figures.
+///
+/// Panics when it is missing, on CI and on a developer's machine alike: a test that passed
+/// without its reference data would claim a check that never ran, so the failure names the
+/// directory to put in place instead.
+pub fn reference_dir() -> PathBuf {
+    let dir = shared_dir().join("reference");
+    for needed in [dir.join("networks"), dir.join("figures")] {
+        assert!(
+            needed.is_dir(),
+            "{} is missing: the reference tests need the project's shared directory beside the \
+             project root (CI clones it there), or {SHARED_ENV} pointing at it",
+            needed.display()
+        );
+    }
+    dir
 }
 
 /// Path of a reference network file, e.g. `network_file("peaks_25x2", ".nnet")`.
@@ -63,4 +83,23 @@ pub fn sample(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("sample_networks")
         .join(name)
+}
+
+/// Root mean squared error of output 0 of `net` against `function` at `n` seeded uniform
+/// points of the network's box: its test error, measured apart from the trainer's split.
+pub fn fresh_rmse(
+    net: &reluscope::network::Network,
+    function: reluscope::training::BenchmarkFunction,
+    n: usize,
+) -> f64 {
+    use rand::SeedableRng;
+    let b = net.input_box().expect("a trained network carries its box");
+    let mut rng = rand_pcg::Pcg64::seed_from_u64(1);
+    let squares: f64 = (0..n)
+        .map(|_| {
+            let x = b.sample(&mut rng);
+            (net.forward(&x)[0] - function.eval(&x)).powi(2)
+        })
+        .sum();
+    (squares / n as f64).sqrt()
 }

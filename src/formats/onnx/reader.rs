@@ -22,10 +22,9 @@ use prost::Message;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-/// The operators the reader translates, as listed in error messages.
-pub const SUPPORTED_OPS: &str = "Gemm, MatMul, Add, Sub, Mul, Div, Relu, Clip, Flatten, Reshape, Identity, Squeeze, Unsqueeze, Constant";
-
-const OPS: [&str; 14] = [
+/// The operators the reader translates: the one list behind both the check of each node and
+/// the error message that names them (in this order).
+pub const SUPPORTED_OPS: [&str; 14] = [
     "Gemm",
     "MatMul",
     "Add",
@@ -193,7 +192,7 @@ impl<'g> GraphReader<'g> {
         };
         let op = node.op_type.as_str();
         let default_domain = node.domain.is_empty() || node.domain == "ai.onnx";
-        if !default_domain || !OPS.contains(&op) {
+        if !default_domain || !SUPPORTED_OPS.contains(&op) {
             let op = if default_domain {
                 op.to_string()
             } else {
@@ -202,7 +201,7 @@ impl<'g> GraphReader<'g> {
             return Err(FormatError::UnsupportedOnnxOp {
                 op,
                 node: name,
-                supported: SUPPORTED_OPS,
+                supported: &SUPPORTED_OPS,
             });
         }
         let label = format!("node '{name}' ({op})");
@@ -576,8 +575,18 @@ fn input_shape(input: &ValueInfoProto) -> Result<Vec<Dim>, FormatError> {
 mod tests {
     use super::*;
 
+    /// The message lists the supported ops in the words it always used.
     #[test]
-    fn the_supported_list_names_every_handled_op() {
-        assert_eq!(SUPPORTED_OPS, OPS.join(", "));
+    fn the_message_names_every_supported_op() {
+        let e = FormatError::UnsupportedOnnxOp {
+            op: "Sigmoid".into(),
+            node: "act".into(),
+            supported: &SUPPORTED_OPS,
+        };
+        assert_eq!(
+            e.to_string(),
+            "unsupported ONNX op 'Sigmoid' in node 'act' (supported: Gemm, MatMul, Add, Sub, \
+             Mul, Div, Relu, Clip, Flatten, Reshape, Identity, Squeeze, Unsqueeze, Constant)"
+        );
     }
 }
