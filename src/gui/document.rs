@@ -419,10 +419,6 @@ pub fn displayable(text: &str) -> String {
     out
 }
 
-/// The one number formatter (`reluscope::numbers::format_number`, the CLI tables' rules) under
-/// the name the Training view imports it by.
-pub use reluscope::numbers::format_number as short;
-
 #[cfg(test)]
 mod tests {
     use super::*;

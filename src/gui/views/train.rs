@@ -3,12 +3,12 @@
 
 use super::big_m::{decade_marks, power_label};
 use super::{View, palette};
-use crate::gui::document::short;
 use crate::gui::state::AppState;
 use crate::gui::train_task::{DataChoice, FUNCTION_NAMES, FinishedTraining, LossCurve};
 use crate::gui::worker::{format_elapsed, format_seconds};
 use eframe::egui::{self, DragValue, RichText};
 use egui_plot::{HoverPosition, Legend, Line, Plot, PlotPoints, VLine};
+use reluscope::numbers::format_number;
 use reluscope::training::{TrainedNetwork, TrainingConfig};
 use std::time::Duration;
 
@@ -288,8 +288,8 @@ fn progress_and_result(ui: &mut egui::Ui, state: &mut AppState) {
         if let Some(r) = run.curve.last {
             text.push_str(&format!(
                 "; train MSE {}, validation MSE {}",
-                short(r.train_loss),
-                short(r.validation_loss)
+                format_number(r.train_loss),
+                format_number(r.validation_loss)
             ));
         }
         ui.label(text);
@@ -462,10 +462,10 @@ fn loss_plot(ui: &mut egui::Ui, curve: &LossCurve, best_epoch: Option<usize>, he
                 } => format!(
                     "{plot_name}\nepoch {:.0}: MSE {}",
                     position.x,
-                    short(10f64.powf(position.y))
+                    format_number(10f64.powf(position.y))
                 ),
                 HoverPosition::Elsewhere { position } => {
-                    format!("MSE {}", short(10f64.powf(position.y)))
+                    format!("MSE {}", format_number(10f64.powf(position.y)))
                 }
             })
         })
