@@ -222,6 +222,7 @@ impl SolverArgs {
                 verbose: false,
                 presolve: true,
                 random_seed: self.solver_seed,
+                feasibility_tolerance: None,
             },
             start_samples: self.start_samples,
             seed: self.seed,

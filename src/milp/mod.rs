@@ -16,7 +16,7 @@ pub use incumbent::{SampledIncumbent, sampled_incumbent, sampled_incumbent_until
 
 use crate::bounds::NetworkBounds;
 use crate::formulation::{FormulationError, NetworkModel};
-use crate::lp::{LinearModel, LpError, solve_linear_model};
+use crate::lp::{LinearModel, LinearSolution, LpError, solve_linear_model};
 use crate::network::{InputBox, Network, limits};
 use serde::Serialize;
 use std::time::Instant;
@@ -101,6 +101,16 @@ impl SolveReport {
     ///
     /// `minimise` tells which way "beaten" points.
     pub fn check_against_network(&mut self, minimise: bool) {
+        if matches!(self.status.as_str(), "infeasible" | "unbounded") {
+            self.status_detail = Some(format!(
+                "HiGHS reports the MILP {}, but every input of the box gives a feasible point \
+                 and the objective is bounded: numerical trouble; try --scale range, --bounds lp \
+                 or a smaller box",
+                self.status
+            ));
+            self.status = UNRELIABLE.to_string();
+            return;
+        }
         let Some(objective) = self.objective else {
             return;
         };
@@ -194,15 +204,94 @@ pub fn solve_network(
         .as_ref()
         .map(|s| big_m.complete_solution(network, &s.x));
     let build_time = build_start.elapsed();
-    let mut solver = options.solver.clone();
-    if let Some(deadline) = deadline {
-        // HiGHS needs a positive limit; with none left it stops at once with the start.
-        let left = deadline
-            .saturating_duration_since(Instant::now())
-            .as_secs_f64();
-        solver.time_limit = Some(left.max(1e-3));
+    let limited = |mut solver: SolveOptions| {
+        if let Some(deadline) = deadline {
+            // HiGHS needs a positive limit; with none left it stops at once with the start.
+            let left = deadline
+                .saturating_duration_since(Instant::now())
+                .as_secs_f64();
+            solver.time_limit = Some(left.max(1e-3));
+        }
+        solver
+    };
+    let solve = |solver: &SolveOptions| -> Result<SolveReport, MilpError> {
+        let solution = solve_linear_model(&big_m.model, start_columns.as_deref(), solver, control)?;
+        let mut report = report_of(network, input_box, objective, &big_m, solution);
+        report.build_time_s = build_time.as_secs_f64();
+        report.start_objective = start.as_ref().map(|s| s.objective);
+        report.warnings = conditioning_warnings(&big_m.model, bounds);
+        report.check_against_network(objective.sense == Sense::Minimize);
+        Ok(report)
+    };
+    let first = solve(&limited(options.solver.clone()));
+    let out_of_time = deadline.is_some_and(|d| Instant::now() >= d);
+    let retry = match &first {
+        Ok(report) => report.status == UNRELIABLE,
+        // HiGHS ends with `Error` when its optimum violates its own tolerances.
+        Err(MilpError::Lp(LpError::Solver(_))) => true,
+        Err(_) => false,
+    };
+    if !retry || options.solver.feasibility_tolerance.is_some() || out_of_time {
+        return first;
     }
-    let solution = solve_linear_model(&big_m.model, start_columns.as_deref(), &solver, control)?;
+    // HiGHS's default tolerances let a large big-M model slack (a "binary" of 10⁻⁶ times M);
+    // one more solve with tighter ones often gives the network's true optimum.
+    let tight = SolveOptions {
+        feasibility_tolerance: Some(RETRY_TOLERANCE),
+        ..limited(options.solver.clone())
+    };
+    let second = solve(&tight);
+    let usable =
+        |r: &Result<SolveReport, MilpError>| r.as_ref().is_ok_and(|r| r.status != UNRELIABLE);
+    let (mut second, first) = match (second, first) {
+        (second, first) if usable(&second) => (second?, first),
+        // The second solve did not help: keep the first answer (or error), else the second's.
+        (second, first) => {
+            return match (first, second) {
+                (Ok(first), _) => Ok(first),
+                (Err(_), Ok(second)) => Ok(second),
+                (Err(MilpError::Lp(LpError::Solver(why))), Err(_)) => {
+                    Err(MilpError::Lp(LpError::Solver(format!(
+                        "{why} (also with tolerances of {RETRY_TOLERANCE:e}): the MILP is \
+                         numerically ill-conditioned; try --scale range, --bounds lp, a \
+                         smaller box, or --method regions for a few inputs"
+                    ))))
+                }
+                (Err(first), Err(_)) => Err(first),
+            };
+        }
+    };
+    let why = match &first {
+        Ok(first) => {
+            second.time_s += first.time_s;
+            second.nodes += first.nodes;
+            second.lp_iterations += first.lp_iterations;
+            first
+                .status_detail
+                .clone()
+                .unwrap_or_else(|| "forward check".into())
+        }
+        Err(e) => e.to_string(),
+    };
+    second.warnings.push(format!(
+        "the first solve failed its check ({why}); solved again with HiGHS's feasibility \
+         tolerances at {RETRY_TOLERANCE:e}"
+    ));
+    Ok(second)
+}
+
+/// HiGHS's primal and integrality tolerances for the second solve of a result that failed its
+/// check against the network.
+pub const RETRY_TOLERANCE: f64 = 1e-9;
+
+/// The report of one HiGHS solution: `x*` (clamped into the box), `f(x*)`, the model's size.
+fn report_of(
+    network: &Network,
+    input_box: &InputBox,
+    objective: &Objective,
+    big_m: &NetworkModel,
+    solution: LinearSolution,
+) -> SolveReport {
     let x = solution.columns.as_ref().map(|cols| {
         // HiGHS may leave inputs outside the box by its feasibility tolerance; the forward
         // check evaluates the network at the nearest point of the box.
@@ -215,8 +304,7 @@ pub fn solve_network(
     });
     let forward_value = x.as_ref().map(|x| objective.value(&network.forward(x)));
     let size = big_m.model.size();
-    let warnings = conditioning_warnings(&big_m.model, bounds);
-    let mut report = SolveReport {
+    SolveReport {
         status: solution.status.key().to_string(),
         status_detail: match &solution.status {
             SolveStatus::Other(s) => Some(s.clone()),
@@ -229,23 +317,21 @@ pub fn solve_network(
         nodes: solution.nodes,
         lp_iterations: solution.lp_iterations,
         time_s: solution.time.as_secs_f64(),
-        build_time_s: build_time.as_secs_f64(),
+        build_time_s: 0.0,
         forward_difference: forward_value
             .zip(solution.objective)
             .map(|(f, o)| (f - o).abs()),
         x,
         forward_value,
-        start_objective: start.map(|s| s.objective),
+        start_objective: None,
         binaries: size.binaries,
         variables: size.variables,
         constraints: size.constraints,
         nonzeros: size.nonzeros,
         trace: solution.trace,
         log: solution.log,
-        warnings,
-    };
-    report.check_against_network(objective.sense == Sense::Minimize);
-    Ok(report)
+        warnings: Vec::new(),
+    }
 }
 
 /// Why the MILP is ill-conditioned, if it is: a matrix range above

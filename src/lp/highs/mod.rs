@@ -41,6 +41,8 @@ pub(crate) struct HighsOptions {
     pub random_seed: Option<i32>,
     /// `time_limit` in seconds.
     pub time_limit: Option<f64>,
+    /// `primal_feasibility_tolerance` and `mip_feasibility_tolerance`.
+    pub feasibility_tolerance: Option<f64>,
     /// `simplex_strategy = 4` (primal) and `simplex_scale_strategy = 0` (no scaling): after a
     /// cost change the previous optimal basis stays primal feasible, so the primal simplex
     /// continues from it, where the dual simplex would first repair dual feasibility; scaling
@@ -81,6 +83,7 @@ impl HighsOptions {
             mip_rel_gap: Some(options.mip_rel_gap),
             random_seed: Some((options.random_seed & i32::MAX as u32) as i32),
             time_limit: options.time_limit,
+            feasibility_tolerance: options.feasibility_tolerance,
             warm_primal_simplex: false,
         }
     }
@@ -111,6 +114,10 @@ impl HighsOptions {
         }
         if let Some(v) = self.time_limit {
             set_option(model, "time_limit", v)?;
+        }
+        if let Some(v) = self.feasibility_tolerance {
+            set_option(model, "primal_feasibility_tolerance", v)?;
+            set_option(model, "mip_feasibility_tolerance", v)?;
         }
         Ok(())
     }

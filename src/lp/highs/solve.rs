@@ -30,6 +30,9 @@ pub struct SolveOptions {
     /// path (and so its time) can change a lot with the seed; comparisons of formulations
     /// should look at several seeds.
     pub random_seed: u32,
+    /// HiGHS's primal feasibility and integrality tolerances (`None`: its defaults, 10⁻⁷
+    /// and 10⁻⁶). Tighter values let a large big-M model less slack, at some cost in time.
+    pub feasibility_tolerance: Option<f64>,
 }
 
 impl Default for SolveOptions {
@@ -41,6 +44,7 @@ impl Default for SolveOptions {
             verbose: false,
             presolve: true,
             random_seed: 0,
+            feasibility_tolerance: None,
         }
     }
 }
@@ -213,9 +217,21 @@ fn solve_on_this_thread(
     }
     context.started = Instant::now();
     let run_start = Instant::now();
-    let solved = highs_model
-        .try_solve()
-        .map_err(|e| LpError::Solver(format!("HiGHS failed: {e:?}")))?;
+    let solved = highs_model.try_solve().map_err(|e| {
+        // HiGHS says why in its log (e.g. "MIP solver claims optimality, but with … primal
+        // infeasibilities"); the status alone reads "Error".
+        let reason: Vec<&str> = context
+            .log
+            .iter()
+            .filter_map(|l| l.trim().strip_prefix("ERROR:"))
+            .map(str::trim)
+            .collect();
+        if reason.is_empty() {
+            LpError::Solver(format!("HiGHS failed: {e:?}"))
+        } else {
+            LpError::Solver(format!("HiGHS failed: {}", reason.join("; ")))
+        }
+    })?;
     let time = run_start.elapsed();
     let is_mip = model.integer.iter().any(|&i| i);
     let status = match solved.status() {
