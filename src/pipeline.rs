@@ -121,17 +121,25 @@ impl PreparedMilp {
         report
     }
 
-    /// Why the MILP of the prepared problem deserves caution: ill-conditioning
+    /// Why the MILP of the prepared problem deserves caution: bounds that stopped early (a
+    /// time limit, LPs that failed), ill-conditioning
     /// ([`crate::milp::conditioning_warnings`]), or bounds too large to build it at all.
     pub fn warnings(&self, input_box: &InputBox) -> Vec<String> {
+        let mut warnings: Vec<String> = self
+            .original_bounds
+            .stopped
+            .iter()
+            .map(|note| format!("bounds: {note}"))
+            .collect();
         let network = &self.problem.network;
         let Ok(objective) = Objective::output(Sense::Minimize, 0, network.output_dim()) else {
-            return Vec::new();
+            return warnings;
         };
         match NetworkModel::build(network, input_box, &self.problem.bounds, &objective) {
-            Ok(model) => conditioning_warnings(&model.model, &self.problem.bounds),
-            Err(e) => vec![format!("this MILP cannot be built: {e}")],
+            Ok(model) => warnings.extend(conditioning_warnings(&model.model, &self.problem.bounds)),
+            Err(e) => warnings.push(format!("this MILP cannot be built: {e}")),
         }
+        warnings
     }
 
     /// Solves the big-M MILP of the prepared problem with default options (see

@@ -301,15 +301,15 @@ proptest! {
 }
 
 // Bugs the properties found outside the domains they now keep to, each as the case proptest
-// (or a search over the same cases) reported. They stay ignored until the engine is fixed.
+// (or a search over the same cases) reported, kept as regression tests of the fixes.
 
 /// The `[-1, 1]²` box.
 const UNIT_SQUARE: [[f64; 2]; 2] = [[-1.0, 1.0], [-1.0, 1.0]];
 
+/// LP-OBBT used to fail ('LP not solved to optimality: Infeasible') once interval bounds reach
+/// ~1e11; an LP no solver answers now leaves its neuron at the (valid) symbolic bound.
 #[test]
-#[ignore = "LP-OBBT errors out ('LP not solved to optimality: Infeasible') once interval \
-            bounds reach ~1e11 (weights ±100, depth 4); bug found by property test"]
-fn lp_obbt_fails_on_a_relu_network_with_bounds_near_1e11() {
+fn lp_obbt_survives_lps_that_fail_on_a_relu_network_with_bounds_near_1e11() {
     let case = Case {
         widths: vec![1, 6, 6, 6, 6, 1],
         seed: 109,
@@ -320,10 +320,10 @@ fn lp_obbt_fails_on_a_relu_network_with_bounds_near_1e11() {
     assert_contains_samples(&case, &[BoundMethod::LpObbt]).unwrap();
 }
 
+/// LP-OBBT used to fail ('LP not solved to optimality: Unknown', on some runs only) on clipped
+/// ReLU with weights 1e2..1e4; fixed as above.
 #[test]
-#[ignore = "LP-OBBT errors out ('LP not solved to optimality: Unknown', on some runs only) on \
-            clipped ReLU with weights 1e2..1e4 and bounds of only ~2e4; bug found by property test"]
-fn lp_obbt_fails_on_a_clipped_relu_network_with_large_weights() {
+fn lp_obbt_survives_lps_that_fail_on_a_clipped_relu_network_with_large_weights() {
     let case = Case {
         widths: vec![2, 8, 4, 15, 5, 1],
         seed: 472,

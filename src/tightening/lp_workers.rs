@@ -12,6 +12,7 @@
 //! rather than a rayon task.
 
 use super::neuron_queue::NeuronQueue;
+use super::obbt::Chunk;
 use crate::bounds::{BoundsError, LayerBounds};
 use crate::control::TaskControl;
 use crate::formulation::AffineExpr;
@@ -51,6 +52,8 @@ pub(super) struct LpWork {
     pub iterations: u64,
     /// LPs solved by HiGHS because the dense simplex could not certify them.
     pub by_highs: usize,
+    /// LPs no solver could answer (their sides keep the starting bounds).
+    pub failed: usize,
 }
 
 /// A worker's answer for one layer.
@@ -121,6 +124,7 @@ impl<'scope> LpWorkers<'scope> {
                     total.lps += work.lps;
                     total.iterations += work.iterations;
                     total.by_highs += work.by_highs;
+                    total.failed += work.failed;
                 }
                 Ok(Err(e)) => {
                     first_error.get_or_insert(e);
@@ -146,7 +150,7 @@ pub(super) type ChunkSolver = fn(
     Activation,
     bool,
     &TaskControl,
-) -> Result<Vec<(usize, f64, f64)>, BoundsError>;
+) -> Result<Chunk, BoundsError>;
 
 /// One worker's LP: the dense simplex, with HiGHS for what it cannot certify.
 struct WarmLp {
@@ -230,7 +234,7 @@ fn run_job(
         return Err(BoundsError::Solver("no LP model".into()));
     };
     let (lps, iterations, by_highs) = (lp.lps, lp.iterations, lp.lp.fallbacks);
-    let found = solve_chunk(
+    let chunk = solve_chunk(
         lp,
         &job.exprs,
         &job.queue,
@@ -240,7 +244,8 @@ fn run_job(
         control,
     )?;
     Ok(LpWork {
-        found,
+        found: chunk.found,
+        failed: chunk.failed,
         lps: lp.lps - lps,
         iterations: lp.iterations - iterations,
         by_highs: lp.lp.fallbacks - by_highs,

@@ -161,6 +161,7 @@ fn obbt_layers(
     let layers = network.layers();
     let mut bounds: Vec<LayerBounds> = vec![symbolic_layer(network, input_box, &[], 0)];
     let solved = AtomicUsize::new(0);
+    let failed = AtomicUsize::new(0);
     let mut iterations = 0;
     let mut by_highs = 0;
     let total_neurons: usize = layers[1..].iter().map(|l| l.outputs()).sum();
@@ -218,6 +219,7 @@ fn obbt_layers(
         solved.fetch_add(work.lps, Ordering::Relaxed);
         iterations += work.iterations;
         by_highs += work.by_highs;
+        failed.fetch_add(work.failed, Ordering::Relaxed);
         let mut layer = initial;
         for (i, lower, upper) in work.found {
             // Never report L > U: the widening and the intersection can only cross by rounding.
@@ -251,6 +253,7 @@ fn obbt_layers(
                     Some(milp_time_limit),
                     control,
                     &solved,
+                    &failed,
                 )?;
             }
         }
@@ -260,6 +263,17 @@ fn obbt_layers(
             &format!("layer {} of {}", k + 1, layers.len()),
         );
         bounds.push(layer);
+    }
+    let failed = failed.into_inner();
+    if failed > 0 {
+        let note = format!(
+            "{failed} LP(s) could not be solved (numerical trouble); those sides keep their \
+             symbolic bounds (valid, looser)"
+        );
+        stopped = Some(match stopped {
+            Some(time) => format!("{time}; {note}"),
+            None => note,
+        });
     }
     Ok((bounds, solved.into_inner(), iterations, by_highs, stopped))
 }
@@ -324,32 +338,46 @@ fn solve_chunk(
     activation: Activation,
     skip: bool,
     control: &TaskControl,
-) -> Result<Vec<(usize, f64, f64)>, BoundsError> {
-    let mut solve = |i: usize, sign: f64| {
+) -> Result<Chunk, BoundsError> {
+    let mut failed = 0;
+    // `None`: the solver could not answer (numerical trouble); the side keeps its bound.
+    let mut solve = |i: usize, sign: f64| -> Result<Option<f64>, BoundsError> {
         if control.is_cancelled() {
             return Err(BoundsError::Cancelled);
         }
         let expr = &exprs[i];
         let terms: Vec<_> = expr.terms.iter().map(|&(c, v)| (c, sign * v)).collect();
-        let bound = oracle
-            .minimize(&terms)
-            .map_err(|e| BoundsError::Solver(format!("neuron {i}: {e}")))?;
-        Ok(sign * bound.lower_bound + expr.constant)
+        Ok(match oracle.minimize(&terms) {
+            Ok(bound) => Some(sign * bound.lower_bound + expr.constant),
+            Err(_) => {
+                failed += 1;
+                None
+            }
+        })
     };
     let mut found = Vec::new();
     // Past the deadline, the neurons left keep their starting bounds (see `obbt_layers`).
     while !control.past_deadline()
         && let Some(i) = queue.pop()
     {
-        let upper = widen_up(solve(i, -1.0)?).min(initial.upper[i]);
+        let upper = solve(i, -1.0)?.map_or(initial.upper[i], |u| widen_up(u).min(initial.upper[i]));
         let lower = if skip && upper <= 0.0 && activation.is_piecewise() {
             initial.lower[i]
         } else {
-            widen_down(solve(i, 1.0)?).max(initial.lower[i])
+            solve(i, 1.0)?.map_or(initial.lower[i], |l| widen_down(l).max(initial.lower[i]))
         };
         found.push((i, lower, upper));
     }
-    Ok(found)
+    Ok(Chunk { found, failed })
+}
+
+/// What one thread found for one layer.
+#[derive(Debug, Default)]
+pub(super) struct Chunk {
+    /// `(neuron, lower, upper)`, widened and intersected with the starting bounds.
+    pub found: Vec<(usize, f64, f64)>,
+    /// LPs (or MILPs) the solver could not answer; their sides kept the starting bounds.
+    pub failed: usize,
 }
 
 /// Tightens the bounds `initial` of the listed `neurons` of one layer over `model` with fresh
@@ -366,6 +394,7 @@ fn tighten_layer(
     time_limit: Option<f64>,
     control: &TaskControl,
     solved: &AtomicUsize,
+    failed: &AtomicUsize,
 ) -> Result<LayerBounds, BoundsError> {
     let mut out = initial.clone();
     if neurons.is_empty() {
@@ -374,12 +403,12 @@ fn tighten_layer(
     // One oracle per thread (building one costs several solves), all taking from one queue.
     let threads = rayon::current_num_threads().clamp(1, neurons.len());
     let queue = NeuronQueue::new(similarity_order(exprs, neurons));
-    let results: Vec<Vec<(usize, f64, f64)>> = (0..threads)
+    let results: Vec<Chunk> = (0..threads)
         .into_par_iter()
-        .map(|_| -> Result<Vec<(usize, f64, f64)>, BoundsError> {
+        .map(|_| -> Result<Chunk, BoundsError> {
             let mut oracle = ObjectiveOracle::new(&model.model, time_limit)
                 .map_err(|e| BoundsError::Solver(e.to_string()))?;
-            let found = solve_chunk(
+            let chunk = solve_chunk(
                 &mut oracle,
                 exprs,
                 &queue,
@@ -389,10 +418,11 @@ fn tighten_layer(
                 control,
             )?;
             solved.fetch_add(oracle.solves, Ordering::Relaxed);
-            Ok(found)
+            failed.fetch_add(chunk.failed, Ordering::Relaxed);
+            Ok(chunk)
         })
         .collect::<Result<_, _>>()?;
-    for (i, lower, upper) in results.into_iter().flatten() {
+    for (i, lower, upper) in results.into_iter().flat_map(|c| c.found) {
         // Never report L > U: the widening and the intersection can only cross by rounding.
         out.lower[i] = lower.min(upper);
         out.upper[i] = upper.max(lower);
