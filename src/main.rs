@@ -19,7 +19,20 @@ fn main() -> ExitCode {
         }
         Ok(cli::Outcome::OpenGui(network)) => open_gui(network),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // Messages quote file contents (names, fields): a hostile file must not drive the
+            // terminal through them.
+            let message: String = format!("{e:#}")
+                .chars()
+                .flat_map(|c| {
+                    let escaped: Vec<char> = if c.is_control() {
+                        c.escape_debug().collect()
+                    } else {
+                        vec![c]
+                    };
+                    escaped
+                })
+                .collect();
+            eprintln!("error: {message}");
             ExitCode::FAILURE
         }
     }

@@ -158,3 +158,22 @@ fn exports_report_failed_writes() {
         assert_clean_error(&out, "No space left on device");
     }
 }
+
+#[test]
+fn control_characters_from_files_are_escaped_in_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let evil = dir.path().join("evil.json");
+    std::fs::write(
+        &evil,
+        "{\"layers\": [{\"weights\": [[1]], \"activation\": \"sigm\\u001b[2J\\u0007oid\"}]}",
+    )
+    .unwrap();
+    let out = run(&["info", evil.to_str().unwrap()]);
+    assert_clean_error(&out, "unknown activation");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.trim_end().chars().any(|c| c.is_control()),
+        "{stderr:?}"
+    );
+    assert!(stderr.contains("\\u{1b}[2J\\u{7}"), "{stderr}");
+}

@@ -25,7 +25,7 @@ mod writer;
 use super::FormatError;
 use crate::network::Network;
 
-pub use reader::SUPPORTED_OPS;
+pub use reader::{OP_SPECS, OpSpec, SUPPORTED_OPS};
 
 /// `metadata_props` key of the input box, as JSON `[[lo, hi], …]`.
 pub const INPUT_BOUNDS_KEY: &str = "reluscope.input_bounds";

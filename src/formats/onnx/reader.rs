@@ -22,24 +22,129 @@ use prost::Message;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-/// The operators the reader translates: the one list behind both the check of each node and
-/// the error message that names them (in this order).
-pub const SUPPORTED_OPS: [&str; 14] = [
-    "Gemm",
-    "MatMul",
-    "Add",
-    "Sub",
-    "Mul",
-    "Div",
-    "Relu",
-    "Clip",
-    "Flatten",
-    "Reshape",
-    "Identity",
-    "Squeeze",
-    "Unsqueeze",
-    "Constant",
+/// What a supported operator looks like: how many inputs it takes and which attributes it
+/// knows. Anything else is refused, as onnxruntime refuses it: a misspelled attribute
+/// (`uransB`) would otherwise be read as absent, and the network as a different function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpSpec {
+    /// The operator type.
+    pub name: &'static str,
+    /// Fewest inputs (optional trailing inputs may be left out).
+    pub min_inputs: usize,
+    /// Most inputs.
+    pub max_inputs: usize,
+    /// The attributes it takes.
+    pub attributes: &'static [&'static str],
+}
+
+const fn spec(
+    name: &'static str,
+    min_inputs: usize,
+    max_inputs: usize,
+    attributes: &'static [&'static str],
+) -> OpSpec {
+    OpSpec {
+        name,
+        min_inputs,
+        max_inputs,
+        attributes,
+    }
+}
+
+/// The operators the reader translates, with their signatures: the one table behind the check
+/// of each node and the error message that names them (in this order).
+///
+/// `broadcast` is the opset < 7 flag that allowed the constant operand to broadcast (the
+/// reader checks the shapes either way); the old `axis` of elementwise ops, which aligned the
+/// constant elsewhere than at the trailing axes, is refused.
+pub const OP_SPECS: [OpSpec; 14] = [
+    spec(
+        "Gemm",
+        2,
+        3,
+        &["alpha", "beta", "transA", "transB", "broadcast"],
+    ),
+    spec("MatMul", 2, 2, &[]),
+    spec("Add", 2, 2, &["broadcast"]),
+    spec("Sub", 2, 2, &["broadcast"]),
+    spec("Mul", 2, 2, &["broadcast"]),
+    spec("Div", 2, 2, &["broadcast"]),
+    spec("Relu", 1, 1, &[]),
+    spec("Clip", 1, 3, &["min", "max"]),
+    spec("Flatten", 1, 1, &["axis"]),
+    spec("Reshape", 2, 2, &["allowzero"]),
+    spec("Identity", 1, 1, &[]),
+    spec("Squeeze", 1, 2, &["axes"]),
+    spec("Unsqueeze", 1, 2, &["axes"]),
+    spec(
+        "Constant",
+        0,
+        0,
+        &[
+            "value",
+            "value_float",
+            "value_floats",
+            "value_int",
+            "value_ints",
+        ],
+    ),
 ];
+
+/// The names of [`OP_SPECS`], in order.
+pub const SUPPORTED_OPS: [&str; OP_SPECS.len()] = {
+    let mut names = [""; OP_SPECS.len()];
+    let mut i = 0;
+    while i < OP_SPECS.len() {
+        names[i] = OP_SPECS[i].name;
+        i += 1;
+    }
+    names
+};
+
+/// Checks a node's inputs, outputs and attributes against its operator's [`OpSpec`].
+fn check_signature(node: &NodeProto, spec: &OpSpec, label: &str) -> Result<(), FormatError> {
+    let inputs = node.input.len();
+    if inputs < spec.min_inputs || inputs > spec.max_inputs {
+        let expected = if spec.min_inputs == spec.max_inputs {
+            format!("{}", spec.min_inputs)
+        } else {
+            format!("{} to {}", spec.min_inputs, spec.max_inputs)
+        };
+        return Err(err(format!(
+            "{label} has {inputs} input(s); {} takes {expected}",
+            spec.name
+        )));
+    }
+    if node.output.len() != 1 {
+        return Err(err(format!(
+            "{label} has {} outputs; reluscope reads nodes with exactly one",
+            node.output.len()
+        )));
+    }
+    for attribute in &node.attribute {
+        if !spec.attributes.contains(&attribute.name.as_str()) {
+            let known = if spec.attributes.is_empty() {
+                "none".to_string()
+            } else {
+                spec.attributes.join(", ")
+            };
+            return Err(err(format!(
+                "{label}: unknown attribute '{}' ({} takes: {known})",
+                printable(&attribute.name),
+                spec.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `text` with control characters escaped, so that a hostile file cannot write to the
+/// terminal through an error message.
+pub(crate) fn printable(text: &str) -> String {
+    text.chars()
+        .flat_map(char::escape_debug)
+        .collect::<String>()
+}
 
 fn err(message: String) -> FormatError {
     FormatError::Onnx(message)
@@ -199,12 +304,17 @@ impl<'g> GraphReader<'g> {
                 format!("{}.{op}", node.domain)
             };
             return Err(FormatError::UnsupportedOnnxOp {
-                op,
-                node: name,
+                op: printable(&op),
+                node: printable(&name),
                 supported: &SUPPORTED_OPS,
             });
         }
-        let label = format!("node '{name}' ({op})");
+        let label = format!("node '{}' ({op})", printable(&name));
+        let spec = OP_SPECS
+            .iter()
+            .find(|s| s.name == op)
+            .ok_or_else(|| err(format!("{label}: no signature for a supported op")))?;
+        check_signature(node, spec, &label)?;
         let Some(output) = node.output.first().filter(|o| !o.is_empty()) else {
             return Err(err(format!("{label} has no output")));
         };

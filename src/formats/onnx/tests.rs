@@ -533,3 +533,57 @@ fn random_graphs_never_panic() {
     }
     assert!(ok > 100, "only {ok} random graphs were readable");
 }
+
+#[test]
+fn misspelled_attributes_and_wrong_input_counts_are_refused() {
+    // A Gemm whose `transB` is misspelled would be read untransposed: a different function.
+    let mut typo = gemm("x", "y");
+    typo.attribute[0].name = "uransB".into();
+    let e = error(&model(vec![typo], gemm_inits()));
+    assert!(
+        e.contains("node 'fc' (Gemm): unknown attribute 'uransB'"),
+        "{e}"
+    );
+    assert!(e.contains("alpha, beta, transA, transB"), "{e}");
+    // Relu with three inputs, Gemm with one, two outputs.
+    let relu3 = node("Relu", "r", &["h", "W", "b"], "y");
+    let e = error(&model(vec![gemm("x", "h"), relu3], gemm_inits()));
+    assert!(
+        e.contains("node 'r' (Relu) has 3 input(s); Relu takes 1"),
+        "{e}"
+    );
+    let e = error(&model(vec![node("Gemm", "g", &["x"], "y")], gemm_inits()));
+    assert!(e.contains("Gemm takes 2 to 3"), "{e}");
+    let mut two = gemm("x", "y");
+    two.output.push("z".into());
+    assert!(error(&model(vec![two], gemm_inits())).contains("2 outputs"));
+    // An attribute an op does not take at all.
+    let mut relu = node("Relu", "r", &["h"], "y");
+    relu.attribute.push(float_attr("alpha", 0.1));
+    let e = error(&model(vec![gemm("x", "h"), relu], gemm_inits()));
+    assert!(
+        e.contains("unknown attribute 'alpha' (Relu takes: none)"),
+        "{e}"
+    );
+    // The same graphs spelled right are read.
+    let relu = node("Relu", "r", &["h"], "y");
+    assert!(from_bytes(&model(vec![gemm("x", "h"), relu], gemm_inits())).is_ok());
+}
+
+#[test]
+fn names_from_the_file_are_printed_with_control_characters_escaped() {
+    let mut evil = gemm("x", "y");
+    evil.name = "fc\u{1b}[2J\u{7}".into();
+    evil.attribute[0].name = "t\nB".into();
+    let e = error(&model(vec![evil], gemm_inits()));
+    assert!(!e.chars().any(|c| c.is_control()), "{e:?}");
+    assert!(
+        e.contains("fc\\u{1b}[2J\\u{7}") && e.contains("t\\nB"),
+        "{e}"
+    );
+    let e = error(&model(
+        vec![node("Sig\u{1b}moid", "s\u{8}", &["x"], "y")],
+        vec![],
+    ));
+    assert!(!e.chars().any(|c| c.is_control()), "{e:?}");
+}
