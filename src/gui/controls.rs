@@ -199,6 +199,9 @@ fn bounds_section(ui: &mut egui::Ui, state: &mut AppState) {
             state.set_bound_method(method);
         }
     }
+    if let Some(a) = state.doc.analysis(selected) {
+        warning_lines(ui, &a.report.warnings);
+    }
     let ctx = ui.ctx().clone();
     if let Some(task) = &state.bounds_task {
         let fraction = task.fraction.unwrap_or(0.0) as f32;
@@ -239,6 +242,20 @@ fn bounds_section(ui: &mut egui::Ui, state: &mut AppState) {
                 state.compute_selected_bounds(&ctx);
             }
         });
+    }
+}
+
+/// Warnings about the MILP (ill-conditioning, bounds stopped early), in the warning colour and
+/// wrapped so that they never widen the panel.
+pub fn warning_lines(ui: &mut egui::Ui, warnings: &[String]) {
+    for warning in warnings {
+        ui.add(
+            egui::Label::new(
+                egui::RichText::new(format!("Warning: {warning}"))
+                    .color(ui.visuals().warn_fg_color),
+            )
+            .wrap(),
+        );
     }
 }
 
@@ -296,6 +313,7 @@ fn scaling_section(ui: &mut egui::Ui, state: &mut AppState) {
             .on_hover_text(
                 "time to choose the factors and rescale, and the largest big-M before and after",
             );
+            warning_lines(ui, &r.warnings);
         }
         None if state.scaling_failed == Some(state.wanted_scaling()) => {
             ui.weak("the rescaling failed (see the message)");

@@ -55,13 +55,17 @@ pub struct Analysis {
 }
 
 impl Analysis {
-    /// Collects the figures of `bounds`.
+    /// Collects the figures of `bounds`, with the warnings about the MILP built on them
+    /// (ill-conditioning, bounds that stopped early).
     pub fn new(network: &Network, input_box: &InputBox, bounds: NetworkBounds) -> Self {
-        let report = AnalysisReport::new(network, input_box, &bounds);
-        Self {
-            bounds: Arc::new(bounds),
-            report,
+        let mut report = AnalysisReport::new(network, input_box, &bounds);
+        let bounds = Arc::new(bounds);
+        if let Ok(prepared) =
+            PreparedMilp::from_bounds(network, input_box, (*bounds).clone(), ScalingMethod::None)
+        {
+            report.warnings = prepared.warnings(input_box);
         }
+        Self { bounds, report }
     }
 
     /// The method that produced the bounds.

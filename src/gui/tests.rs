@@ -1125,3 +1125,28 @@ fn cancel_stops_a_long_region_count_and_keeps_what_was_found() {
         "a frame took {slowest:?}"
     );
 }
+
+#[test]
+fn an_ill_conditioned_network_is_flagged_in_the_side_panel() {
+    // Peaks 2×25 with one weight of 2³¹: HiGHS's tolerances no longer hold for its MILP.
+    let mut net = peaks();
+    let mut layers = net.layers().to_vec();
+    layers[1].weights[[3, 4]] = 2f64.powi(31);
+    net = Network::new(layers, net.input_box().cloned()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.json");
+    reluscope::formats::save_network(&net, &path).unwrap();
+    let mut h = harness(ReluscopeApp::new(Settings::default(), Some(path)));
+    wait_for(&mut h, Duration::from_secs(10), "the analysis", |h| {
+        !h.state().is_busy()
+    });
+    h.run();
+    assert!(has_label(&h, "Warning: ill-conditioned MILP"));
+    // The sample itself is not flagged.
+    let mut h = start();
+    wait_for(&mut h, Duration::from_secs(10), "the analysis", |h| {
+        !h.state().is_busy()
+    });
+    h.run();
+    assert!(!has_label(&h, "ill-conditioned"));
+}

@@ -168,6 +168,12 @@ pub fn report_lines(r: &SolveReport, by_regions: bool) -> Vec<(String, &'static 
             "best of the random inputs handed to HiGHS as a first incumbent",
         ));
     }
+    for w in &r.warnings {
+        lines.push((
+            format!("warning: {w}"),
+            "why this result deserves caution although it passed its checks",
+        ));
+    }
     lines
 }
 
