@@ -18,9 +18,10 @@
 //! on problems this small, which dominates when a computation solves thousands of them. The
 //! dense simplex keeps an explicit inverse and is sized for ~100–300 columns; the vertex
 //! simplex solves `d × d` systems for `d ≲ 10` and needs no phase 1 (the regions' cells come
-//! with a point inside). Measured (`reluscope bench bounds`, `bench regions`): LP-OBBT
-//! 3–4× faster on the dense simplex than on HiGHS; region counting in 2–6 dimensions about
-//! 10× faster on the vertex simplex than on warm-started HiGHS.
+//! with a point inside). Measured: LP-OBBT 3–4× faster on the dense simplex than on HiGHS
+//! (`reluscope bench bounds`); the exact region count ≈ 30× faster on the vertex simplex than
+//! on warm-started HiGHS (`reluscope regions NET --exact --lp dense|highs`, release build:
+//! peaks_25x3 sample 0.05 s vs 1.4 s, reference peaks_25x2 0.015 s vs 0.48 s).
 //!
 //! Tolerances are named alike in both solvers: `FEASIBILITY_TOLERANCE` (largest accepted
 //! row violation), `OPTIMALITY_TOLERANCE` (multipliers or gains that count as zero),
