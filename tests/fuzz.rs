@@ -90,7 +90,15 @@ fn seeds() -> Vec<(Format, Vec<u8>)> {
 }
 
 const EXTREMES: [&str; 9] = [
-    "1e308", "-1e308", "NaN", "-0", "1e-320", "2147483648", "1e13", "-9e15", "inf",
+    "1e308",
+    "-1e308",
+    "NaN",
+    "-0",
+    "1e-320",
+    "2147483648",
+    "1e13",
+    "-9e15",
+    "inf",
 ];
 
 /// One mutation of `bytes` (text formats also get number replacements).
@@ -141,7 +149,11 @@ fn mutate(rng: &mut impl Rng, bytes: &[u8], other: &[u8], text: bool) -> Vec<u8>
             let junk: Vec<u8> = (0..rng.random_range(1..16)).map(|_| rng.random()).collect();
             b.splice(i..i, junk);
         }
-        _ => b = (0..rng.random_range(0..300)).map(|_| rng.random()).collect(),
+        _ => {
+            b = (0..rng.random_range(0..300))
+                .map(|_| rng.random())
+                .collect()
+        }
     }
     b
 }
@@ -160,8 +172,14 @@ fn exercise_engine(net: &Network) {
     let mut options = NetworkSolveOptions::default();
     options.solver.time_limit = Some(0.3);
     options.start_samples = 64;
-    if let Ok(r) = solve_network(net, &b, &interval, &objective, &options, &SolveControl::default())
-        && r.status == "optimal"
+    if let Ok(r) = solve_network(
+        net,
+        &b,
+        &interval,
+        &objective,
+        &options,
+        &SolveControl::default(),
+    ) && r.status == "optimal"
     {
         let (f, o) = (r.forward_value.unwrap(), r.objective.unwrap());
         assert!(
@@ -221,5 +239,8 @@ fn readers_and_engine_survive_mutated_files() {
     }
     eprintln!("fuzz: {rounds} inputs, {accepted} accepted and run through the engine");
     assert!(rounds > 100, "only {rounds} inputs in {seconds} s");
-    assert!(accepted > 0, "no mutated file was accepted: the mutations are too coarse");
+    assert!(
+        accepted > 0,
+        "no mutated file was accepted: the mutations are too coarse"
+    );
 }

@@ -173,36 +173,34 @@ impl LinearModel {
     /// Smallest and largest `|entry|` of the constraint matrix (entries below [`NEGLIGIBLE`]
     /// left out, as HiGHS drops them): the range that decides how well its tolerances hold.
     pub fn matrix_range(&self) -> Option<(f64, f64)> {
-        self.row_value
-            .iter()
-            .filter(|v| v.is_finite() && v.abs() >= NEGLIGIBLE)
-            .map(|v| v.abs())
-            .fold(None, |acc, v| match acc {
-                None => Some((v, v)),
-                Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
-            })
+        magnitude_range(self.row_value.iter())
     }
 
     /// Smallest and largest `|coefficient|` over the matrix, finite column and row bounds and
     /// the objective: the model's numerical range. Values below [`NEGLIGIBLE`] are left out,
     /// as HiGHS drops such matrix entries itself.
     pub fn coefficient_range(&self) -> Option<(f64, f64)> {
-        let finite_nonzero = |v: &f64| v.is_finite() && v.abs() >= NEGLIGIBLE;
-        let values = self
-            .row_value
-            .iter()
-            .chain(&self.cost)
-            .chain(&self.col_lower)
-            .chain(&self.col_upper)
-            .chain(&self.row_lower)
-            .chain(&self.row_upper)
-            .filter(|v| finite_nonzero(v))
-            .map(|v| v.abs());
-        values.fold(None, |acc, v| match acc {
+        magnitude_range(
+            self.row_value
+                .iter()
+                .chain(&self.cost)
+                .chain(&self.col_lower)
+                .chain(&self.col_upper)
+                .chain(&self.row_lower)
+                .chain(&self.row_upper),
+        )
+    }
+}
+
+/// Smallest and largest `|v|` over the finite values at least [`NEGLIGIBLE`] in magnitude.
+fn magnitude_range<'a>(values: impl Iterator<Item = &'a f64>) -> Option<(f64, f64)> {
+    values
+        .filter(|v| v.is_finite() && v.abs() >= NEGLIGIBLE)
+        .map(|v| v.abs())
+        .fold(None, |acc, v| match acc {
             None => Some((v, v)),
             Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
         })
-    }
 }
 
 #[cfg(test)]
