@@ -177,3 +177,93 @@ fn control_characters_from_files_are_escaped_in_errors() {
     );
     assert!(stderr.contains("\\u{1b}[2J\\u{7}"), "{stderr}");
 }
+
+/// A wide network whose exact region count and LP-OBBT take far longer than the limits below.
+fn wide_network(dir: &Path) -> PathBuf {
+    let net = reluscope::network::RandomNetwork {
+        seed: 5,
+        input_box: Some(reluscope::network::InputBox::new(vec![0.0; 100], vec![1.0; 100]).unwrap()),
+        ..reluscope::network::RandomNetwork::new(&[100, 150, 150, 1])
+    }
+    .build()
+    .unwrap();
+    let path = dir.join("wide.json");
+    reluscope::formats::save_network(&net, &path).unwrap();
+    path
+}
+
+/// `args` under `--time-limit limit` ends within 10 % + 1 s of it (plus 1 s for a loaded CI
+/// machine running a debug build), exits cleanly and reports the stop in its JSON.
+fn assert_limit_holds(args: &[&str], limit: f64, stopped: impl Fn(&serde_json::Value) -> bool) {
+    let limit_text = limit.to_string();
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--time-limit", &limit_text, "--json"]);
+    let started = std::time::Instant::now();
+    let out = run(&all);
+    let elapsed = started.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{all:?}: {stderr}");
+    assert!(
+        elapsed <= 1.1 * limit + 2.0,
+        "{all:?} took {elapsed:.2} s at a limit of {limit} s"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(stopped(&report), "{all:?}: {report}");
+}
+
+#[test]
+fn time_limits_bound_the_whole_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let wide = wide_network(dir.path());
+    let wide = wide.to_str().unwrap();
+    assert_limit_holds(&["regions", wide, "--exact"], 2.0, |r| {
+        r["stopped"] == "time_limit" && r["exact"] == false
+    });
+    assert_limit_holds(&["regions", wide, "--sample", "100000000"], 1.0, |r| {
+        r["stopped"] == "time_limit"
+    });
+    assert_limit_holds(&["solve", wide, "--method", "regions"], 2.0, |r| {
+        r["status"] == "other"
+    });
+    // LP-OBBT is cut short (valid bounds kept) and HiGHS gets what is left.
+    assert_limit_holds(&["solve", wide, "--bounds", "milp"], 3.0, |r| {
+        r["bounds_stopped"].is_string()
+            && matches!(r["status"].as_str(), Some("time_limit" | "optimal"))
+    });
+}
+
+#[test]
+fn region_counts_stop_at_the_memory_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    let wide = wide_network(dir.path());
+    let out = run(&[
+        "regions",
+        wide.to_str().unwrap(),
+        "--exact",
+        "--max-memory",
+        "1",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["stopped"], "max_memory", "{report}");
+    assert_eq!(report["exact"], false);
+}
+
+#[test]
+fn threads_and_start_samples_are_checked_against_the_machine() {
+    let net = sample("peaks_25x2.json");
+    let net = net.to_str().unwrap();
+    assert_clean_error(
+        &run(&["solve", net, "--threads", "1000"]),
+        "--threads must be between 1 and",
+    );
+    assert_clean_error(
+        &run(&["solve", net, "--start-samples", "1000000000"]),
+        "--start-samples must be at most",
+    );
+}
