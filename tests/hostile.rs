@@ -223,7 +223,11 @@ fn time_limits_bound_the_whole_command() {
         r["stopped"] == "time_limit"
     });
     assert_limit_holds(&["solve", wide, "--method", "regions"], 2.0, |r| {
+        // A capped region solve never claims a best point it does not have.
+        let detail = r["status_detail"].as_str().unwrap_or("");
         r["status"] == "other"
+            && detail.contains("time limit")
+            && (r["objective"].is_null() == detail.contains("no region was completed"))
     });
     // LP-OBBT is cut short (valid bounds kept) and HiGHS gets what is left.
     assert_limit_holds(&["solve", wide, "--bounds", "milp"], 3.0, |r| {
@@ -266,4 +270,37 @@ fn threads_and_start_samples_are_checked_against_the_machine() {
         &run(&["solve", net, "--start-samples", "1000000000"]),
         "--start-samples must be at most",
     );
+}
+
+#[test]
+fn huge_boxes_are_solved_correctly_flagged_or_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let net = tiny(dir.path(), 1.0);
+    let net = net.to_str().unwrap();
+    // min over [-b, b]²: relu(x0 − x1 + 0.1) − 2 relu(0.5 x0 + x1 − 0.2) = 0.5 − 3b at (b, b).
+    for b in [1e7, 1e10, 1e11] {
+        let bx = format!("-{b:e},{b:e};-{b:e},{b:e}");
+        let out = run(&["solve", net, "--box", &bx, "--json"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{b:e}: {stderr}");
+        let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        match r["status"].as_str().unwrap() {
+            "optimal" => {
+                let (o, truth) = (r["objective"].as_f64().unwrap(), 0.5 - 3.0 * b);
+                assert!(
+                    (o - truth).abs() <= 1e-6 * truth.abs(),
+                    "{b:e}: {o} vs {truth}"
+                );
+            }
+            status => assert_eq!(status, "numerically_unreliable", "{b:e}: {r}"),
+        }
+        assert!(
+            stderr.contains("ill-conditioned"),
+            "{b:e}: big-M of {b:e}: {stderr}"
+        );
+    }
+    for b in ["1e13", "1e14"] {
+        let bx = format!("-{b},{b};-1,1");
+        assert_clean_error(&run(&["solve", net, "--box", &bx]), "exceed 1e12");
+    }
 }
