@@ -409,13 +409,13 @@ pub(crate) fn enumerate_exact(
 ) -> Result<(Partition<Polytope>, LpContext, f64), RegionsError> {
     options.validate()?;
     let eps = check_box(network, input_box, options.tolerance)?;
-    let context = LpContext::new(
-        input_box,
-        options.lp,
-        options.deadline(Instant::now(), control),
-    );
+    // One deadline for the partition's checks and the LPs' limits.
+    let deadline = options.deadline(Instant::now(), control);
+    let context = LpContext::new(input_box, options.lp, deadline);
     let root = Polytope::of_box(input_box);
-    let partition = partition::<LpCell>(network, input_box, root, &context, eps, options, control)?;
+    let partition = partition::<LpCell>(
+        network, input_box, root, &context, eps, options, deadline, control,
+    )?;
     Ok((partition, context, eps))
 }
 

@@ -268,7 +268,17 @@ pub fn partition_2d(
     };
     let eps = check_box(&plane_network, &plane_box, options.tolerance)?;
     let root = Polygon::of_box(plane_box.lower(), plane_box.upper());
-    let part = partition::<Polygon>(&plane_network, &plane_box, root, &(), eps, options, control)?;
+    let deadline = options.deadline(std::time::Instant::now(), control);
+    let part = partition::<Polygon>(
+        &plane_network,
+        &plane_box,
+        root,
+        &(),
+        eps,
+        options,
+        deadline,
+        control,
+    )?;
     let widths: Vec<usize> = plane_network
         .hidden_layers()
         .iter()

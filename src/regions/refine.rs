@@ -111,21 +111,29 @@ impl StopFlag {
         };
         match reason {
             Some(r) => {
-                let code = match r {
-                    StopReason::MaxRegions => 1,
-                    StopReason::TimeLimit => 2,
-                    StopReason::Cancelled => 3,
-                    StopReason::MaxMemory => 4,
-                };
-                let _ = self.reason.compare_exchange(
-                    Self::NONE,
-                    code,
-                    Ordering::Relaxed,
-                    Ordering::Relaxed,
-                );
+                self.force(r);
                 true
             }
             None => false,
+        }
+    }
+
+    /// Records `reason` (unless another was recorded first).
+    fn force(&self, reason: StopReason) {
+        let _ = self.reason.compare_exchange(
+            Self::NONE,
+            Self::code(reason),
+            Ordering::Relaxed,
+            Ordering::Relaxed,
+        );
+    }
+
+    fn code(reason: StopReason) -> u8 {
+        match reason {
+            StopReason::MaxRegions => 1,
+            StopReason::TimeLimit => 2,
+            StopReason::Cancelled => 3,
+            StopReason::MaxMemory => 4,
         }
     }
 
@@ -140,7 +148,9 @@ impl StopFlag {
     }
 }
 
-/// Splits `root` (the whole box) by every hidden layer of `network` in turn.
+/// Splits `root` (the whole box) by every hidden layer of `network` in turn, until
+/// `deadline` (the same one the geometry's LPs are limited by).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn partition<G: Geometry>(
     network: &Network,
     input_box: &InputBox,
@@ -148,14 +158,14 @@ pub(crate) fn partition<G: Geometry>(
     context: &G::Context,
     eps: f64,
     options: &RegionOptions,
+    deadline: Option<Instant>,
     control: &TaskControl,
 ) -> Result<Partition<G::Stored>, RegionsError> {
-    let started = Instant::now();
     let plans = neuron_plans(network, input_box);
     let stop = StopFlag {
         reason: AtomicU8::new(StopFlag::NONE),
         control: control.clone(),
-        deadline: options.deadline(started, control),
+        deadline,
         max_regions: options.max_regions,
         regions: AtomicUsize::new(1),
         max_bytes: options.max_memory_bytes,
@@ -290,6 +300,8 @@ fn refine_cell<G: Geometry>(
             }
         }
     }
+    // A piece left undecided (out of time) has fewer phases; the partition reports the stop.
+    let stopped = stopped || stop.reason().is_some();
     let mut out = Vec::with_capacity(pieces.len());
     for piece in pieces {
         let mut phases = cell.phases.clone();
@@ -331,7 +343,12 @@ fn cut_pieces<G: Geometry>(
     let mut out = Vec::with_capacity(pieces.len() + 1);
     for mut piece in pieces {
         let side = match piece.geometry.classify(context, &unit, offset, eps) {
-            Err(RegionsError::OutOfTime) => Cut::Unknown,
+            Err(RegionsError::OutOfTime) => {
+                // Recorded here, not only at the next neuron's check: this may be the last
+                // neuron of the layer, and the partition must report that it stopped.
+                stop.force(StopReason::TimeLimit);
+                Cut::Unknown
+            }
             side => side?,
         };
         match side {
@@ -358,4 +375,99 @@ fn cut_pieces<G: Geometry>(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::{Activation, Layer};
+    use ndarray::array;
+
+    /// A geometry whose cells lie above every hyperplane, until its LP budget (`classify`
+    /// calls) runs out: then it is out of time.
+    struct Budgeted;
+
+    impl Geometry for Budgeted {
+        type Stored = ();
+        type Context = AtomicUsize;
+
+        fn open(_: (), _: &AtomicUsize) -> Result<Self, RegionsError> {
+            Ok(Budgeted)
+        }
+        fn close(self) {}
+        fn classify(
+            &mut self,
+            budget: &AtomicUsize,
+            _: &[f64],
+            _: f64,
+            _: f64,
+        ) -> Result<Cut, RegionsError> {
+            match budget.fetch_sub(1, Ordering::Relaxed) {
+                0 => {
+                    budget.store(0, Ordering::Relaxed);
+                    Err(RegionsError::OutOfTime)
+                }
+                _ => Ok(Cut::Above),
+            }
+        }
+        fn split(self, _: &AtomicUsize, _: &[f64], _: f64) -> (Self, Self) {
+            unreachable!("this geometry never splits")
+        }
+        fn stored_bytes(_: &()) -> usize {
+            1
+        }
+        fn bytes(&self) -> usize {
+            1
+        }
+    }
+
+    /// Two hidden layers of two unstable neurons each, over [−1, 1]².
+    fn network() -> (Network, InputBox) {
+        let relu = |w, b| Layer::new(w, b, Activation::Relu);
+        let net = Network::new(
+            vec![
+                relu(array![[1.0, 0.0], [0.0, 1.0]], array![0.1, -0.1]),
+                relu(array![[1.0, -1.0], [1.0, 1.0]], array![-0.5, -0.5]),
+                Layer::new(array![[1.0, 1.0]], array![0.0], Activation::Linear),
+            ],
+            None,
+        )
+        .unwrap();
+        (net, InputBox::new(vec![-1.0; 2], vec![1.0; 2]).unwrap())
+    }
+
+    #[test]
+    fn running_out_of_time_at_the_last_neuron_of_a_layer_is_reported() {
+        let (net, b) = network();
+        let options = RegionOptions {
+            parallel: false,
+            ..RegionOptions::default()
+        };
+        let run = |budget: usize| {
+            let calls = AtomicUsize::new(budget);
+            partition::<Budgeted>(
+                &net,
+                &b,
+                (),
+                &calls,
+                1e-9,
+                &options,
+                None,
+                &TaskControl::default(),
+            )
+            .unwrap()
+        };
+        // Enough LPs: one region, every neuron decided.
+        let full = run(100);
+        assert_eq!((full.stopped, full.cells[0].phases.len()), (None, 4));
+        // Out of time at the last neuron of layer 1, then at every neuron in between.
+        for budget in 0..4 {
+            let cut = run(budget);
+            assert_eq!(cut.stopped, Some(StopReason::TimeLimit), "budget {budget}");
+            assert!(
+                cut.cells.iter().all(|c| c.phases.len() < 4),
+                "budget {budget}"
+            );
+        }
+    }
 }
