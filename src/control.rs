@@ -8,6 +8,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+/// `seconds` after `start`; `None` without a limit, or for one too large (or invalid) for an
+/// `Instant`, which is no limit.
+pub fn deadline_after(start: Instant, seconds: Option<f64>) -> Option<Instant> {
+    seconds
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .and_then(|d| start.checked_add(d))
+}
+
 /// Receives the fraction done in `[0, 1]` and a short description of the current step.
 pub type ProgressObserver = Arc<dyn Fn(f64, &str) + Send + Sync>;
 
@@ -35,9 +43,7 @@ impl TaskControl {
     /// The same control with a deadline `seconds` from now (`None`, or a limit too large for
     /// an `Instant`: none).
     pub fn with_time_limit(mut self, seconds: Option<f64>) -> Self {
-        self.deadline = seconds
-            .and_then(|s| Duration::try_from_secs_f64(s).ok())
-            .and_then(|d| Instant::now().checked_add(d));
+        self.deadline = deadline_after(Instant::now(), seconds);
         self
     }
 

@@ -21,17 +21,7 @@ fn main() -> ExitCode {
         Err(e) => {
             // Messages quote file contents (names, fields): a hostile file must not drive the
             // terminal through them.
-            let message: String = format!("{e:#}")
-                .chars()
-                .flat_map(|c| {
-                    let escaped: Vec<char> = if c.is_control() {
-                        c.escape_debug().collect()
-                    } else {
-                        vec![c]
-                    };
-                    escaped
-                })
-                .collect();
+            let message = reluscope::formats::printable(&format!("{e:#}"));
             eprintln!("error: {message}");
             ExitCode::FAILURE
         }

@@ -15,7 +15,7 @@ use rand::SeedableRng;
 use reluscope::bounds::{BoundMethod, interval_bounds};
 use reluscope::control::TaskControl;
 use reluscope::milp::{NetworkSolveOptions, Objective, Sense, SolveControl, solve_network};
-use reluscope::network::{Activation, InputBox, Network, NetworkError, RandomNetwork, WeightScale};
+use reluscope::network::{Activation, InputBox, Network, RandomNetwork, WeightScale};
 use reluscope::regions::{RegionOptions, count_exact, partition_2d, solve_by_regions};
 use reluscope::scaling::{ScalingError, ScalingMethod, apply_scaling};
 use reluscope::tightening::{ObbtOptions, compute_bounds_with};
@@ -247,7 +247,7 @@ proptest! {
                 Ok(problem) => problem.network,
                 // A factor that pushes a weight beyond the magnitude limit (e.g. `unit` on a
                 // neuron with a tiny big-M) is refused with that reason: a clean error.
-                Err(ScalingError::Network(NetworkError::TooLarge { .. })) => continue,
+                Err(ScalingError::FactorTooLarge { .. }) => continue,
                 Err(e) => return Err(TestCaseError::fail(format!("{}: {e}", method.key()))),
             };
             for x in points(&b, 100, case.seed) {

@@ -61,6 +61,11 @@ fn parse_lp(text: &str) -> Result<LpBackend, String> {
 
 /// Runs `regions`.
 pub fn run(args: &RegionsArgs) -> Result<()> {
+    if let Some(t) = args.time_limit
+        && !(t.is_finite() && t > 0.0)
+    {
+        anyhow::bail!("--time-limit must be a positive number of seconds, found {t}");
+    }
     let (network, input_box) = args.network.load()?;
     let slice = args
         .slice

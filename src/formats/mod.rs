@@ -63,6 +63,21 @@ pub enum FormatError {
     },
 }
 
+/// `text` with its control characters escaped (`\u{1b}`, `\n`), so that a hostile file cannot
+/// drive a terminal through an error message that quotes it.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_debug().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
+}
+
 /// Network files larger than this are refused before reading: 512 MiB, far above any network
 /// a MILP can hold (a 784×1024×1024 network in f32 ONNX is ≈ 7 MB).
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 512 << 20;
@@ -101,7 +116,7 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, FormatError> {
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     std::fs::File::open(path)?
-        .take(limit + 1)
+        .take(limit.saturating_add(1))
         .read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
         return Err(FormatError::TooLarge {

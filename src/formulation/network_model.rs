@@ -169,11 +169,14 @@ impl NetworkModel {
                     network.hidden_layers().len()
                 )));
             };
+            // Only bounds that enter the model count: a stably inactive neuron (`U ≤ 0`) is the
+            // constant 0, whatever its (possibly loose) lower bound.
             if let Some((neuron, value)) = b
                 .lower
                 .iter()
                 .zip(&b.upper)
                 .enumerate()
+                .filter(|&(_, (_, &u))| u > 0.0)
                 .flat_map(|(i, (&l, &u))| [(i, l), (i, u)])
                 .find(|&(_, v)| !limits::admissible(v))
             {

@@ -51,11 +51,6 @@ impl<P: LpOracle, S: LpOracle> Fallback<P, S> {
         self.secondary.as_mut()
     }
 
-    /// Forgets the secondary; the next fallback makes a fresh one.
-    pub fn reset_secondary(&mut self) {
-        self.secondary = None;
-    }
-
     /// `min objective` from the primary, or else from the secondary (made by
     /// `make_secondary` if there is none yet).
     pub fn minimize_with(

@@ -185,11 +185,7 @@ pub fn solve_network(
 ) -> Result<SolveReport, MilpError> {
     let build_start = Instant::now();
     let big_m = NetworkModel::build(network, input_box, bounds, objective)?;
-    let deadline = options
-        .solver
-        .time_limit
-        .and_then(|t| std::time::Duration::try_from_secs_f64(t).ok())
-        .and_then(|t| build_start.checked_add(t));
+    let deadline = crate::control::deadline_after(build_start, options.solver.time_limit);
     let start = (options.start_samples > 0).then(|| {
         sampled_incumbent_until(
             network,

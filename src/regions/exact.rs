@@ -199,18 +199,20 @@ impl LpCell {
                 .get_or_insert_with(|| Fallback::new(None, OnPrimaryError::Drop));
             // A warm-started HiGHS run occasionally ends with status `Unknown`; it is then
             // dropped for a fresh model, and a new warm instance made for the next LP.
+            // Each run is limited to the time left, so that a long LP cannot overrun the
+            // enumeration's time limit.
+            let left = context
+                .deadline
+                .map(|d| d.saturating_duration_since(Instant::now()).as_secs_f64());
+            if left == Some(0.0) {
+                return Err(RegionsError::OutOfTime);
+            }
             if lp.primary_mut().is_none() {
                 let model = Self::model(cell, context);
-                // Each run is limited to the time left, so that a long LP cannot overrun the
-                // enumeration's time limit.
-                let left = context
-                    .deadline
-                    .map(|d| d.saturating_duration_since(Instant::now()).as_secs_f64());
-                if left == Some(0.0) {
-                    return Err(RegionsError::OutOfTime);
-                }
                 let oracle = ObjectiveOracle::new(&model, left).map_err(solver)?;
                 lp.set_primary(Some(oracle));
+            } else if let (Some(oracle), Some(left)) = (lp.primary_mut(), left) {
+                oracle.set_time_limit(left).map_err(solver)?;
             }
             let before = lp.fallbacks;
             let bound = lp.minimize_with(&negated, one_shot);

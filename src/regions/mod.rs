@@ -207,10 +207,7 @@ impl RegionOptions {
         started: std::time::Instant,
         control: &crate::control::TaskControl,
     ) -> Option<std::time::Instant> {
-        let own = self
-            .time_limit
-            .and_then(|t| std::time::Duration::try_from_secs_f64(t).ok())
-            .and_then(|t| started.checked_add(t));
+        let own = crate::control::deadline_after(started, self.time_limit);
         match (own, control.deadline) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),

@@ -28,7 +28,7 @@ mod range;
 use crate::bounds::{LayerBounds, NetworkBounds, NeuronState, big_m, neuron_state};
 use crate::formulation::{NetworkModel, Objective};
 use crate::lp::Sense;
-use crate::network::{Activation, InputBox, Layer, Network};
+use crate::network::{Activation, InputBox, Layer, Network, NetworkError};
 use serde::Serialize;
 use std::time::{Duration, Instant};
 use thiserror::Error;
@@ -42,6 +42,21 @@ pub enum ScalingError {
     /// The LP choosing the factors failed.
     #[error("choosing the scale factors failed: {0}")]
     Solver(String),
+    /// A factor would push a coefficient beyond the magnitude limit: this rescaling does not
+    /// suit this network and box (the network itself is fine).
+    #[error(
+        "this rescaling would make {what} of layer {layer} {value:e}, beyond {max:e} in \
+         magnitude; choose another rescaling (or none)",
+        max = crate::network::limits::MAX_MAGNITUDE
+    )]
+    FactorTooLarge {
+        /// 1-based layer index.
+        layer: usize,
+        /// Which entry.
+        what: String,
+        /// The rescaled value.
+        value: f64,
+    },
 }
 
 pub use balanced::balanced_log2_factors;
@@ -336,7 +351,12 @@ pub fn apply_scaling(
     }
     let start = Instant::now();
     let factors = choose_factors(network, input_box, bounds, method)?;
-    let scaled_network = rescale_network(network, &factors)?;
+    let scaled_network = rescale_network(network, &factors).map_err(|e| match e {
+        NetworkError::TooLarge { layer, what, value } => {
+            ScalingError::FactorTooLarge { layer, what, value }
+        }
+        e => ScalingError::Network(e),
+    })?;
     let scaled_bounds = rescale_bounds(bounds, &factors);
     let time = start.elapsed();
     let range = |net: &Network, b: &NetworkBounds| {

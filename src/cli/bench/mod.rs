@@ -12,6 +12,7 @@ mod ui;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
+use reluscope::numbers::median;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -84,11 +85,4 @@ fn median_time<T>(repeat: usize, mut f: impl FnMut() -> T) -> f64 {
         })
         .collect();
     median(&mut times).unwrap_or(0.0)
-}
-
-/// The median (mean of the two middle values for an even count); `None` when empty.
-fn median(values: &mut [f64]) -> Option<f64> {
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    (n > 0).then(|| (values[(n - 1) / 2] + values[n / 2]) / 2.0)
 }

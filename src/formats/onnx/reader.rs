@@ -15,7 +15,7 @@ use super::tensor::{
     integer_values,
 };
 use super::{INPUT_BOUNDS_KEY, METADATA_KEY, NAME_KEY};
-use crate::formats::FormatError;
+use crate::formats::{FormatError, printable};
 use crate::network::{Activation, InputBox, Network};
 use ndarray::Array2;
 use prost::Message;
@@ -136,14 +136,6 @@ fn check_signature(node: &NodeProto, spec: &OpSpec, label: &str) -> Result<(), F
         }
     }
     Ok(())
-}
-
-/// `text` with control characters escaped, so that a hostile file cannot write to the
-/// terminal through an error message.
-pub(crate) fn printable(text: &str) -> String {
-    text.chars()
-        .flat_map(char::escape_debug)
-        .collect::<String>()
 }
 
 fn err(message: String) -> FormatError {

@@ -28,10 +28,10 @@ pub struct Notice {
 }
 
 impl AppState {
-    /// Posts an error to the notice bar.
+    /// Posts an error to the notice bar (control characters quoted from a file escaped).
     pub fn error(&mut self, text: impl Into<String>) {
         self.notice = Some(Notice {
-            text: text.into(),
+            text: reluscope::formats::printable(&text.into()),
             kind: NoticeKind::Error,
             at: Instant::now(),
         });

@@ -53,6 +53,19 @@ impl ObjectiveOracle {
         })
     }
 
+    /// Limits each following minimisation to `seconds`.
+    pub fn set_time_limit(&mut self, seconds: f64) -> Result<(), LpError> {
+        let model = self
+            .model
+            .as_mut()
+            .ok_or_else(|| LpError::Solver("the oracle lost its model after an error".into()))?;
+        HighsOptions {
+            time_limit: Some(seconds),
+            ..HighsOptions::default()
+        }
+        .apply(model)
+    }
+
     /// Appends the columns and rows of `model` beyond those already loaded, keeping the basis.
     ///
     /// `model` must extend the loaded one: its first columns and rows are those loaded, in the
@@ -172,6 +185,12 @@ impl ObjectiveOracle {
             );
         }
         self.last_columns = merged.iter().map(|&(c, _)| c).collect();
+        // HiGHS's run clock keeps counting across runs of one instance, and its time limit is
+        // checked against it: without this, the limit would be shared by all the objectives.
+        // SAFETY: valid instance pointer.
+        unsafe {
+            highs_sys::Highs_zeroAllClocks(model.as_mut_ptr());
+        }
         let solved = model
             .try_solve()
             .map_err(|e| LpError::Solver(format!("HiGHS failed: {e:?}")))?;

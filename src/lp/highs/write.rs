@@ -22,7 +22,8 @@ pub fn write_model(model: &LinearModel, path: &std::path::Path) -> Result<(), Lp
         )));
     }
     let model = model.clone();
-    let scratch = scratch_path(ext.as_deref().unwrap_or("mps"));
+    let scratch_dir = scratch_dir()?;
+    let scratch = scratch_dir.join(format!("model.{}", ext.as_deref().unwrap_or("mps")));
     let written = {
         let scratch = scratch.clone();
         std::thread::spawn(move || write_on_this_thread(&model, &scratch))
@@ -34,21 +35,42 @@ pub fn write_model(model: &LinearModel, path: &std::path::Path) -> Result<(), Lp
             .map_err(|e| LpError::Write(format!("HiGHS did not write the model ({e})")))?;
         std::fs::write(path, text).map_err(|e| LpError::Write(format!("{}: {e}", path.display())))
     });
-    // The scratch file may not exist when HiGHS failed; nothing to report then.
-    let _ = std::fs::remove_file(&scratch);
+    // Nothing to report if the scratch files are already gone.
+    let _ = std::fs::remove_dir_all(&scratch_dir);
     copied
 }
 
-/// A fresh file name in the temporary directory, with extension `ext` (HiGHS picks the
-/// format by extension).
-fn scratch_path(ext: &str) -> std::path::PathBuf {
+/// A fresh directory of our own in the temporary directory: `create_dir` fails rather than
+/// follow anything that already has the name, so HiGHS never writes through someone else's
+/// link.
+fn scratch_dir() -> Result<std::path::PathBuf, LpError> {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(0);
-    std::env::temp_dir().join(format!(
-        "reluscope-{}-{}.{ext}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    ))
+    let base = std::env::temp_dir();
+    for _ in 0..100 {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let dir = base.join(format!(
+            "reluscope-{}-{}-{nanos}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                return Err(LpError::Write(format!(
+                    "cannot make a scratch directory in {}: {e}",
+                    base.display()
+                )));
+            }
+        }
+    }
+    Err(LpError::Write(format!(
+        "cannot make a scratch directory in {}",
+        base.display()
+    )))
 }
 
 fn write_on_this_thread(model: &LinearModel, path: &std::path::Path) -> Result<(), LpError> {
@@ -57,7 +79,9 @@ fn write_on_this_thread(model: &LinearModel, path: &std::path::Path) -> Result<(
         CString::new(s.replace(char::is_whitespace, "_"))
             .map_err(|_| LpError::Write(format!("name {s:?} contains a NUL byte")))
     };
-    let file = cstring(&path.to_string_lossy())?;
+    // Names lose their whitespace (MPS cannot hold it); the file path is taken as it is.
+    let file = CString::new(path.to_string_lossy().as_bytes())
+        .map_err(|_| LpError::Write(format!("{}: the path contains a NUL byte", path.display())))?;
     let ptr = highs_model.as_mut_ptr();
     // SAFETY: valid instance pointer; indices are in range; strings are NUL-terminated and
     // outlive each call.
