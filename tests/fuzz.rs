@@ -5,8 +5,8 @@
 //! numbers replaced by extreme ones (`1e308`, `-0`, `NaN`, `1e-320`, `2^31`), plus random
 //! bytes. Each reader must return a network or an error, never panic; each accepted network
 //! goes through interval and symbolic bounds, the big-M MILP (short time limit) and, for two
-//! inputs, the region solver, which must not panic and must never call "optimal" a result its
-//! forward check rejects.
+//! inputs (the seeds' dimension), the region solver, which must not panic and must never call
+//! "optimal" a result its forward check rejects.
 //!
 //! The run is deterministic for a seed. `cargo test --test fuzz` runs it for
 //! `RELUSCOPE_FUZZ_SECONDS` (default 20) with `RELUSCOPE_FUZZ_SEED` (default 0); a longer
@@ -172,20 +172,25 @@ fn exercise_engine(net: &Network) {
     let mut options = NetworkSolveOptions::default();
     options.solver.time_limit = Some(0.3);
     options.start_samples = 64;
-    if let Ok(r) = solve_network(
+    let checked = |r: &reluscope::milp::SolveReport, what: &str| {
+        if r.status == "optimal" {
+            let (f, o) = (r.forward_value.unwrap(), r.objective.unwrap());
+            assert!(
+                (f - o).abs() <= 1e-6 * (1.0 + o.abs()),
+                "{what}: 'optimal' {o} but f(x*) = {f}"
+            );
+        }
+    };
+    let milp = solve_network(
         net,
         &b,
         &interval,
         &objective,
         &options,
         &SolveControl::default(),
-    ) && r.status == "optimal"
-    {
-        let (f, o) = (r.forward_value.unwrap(), r.objective.unwrap());
-        assert!(
-            (f - o).abs() <= 1e-6 * (1.0 + o.abs()),
-            "'optimal' {o} but f(x*) = {f}"
-        );
+    );
+    if let Ok(r) = milp {
+        checked(&r, "MILP");
     }
     if net.input_dim() == 2 {
         let regions = RegionOptions {
@@ -193,7 +198,10 @@ fn exercise_engine(net: &Network) {
             max_regions: 20_000,
             ..RegionOptions::default()
         };
-        let _ = solve_by_regions_with(net, &b, &objective, &regions, &TaskControl::default());
+        let exact = solve_by_regions_with(net, &b, &objective, &regions, &TaskControl::default());
+        if let Ok(r) = exact {
+            checked(&r, "regions");
+        }
     }
 }
 
