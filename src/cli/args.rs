@@ -47,8 +47,9 @@ impl NetworkArgs {
 pub struct BoundsArgs {
     /// How to compute the pre-activation bounds: ia (interval arithmetic), symbolic
     /// (backward linear relaxation), lp (LP-based OBBT), milp (LP- then MILP-based OBBT).
-    #[arg(long, default_value = "ia", value_parser = parse_bound_method)]
-    pub bounds: BoundMethod,
+    /// Default: ia, except for the MILP of `solve`, which uses lp.
+    #[arg(long, value_parser = parse_bound_method)]
+    pub bounds: Option<BoundMethod>,
     /// Rescale the network after bounding: none, balanced (least-squares balancing of
     /// coefficient magnitudes), range (minimal max/min coefficient ratio, an LP) — both with
     /// power-of-two factors — or unit (every big-M = 1).
@@ -63,6 +64,11 @@ pub struct BoundsArgs {
 }
 
 impl BoundsArgs {
+    /// `--bounds`, or interval arithmetic.
+    pub fn method(&self) -> BoundMethod {
+        self.bounds.unwrap_or(BoundMethod::Interval)
+    }
+
     /// The setup these arguments describe, with `method` instead of `--bounds`.
     pub fn setup_for(&self, method: BoundMethod) -> Result<MilpSetup> {
         if !(self.obbt_time_limit.is_finite() && self.obbt_time_limit > 0.0) {
@@ -83,7 +89,7 @@ impl BoundsArgs {
 
     /// Bounds, then scaling, for the chosen `--bounds`.
     pub fn prepare(&self, network: &Network, input_box: &InputBox) -> Result<PreparedMilp> {
-        self.prepare_with(network, input_box, self.bounds)
+        self.prepare_with(network, input_box, self.method())
     }
 
     /// Bounds with `method`, then scaling.

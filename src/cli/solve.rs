@@ -6,10 +6,10 @@ use super::print_json;
 use super::table::opt;
 use anyhow::Result;
 use clap::Args;
-use reluscope::control::TaskControl;
-use reluscope::milp::{NetworkSolveOptions, Objective, SolveControl, SolveReport};
+use reluscope::bounds::BoundMethod;
+use reluscope::milp::{SolveControl, SolveReport};
 use reluscope::network::{InputBox, Network};
-use reluscope::pipeline::solve_by_regions;
+use reluscope::pipeline::{SolveMethod, Solved, solve};
 use std::sync::Arc;
 
 /// Arguments of `solve`.
@@ -23,23 +23,22 @@ pub struct SolveArgs {
     pub objective: ObjectiveArgs,
     #[command(flatten)]
     pub solver: SolverArgs,
-    /// Solver: milp (the big-M MILP on HiGHS) or regions (the best LP optimum over all
-    /// linear regions; exact, for low input dimension; ignores --bounds and --scale, and of the
-    /// solver options only --time-limit applies).
-    #[arg(long, value_enum, default_value_t = SolveMethod::Milp)]
+    /// Solver: auto (the fastest exact path for the network: the region enumeration for up
+    /// to 2 inputs, the big-M MILP with LP bounds otherwise), milp (the big-M MILP on HiGHS)
+    /// or regions (the best LP optimum over all linear regions; exact, for low input
+    /// dimension; ignores --bounds and --scale).
+    #[arg(long, default_value = "auto", value_parser = parse_method)]
     pub method: SolveMethod,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
 }
 
-/// How `solve` finds the optimum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum SolveMethod {
-    /// The big-M MILP on HiGHS.
-    Milp,
-    /// Enumerate the linear regions and take the best per-region LP optimum.
-    Regions,
+fn parse_method(text: &str) -> Result<SolveMethod, String> {
+    SolveMethod::from_key(text).ok_or_else(|| {
+        let known: Vec<&str> = SolveMethod::ALL.iter().map(|m| m.key()).collect();
+        format!("unknown method '{text}' (known: {})", known.join(", "))
+    })
 }
 
 /// Runs `solve`.
@@ -47,37 +46,45 @@ pub fn run(args: &SolveArgs) -> Result<()> {
     let (network, input_box) = args.network.load()?;
     let objective = args.objective.objective(network.output_dim())?;
     let options = args.solver.options()?;
-    if args.method == SolveMethod::Regions {
-        return solve_by_regions_and_print(args, &network, &input_box, &objective, &options);
+    // The MILP path's bounds: --bounds, else LP-OBBT (measured faster than interval bounds
+    // on every reference network).
+    let setup = args
+        .bounds
+        .setup_for(args.bounds.bounds.unwrap_or(BoundMethod::LpObbt))?;
+    let mut control = SolveControl::default();
+    if args.solver.verbose {
+        control.on_log = Some(Arc::new(|line: &str| eprintln!("{line}")));
     }
-    // --time-limit bounds the whole command: the bounds, the sampled start and the MILP.
-    let deadline = TaskControl::default().with_time_limit(options.solver.time_limit);
-    let prepared =
-        args.bounds
-            .prepare_within(&network, &input_box, args.bounds.bounds, &deadline)?;
-    let mut options = options;
-    if let Some(left) = deadline.remaining() {
-        options.solver.time_limit = Some(left.as_secs_f64().max(1e-3));
+    let solved = solve(
+        &network,
+        &input_box,
+        &objective,
+        args.method,
+        &setup,
+        &options,
+        None,
+        &control,
+    )?;
+    let report = &solved.report;
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
     }
+    let Some(prepared) = &solved.prepared else {
+        return print_region_solve(args, &network, &input_box, &solved);
+    };
     let bounds = &prepared.original_bounds;
     if let Some(note) = &bounds.stopped {
         eprintln!("warning: bounds: {note}");
     }
     let problem = &prepared.problem;
-    let mut control = SolveControl::default();
-    if args.solver.verbose {
-        control.on_log = Some(Arc::new(|line: &str| eprintln!("{line}")));
-    }
-    let report = prepared.solve_with(&input_box, &objective, &options, &control)?;
-    for warning in &report.warnings {
-        eprintln!("warning: {warning}");
-    }
     let scaling_time = problem
         .report
         .as_ref()
         .map_or(0.0, |r| r.time.as_secs_f64());
     if args.json {
-        let mut value = serde_json::to_value(&report)?;
+        let mut value = serde_json::to_value(report)?;
+        value["method"] = solved.method.key().into();
+        value["method_reason"] = solved.reason.as_str().into();
         value["bounds_method"] = bounds.method.key().into();
         value["bounds_time_s"] = bounds.time.as_secs_f64().into();
         value["lps_solved"] = bounds.lps_solved.into();
@@ -96,7 +103,8 @@ pub fn run(args: &SolveArgs) -> Result<()> {
         bounds.method.key(),
         args.bounds.scale.key()
     );
-    print_report(&report);
+    outln!("method       milp ({})", solved.reason);
+    print_report(report);
     outln!("nodes        {}", report.nodes);
     outln!(
         "time         {:.3} s solve, {:.2} ms build, {:.3} ms bounds ({} LPs), {:.3} ms scaling",
@@ -121,26 +129,18 @@ pub fn run(args: &SolveArgs) -> Result<()> {
     Ok(())
 }
 
-/// `solve --method regions`: the same report, from the region enumeration.
-fn solve_by_regions_and_print(
+/// The region solver's report (same keys, `nodes` = regions examined).
+fn print_region_solve(
     args: &SolveArgs,
     network: &Network,
     input_box: &InputBox,
-    objective: &Objective,
-    options: &NetworkSolveOptions,
+    solved: &Solved,
 ) -> Result<()> {
-    // --time-limit applies to the enumeration too; the rest of the solver options do not.
-    let report = solve_by_regions(
-        network,
-        input_box,
-        objective,
-        options.solver.time_limit,
-        None,
-        &TaskControl::default(),
-    )?;
+    let report = &solved.report;
     if args.json {
-        let mut value = serde_json::to_value(&report)?;
-        value["method"] = "regions".into();
+        let mut value = serde_json::to_value(report)?;
+        value["method"] = solved.method.key().into();
+        value["method_reason"] = solved.reason.as_str().into();
         return print_json(&value);
     }
     outln!(
@@ -149,7 +149,8 @@ fn solve_by_regions_and_print(
         network.name,
         format_box(&input_box.pairs())
     );
-    print_report(&report);
+    outln!("method       regions ({})", solved.reason);
+    print_report(report);
     outln!(
         "regions      {} examined, {} LPs",
         report.nodes,
