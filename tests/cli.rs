@@ -111,7 +111,17 @@ fn solve_prints_the_stable_json_keys_and_a_checked_optimum() {
         assert!(v.get(key).is_some(), "missing key {key}");
     }
     assert_eq!(v["status"], "optimal");
+    // Two inputs: `auto` (the default) enumerates the regions and says why.
+    assert_eq!(v["method"], "regions");
+    assert!(v["method_reason"].as_str().unwrap().contains("2 input"));
     let objective = v["objective"].as_f64().unwrap();
+    let milp = run_json(&["solve", net.to_str().unwrap(), "--method", "milp", "--json"]);
+    assert_eq!(
+        (&milp["method"], &milp["bounds_method"]),
+        (&"milp".into(), &"lp".into())
+    );
+    let milp_objective = milp["objective"].as_f64().unwrap();
+    assert!((milp_objective - objective).abs() <= 1e-6 * (1.0 + objective.abs()));
     assert!((v["forward_value"].as_f64().unwrap() - objective).abs() < 1e-6);
     // Brute force over a fine grid can only find values ≥ the true minimum.
     let grid_min = (0..=400)

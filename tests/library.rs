@@ -105,3 +105,64 @@ fn load_names_the_file_and_asks_for_a_box_when_the_file_has_none() {
     let unit = reluscope::InputBox::new(vec![0.0], vec![1.0]).unwrap();
     assert_eq!(load(&boxless, Some(unit.clone())).unwrap().1, unit);
 }
+
+#[test]
+fn auto_takes_the_region_path_for_two_inputs_and_the_milp_beyond_with_the_same_optimum() {
+    use reluscope::milp::{NetworkSolveOptions, SolveControl};
+    use reluscope::network::RandomNetwork;
+    use reluscope::pipeline::{MilpSetup, SolveMethod, choose_method, solve};
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let (peaks, b) = load(manifest.join(SAMPLE), None).unwrap();
+    let objective = Objective::output(Sense::Minimize, 0, 1).unwrap();
+    let setup = MilpSetup {
+        bounds: reluscope::BoundMethod::LpObbt,
+        ..MilpSetup::default()
+    };
+    let options = NetworkSolveOptions::default();
+    let run = |net: &reluscope::Network, b: &reluscope::InputBox, m, cap| {
+        solve(
+            net,
+            b,
+            &objective,
+            m,
+            &setup,
+            &options,
+            cap,
+            &SolveControl::default(),
+        )
+        .unwrap()
+    };
+    let auto = run(&peaks, &b, SolveMethod::Auto, None);
+    assert_eq!(auto.method, SolveMethod::Regions, "{}", auto.reason);
+    assert!(auto.reason.contains("2 input"), "{}", auto.reason);
+    let milp = run(&peaks, &b, SolveMethod::Milp, None);
+    assert_eq!(
+        (milp.method, milp.report.status.as_str()),
+        (SolveMethod::Milp, "optimal")
+    );
+    let (a, m) = (
+        auto.report.objective.unwrap(),
+        milp.report.objective.unwrap(),
+    );
+    assert!((a - m).abs() <= 1e-6 * a.abs(), "auto {a} vs milp {m}");
+    // A region cap hands over to the MILP, which still finds the optimum.
+    let capped = run(&peaks, &b, SolveMethod::Auto, Some(10));
+    assert_eq!(capped.method, SolveMethod::Milp, "{}", capped.reason);
+    assert!(capped.reason.contains("MILP instead"), "{}", capped.reason);
+    assert!((capped.report.objective.unwrap() - m).abs() <= 1e-6 * m.abs());
+    // Three inputs: the MILP.
+    let net = RandomNetwork::new(&[3, 8, 8, 1]).build().unwrap();
+    assert_eq!(choose_method(&net).0, SolveMethod::Milp);
+    let b3 = net.input_box().unwrap().clone();
+    let three = run(&net, &b3, SolveMethod::Auto, None);
+    assert_eq!(three.method, SolveMethod::Milp);
+    let exact = solve_by_regions(&net, &b3, &objective, None, None, &TaskControl::default())
+        .unwrap()
+        .objective
+        .unwrap();
+    let o = three.report.objective.unwrap();
+    assert!(
+        (o - exact).abs() <= 1e-6 * (1.0 + exact.abs()),
+        "{o} vs {exact}"
+    );
+}
