@@ -3,7 +3,7 @@
 
 use super::document::{NetworkSource, displayable, format_range};
 use super::samples::SAMPLES;
-use super::settings::SolverChoice;
+use super::settings::{SolverChoice, SolverSetting};
 use super::state::AppState;
 use super::worker::{format_elapsed, format_seconds};
 use eframe::egui::{self, DragValue, RichText};
@@ -377,18 +377,31 @@ fn objective_section(ui: &mut egui::Ui, state: &mut AppState) {
 fn solve_section(ui: &mut egui::Ui, state: &mut AppState) {
     ui.heading("Solver");
     let inputs = state.doc.network.input_dim();
+    let resolved = state.settings.solve.solver.resolve(&state.doc.network).0;
+    let (auto_pick, why) = SolverSetting::Auto.resolve(&state.doc.network);
     let s = &mut state.settings.solve;
     ui.horizontal(|ui| {
-        ui.radio_value(&mut s.solver, SolverChoice::Milp, "MILP")
+        // What auto resolves to sits in its own label and hover, not on a line of its own:
+        // the panel must keep Solve in view.
+        let auto_text = format!("auto ({})", auto_pick.key());
+        let auto_hover = match &why {
+            Some(why) => format!("the fastest exact path for this network: {why}"),
+            None => "the fastest exact path for the network: the region enumeration for up to \
+                     two inputs, the MILP otherwise"
+                .to_string(),
+        };
+        ui.radio_value(&mut s.solver, SolverSetting::Auto, auto_text)
+            .on_hover_text(auto_hover);
+        ui.radio_value(&mut s.solver, SolverSetting::Milp, "MILP")
             .on_hover_text("the big-M MILP on HiGHS, built with the bounds and rescaling above");
-        ui.radio_value(&mut s.solver, SolverChoice::Regions, "regions")
+        ui.radio_value(&mut s.solver, SolverSetting::Regions, "regions")
             .on_hover_text(
                 "exact without a MILP: the best of the optima over every linear region (one LP \
                  per region, a polygon vertex for two inputs). Practical for a few inputs only; \
                  ignores the bounds and the rescaling",
             );
     });
-    if s.solver == SolverChoice::Regions && inputs > reluscope::regions::EXACT_MAX_INPUTS {
+    if resolved == SolverChoice::Regions && inputs > reluscope::regions::EXACT_MAX_INPUTS {
         ui.colored_label(
             ui.visuals().warn_fg_color,
             format!(
@@ -418,7 +431,7 @@ fn solve_section(ui: &mut egui::Ui, state: &mut AppState) {
         let mut percent = s.mip_gap * 100.0;
         if ui
             .add_enabled(
-                s.solver == SolverChoice::Milp,
+                s.solver.resolve(&state.doc.network).0 == SolverChoice::Milp,
                 DragValue::new(&mut percent)
                     .range(0.0..=100.0)
                     .speed(0.001)
@@ -432,7 +445,8 @@ fn solve_section(ui: &mut egui::Ui, state: &mut AppState) {
         }
     });
     let ctx = ui.ctx().clone();
-    let by_regions = state.settings.solve.solver == SolverChoice::Regions;
+    let by_regions =
+        state.settings.solve.solver.resolve(&state.doc.network).0 == SolverChoice::Regions;
     ui.add_space(4.0);
     ui.horizontal(|ui| {
         let running = state.solve.is_some();

@@ -3,6 +3,8 @@
 use super::train_task::TrainForm;
 use reluscope::bounds::BoundMethod;
 use reluscope::milp::{NetworkSolveOptions, Objective, Sense, SolveOptions};
+use reluscope::network::Network;
+use reluscope::pipeline::{SolveMethod, choose_method};
 use reluscope::scaling::ScalingMethod;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -96,10 +98,39 @@ pub struct SolveSettings {
     /// Relative MIP gap at which HiGHS stops.
     pub mip_gap: f64,
     /// The solver behind the Solve button.
-    pub solver: SolverChoice,
+    pub solver: SolverSetting,
 }
 
-/// The solver behind the Solve button.
+/// The solver picked in the Solver section; `auto` is resolved per network when a solve starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SolverSetting {
+    /// The big-M MILP.
+    Milp,
+    /// The region enumeration.
+    Regions,
+    /// The fastest exact path for the network (`reluscope::pipeline::choose_method`); also
+    /// what an unknown stored value reads as.
+    #[default]
+    #[serde(other)]
+    Auto,
+}
+
+impl SolverSetting {
+    /// The concrete solver for `network`, with the reason when `auto` chose it.
+    pub fn resolve(self, network: &Network) -> (SolverChoice, Option<String>) {
+        match self {
+            SolverSetting::Milp => (SolverChoice::Milp, None),
+            SolverSetting::Regions => (SolverChoice::Regions, None),
+            SolverSetting::Auto => match choose_method(network) {
+                (SolveMethod::Regions, why) => (SolverChoice::Regions, Some(why)),
+                (_, why) => (SolverChoice::Milp, Some(why)),
+            },
+        }
+    }
+}
+
+/// The solver behind a solve (what `auto` resolves to).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SolverChoice {
@@ -132,7 +163,7 @@ impl Default for SolveSettings {
             time_limit_on: true,
             time_limit_s: 60.0,
             mip_gap: SolveOptions::default().mip_rel_gap,
-            solver: SolverChoice::Milp,
+            solver: SolverSetting::Auto,
         }
     }
 }
@@ -232,9 +263,11 @@ mod tests {
         let s: Settings =
             serde_json::from_str(r#"{"method":"nonsense","scaling":"zzz","extra":1}"#).unwrap();
         let solver: SolveSettings = serde_json::from_str(r#"{"solver":"zzz"}"#).unwrap();
-        assert_eq!(solver.solver, SolverChoice::Milp);
+        assert_eq!(solver.solver, SolverSetting::Auto);
         let solver: SolveSettings = serde_json::from_str(r#"{"solver":"regions"}"#).unwrap();
-        assert_eq!(solver.solver, SolverChoice::Regions);
+        assert_eq!(solver.solver, SolverSetting::Regions);
+        let solver: SolveSettings = serde_json::from_str(r#"{"solver":"milp"}"#).unwrap();
+        assert_eq!(solver.solver, SolverSetting::Milp);
         assert_eq!(s.bound_method(), BoundMethod::Interval);
         assert_eq!(s.scaling_method(), ScalingMethod::None);
         assert_eq!(s.solve, SolveSettings::default());

@@ -51,6 +51,8 @@ pub struct SolveRequest {
     /// The MILP, or the enumeration of the linear regions (which ignores the bounds and the
     /// rescaling).
     pub solver: SolverChoice,
+    /// Why `auto` chose `solver` (none when the user chose it).
+    pub auto_reason: Option<String>,
 }
 
 impl SolveRequest {

@@ -327,6 +327,9 @@ fn cancel_stops_a_long_solve_and_the_ui_stays_responsive() {
     h.get_by_label("peaks_25x5").click();
     h.run();
     assert!(has_label(&h, "Network: peaks_25x5"));
+    // The MILP (auto would enumerate the regions of this 2-input network in a blink).
+    h.get_by_label("MILP").click();
+    h.run();
     h.key_press(egui::Key::F5);
     h.step();
     assert!(h.state().state.solve.is_some(), "F5 starts a solve");
@@ -745,6 +748,9 @@ fn solve_and_read_objective(h: &mut Harness<'static, ReluscopeApp>) -> f64 {
 fn balanced_scaling_keeps_the_optimum_and_shows_what_it_changes() {
     let mut h = start();
     h.run();
+    // The rescaling changes the MILP, so solve by the MILP.
+    h.get_by_label("MILP").click();
+    h.run();
     let plain = solve_and_read_objective(&mut h);
 
     h.get_by_label(ScalingMethod::Balanced.label()).click();
@@ -1149,4 +1155,33 @@ fn an_ill_conditioned_network_is_flagged_in_the_side_panel() {
     });
     h.run();
     assert!(!has_label(&h, "ill-conditioned"));
+}
+
+#[test]
+fn auto_solves_a_two_input_network_by_its_regions_and_says_so() {
+    let mut h = start();
+    h.run();
+    assert!(
+        has_label(&h, "auto (regions)"),
+        "auto's choice is on its radio button"
+    );
+    let objective = solve_and_read_objective(&mut h);
+    assert!(has_label(&h, "method: regions (auto: 2 input(s)"));
+    // The same optimum as the library's MILP.
+    let net = peaks();
+    let b = net.input_box().unwrap().clone();
+    let milp = reluscope::milp::solve_network(
+        &net,
+        &b,
+        &interval_bounds(&net, &b),
+        &reluscope::milp::Objective::output(reluscope::milp::Sense::Minimize, 0, 1).unwrap(),
+        &reluscope::milp::NetworkSolveOptions::default(),
+        &reluscope::milp::SolveControl::default(),
+    )
+    .unwrap();
+    let expected = milp.objective.unwrap();
+    assert!(
+        (objective - expected).abs() <= 1e-6 * expected.abs(),
+        "{objective} vs {expected}"
+    );
 }

@@ -22,7 +22,7 @@ impl AppState {
         };
         let method = self.settings.bound_method();
         let scaling = self.settings.scaling_method();
-        let solver = self.settings.solve.solver;
+        let (solver, auto_reason) = self.settings.solve.solver.resolve(&self.doc.network);
         // The region solver needs no bounds: it enumerates the regions of the network itself.
         let bounds = match solver {
             SolverChoice::Milp => self.doc.analysis(method).map(|a| a.bounds.clone()),
@@ -47,6 +47,7 @@ impl AppState {
             objective,
             options: self.settings.solve.options(),
             solver,
+            auto_reason,
         };
         self.solve = Some(RunningSolve::start(ctx, request));
         self.requested_view = Some("solve");

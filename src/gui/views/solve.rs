@@ -319,6 +319,10 @@ impl View for SolveView {
             crate::gui::document::format_box(&req.input_box),
             req.approach()
         ));
+        if let Some(why) = &req.auto_reason {
+            ui.label(format!("method: {} (auto: {why})", req.solver.key()))
+                .on_hover_text("the path `auto` took for this network, and why");
+        }
         if req.doc_id != state.doc.id {
             ui.weak("(solved for a network that is no longer open)");
         } else if req.box_revision != state.doc.box_revision() {
