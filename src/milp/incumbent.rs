@@ -34,7 +34,7 @@ pub fn sampled_incumbent(
     sampled_incumbent_until(network, input_box, objective, samples, seed, None)
 }
 
-/// [`sampled_incumbent`], stopping after the batch (of [`BATCH`] points) during which
+/// [`sampled_incumbent`], stopping after the batch (of 4096 points) during which
 /// `deadline` passes; the centre is always evaluated.
 pub fn sampled_incumbent_until(
     network: &Network,
