@@ -316,3 +316,20 @@ fn huge_boxes_are_solved_correctly_flagged_or_refused() {
         assert_clean_error(&run(&["solve", net, "--box", &bx]), "exceed 1e12");
     }
 }
+
+#[test]
+fn an_export_without_a_usable_temporary_directory_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args([
+            "export",
+            sample("peaks_25x2.json").to_str().unwrap(),
+            "--mps",
+            dir.path().join("m.mps").to_str().unwrap(),
+        ])
+        .env("TMPDIR", "/no/such/tmp")
+        .output()
+        .unwrap();
+    assert_clean_error(&out, "cannot make a scratch directory in /no/such/tmp");
+    assert!(!dir.path().join("m.mps").exists());
+}

@@ -354,6 +354,18 @@ fn lp_obbt_survives_lps_that_fail_on_a_relu_network_with_bounds_near_1e11() {
         input_box: vec![[0.0, 0.1]],
     };
     assert_contains_samples(&case, &[BoundMethod::LpObbt]).unwrap();
+    // The failed LPs are counted and reported, not hidden.
+    let (net, b) = (case.network(), case.input_box());
+    let bounds = compute_bounds_with(
+        &net,
+        &b,
+        BoundMethod::LpObbt,
+        &ObbtOptions::default(),
+        &TaskControl::default(),
+    )
+    .unwrap();
+    let note = bounds.stopped.expect("the failed LPs are reported");
+    assert!(note.contains("LP(s) could not be solved"), "{note}");
 }
 
 /// LP-OBBT used to fail ('LP not solved to optimality: Unknown', on some runs only) on clipped

@@ -224,3 +224,32 @@ fn range_scaling_minimises_the_coefficient_ratio() {
         );
     }
 }
+
+#[test]
+fn a_factor_that_would_pass_the_magnitude_limit_is_the_rescalings_error() {
+    use crate::network::Layer;
+    use ndarray::array;
+    // Over a box of width 2e-13 the neuron's big-M is 1e-13: `unit` would multiply its row
+    // by 1e13, past the 1e12 limit, although the network itself is fine.
+    let net = Network::new(
+        vec![
+            Layer::new(array![[1.0]], array![0.0], Activation::Relu),
+            Layer::new(array![[1.0]], array![0.0], Activation::Linear),
+        ],
+        None,
+    )
+    .unwrap();
+    let b = InputBox::new(vec![-1e-13], vec![1e-13]).unwrap();
+    let bounds = interval_bounds(&net, &b);
+    let err = apply_scaling(&net, &b, &bounds, ScalingMethod::Unit).unwrap_err();
+    assert!(
+        matches!(err, ScalingError::FactorTooLarge { layer: 1, .. }),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("choose another rescaling"),
+        "{err}"
+    );
+    // The network and box themselves are admissible.
+    assert!(apply_scaling(&net, &b, &bounds, ScalingMethod::None).is_ok());
+}
