@@ -290,8 +290,9 @@ pub struct Solved {
 /// Optimises `objective` over `input_box` by `method`, the way `reluscope solve` does.
 ///
 /// The MILP path computes bounds with `setup` (the caller's choice; `Auto` callers usually
-/// want LP-OBBT) and rescales, then solves; the region path enumerates (capped by
-/// `max_regions`). `options.solver.time_limit` bounds the whole call. With `Auto`, a region
+/// want LP-OBBT) and rescales, then solves; the region path enumerates with `regions` (its
+/// cap, pruning; its time limit is replaced by what is left of
+/// `options.solver.time_limit`, which bounds the whole call). With `Auto`, a region
 /// enumeration stopped by its cap or the time limit hands over to the MILP with the time left.
 #[allow(clippy::too_many_arguments)]
 pub fn solve(
@@ -301,7 +302,7 @@ pub fn solve(
     method: SolveMethod,
     setup: &MilpSetup,
     options: &NetworkSolveOptions,
-    max_regions: Option<usize>,
+    regions: &RegionOptions,
     control: &SolveControl,
 ) -> Result<Solved, Error> {
     let task = TaskControl {
@@ -314,8 +315,11 @@ pub fn solve(
         m => (m, format!("{} chosen", m.key())),
     };
     if path == SolveMethod::Regions {
-        let left = task.remaining().map(|r| r.as_secs_f64());
-        let report = solve_by_regions(network, input_box, objective, left, max_regions, &task)?;
+        let options = RegionOptions {
+            time_limit: task.remaining().map(|r| r.as_secs_f64()),
+            ..regions.clone()
+        };
+        let report = solve_by_regions_with(network, input_box, objective, &options, &task)?;
         let capped = report.status == "other" && !task.past_deadline();
         if !(method == SolveMethod::Auto && capped) {
             return Ok(Solved {

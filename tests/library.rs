@@ -111,6 +111,7 @@ fn auto_takes_the_region_path_for_two_inputs_and_the_milp_beyond_with_the_same_o
     use reluscope::milp::{NetworkSolveOptions, SolveControl};
     use reluscope::network::RandomNetwork;
     use reluscope::pipeline::{MilpSetup, SolveMethod, choose_method, solve};
+    use reluscope::regions::RegionOptions;
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let (peaks, b) = load(manifest.join(SAMPLE), None).unwrap();
     let objective = Objective::output(Sense::Minimize, 0, 1).unwrap();
@@ -119,7 +120,12 @@ fn auto_takes_the_region_path_for_two_inputs_and_the_milp_beyond_with_the_same_o
         ..MilpSetup::default()
     };
     let options = NetworkSolveOptions::default();
-    let run = |net: &reluscope::Network, b: &reluscope::InputBox, m, cap| {
+    let run = |net: &reluscope::Network, b: &reluscope::InputBox, m, cap: Option<usize>| {
+        let defaults = RegionOptions::default();
+        let regions = RegionOptions {
+            max_regions: cap.unwrap_or(defaults.max_regions),
+            ..defaults
+        };
         solve(
             net,
             b,
@@ -127,7 +133,7 @@ fn auto_takes_the_region_path_for_two_inputs_and_the_milp_beyond_with_the_same_o
             m,
             &setup,
             &options,
-            cap,
+            &regions,
             &SolveControl::default(),
         )
         .unwrap()

@@ -10,6 +10,7 @@ use reluscope::bounds::BoundMethod;
 use reluscope::milp::{SolveControl, SolveReport};
 use reluscope::network::{InputBox, Network};
 use reluscope::pipeline::{SolveMethod, Solved, solve};
+use reluscope::regions::RegionOptions;
 use std::sync::Arc;
 
 /// Arguments of `solve`.
@@ -32,6 +33,10 @@ pub struct SolveArgs {
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Region method: enumerate every region instead of dropping those whose bound cannot
+    /// beat the best value found (slower; the optimum is the same). For comparisons.
+    #[arg(long)]
+    pub no_prune: bool,
 }
 
 fn parse_method(text: &str) -> Result<SolveMethod, String> {
@@ -62,7 +67,10 @@ pub fn run(args: &SolveArgs) -> Result<()> {
         args.method,
         &setup,
         &options,
-        None,
+        &RegionOptions {
+            prune: !args.no_prune,
+            ..RegionOptions::default()
+        },
         &control,
     )?;
     let report = &solved.report;

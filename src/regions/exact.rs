@@ -10,6 +10,7 @@
 //! 3. the dense solver starts each LP from that point and the second LP from the first's
 //!    optimum.
 
+use super::prune::Pruner;
 use super::refine::{Cut, Geometry, Partition, cut_from_range, partition};
 use super::{CountMethod, RegionCount, RegionOptions, RegionsError, check_box};
 use crate::control::TaskControl;
@@ -323,16 +324,7 @@ impl Geometry for LpCell {
         eps: f64,
     ) -> Result<Cut, RegionsError> {
         // 1. The bounding box: both signs of h over it, by interval arithmetic.
-        let (mut lo, mut hi) = (c, c);
-        for ((&wj, &l), &u) in w.iter().zip(&self.cell.lower).zip(&self.cell.upper) {
-            if wj >= 0.0 {
-                lo += wj * l;
-                hi += wj * u;
-            } else {
-                lo += wj * u;
-                hi += wj * l;
-            }
-        }
+        let (lo, hi) = self.affine_range(w, c);
         // `max ≤ 0` gives `max + min < 0`, `min ≥ 0` gives `max + min > 0` (h is not constant
         // on a cell with an interior): the rule's answer without an LP.
         if hi <= 0.0 {
@@ -381,6 +373,25 @@ impl Geometry for LpCell {
         Ok(cut)
     }
 
+    fn affine_range(&self, w: &[f64], c: f64) -> (f64, f64) {
+        // Over the bounding box (tightened when the cell was opened): no LP.
+        let (mut lo, mut hi) = (c, c);
+        for ((&wj, &l), &u) in w.iter().zip(&self.cell.lower).zip(&self.cell.upper) {
+            if wj >= 0.0 {
+                lo += wj * l;
+                hi += wj * u;
+            } else {
+                lo += wj * u;
+                hi += wj * l;
+            }
+        }
+        (lo, hi)
+    }
+
+    fn representative_point(&self) -> Option<Vec<f64>> {
+        self.cell.point.clone()
+    }
+
     fn split(self, _context: &LpContext, w: &[f64], c: f64) -> (Self, Self) {
         let mut below = self.cell.clone();
         let mut above = self.cell;
@@ -408,6 +419,7 @@ pub(crate) fn enumerate_exact(
     input_box: &InputBox,
     options: &RegionOptions,
     control: &TaskControl,
+    pruner: Option<&Pruner>,
 ) -> Result<(Partition<Polytope>, LpContext, f64), RegionsError> {
     options.validate()?;
     let eps = check_box(network, input_box, options.tolerance)?;
@@ -416,7 +428,7 @@ pub(crate) fn enumerate_exact(
     let context = LpContext::new(input_box, options.lp, deadline);
     let root = Polytope::of_box(input_box);
     let partition = partition::<LpCell>(
-        network, input_box, root, &context, eps, options, deadline, control,
+        network, input_box, root, &context, eps, options, deadline, control, pruner,
     )?;
     Ok((partition, context, eps))
 }
@@ -436,7 +448,7 @@ pub fn count_exact(
     control: &TaskControl,
 ) -> Result<RegionCount, RegionsError> {
     let started = Instant::now();
-    let (partition, context, eps) = enumerate_exact(network, input_box, options, control)?;
+    let (partition, context, eps) = enumerate_exact(network, input_box, options, control, None)?;
     Ok(RegionCount {
         count: partition.cells.len(),
         exact: partition.stopped.is_none(),

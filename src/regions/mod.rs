@@ -40,6 +40,7 @@ mod optimum;
 mod pattern;
 mod plane_queries;
 mod polygon;
+mod prune;
 mod refine;
 mod sampled;
 mod slice;
@@ -184,6 +185,10 @@ pub struct RegionOptions {
     pub lp: LpBackend,
     /// Refine the cells of a layer in parallel (rayon).
     pub parallel: bool,
+    /// For the region optimum only: drop cells whose objective bound cannot beat the best
+    /// value found so far (branch and bound over regions; the optimum is unchanged). Counts
+    /// always enumerate every region.
+    pub prune: bool,
 }
 
 impl Default for RegionOptions {
@@ -195,6 +200,7 @@ impl Default for RegionOptions {
             tolerance: DEFAULT_TOLERANCE,
             lp: LpBackend::Dense,
             parallel: true,
+            prune: true,
         }
     }
 }

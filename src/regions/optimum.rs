@@ -7,9 +7,11 @@
 
 use super::exact::{LpCell, enumerate_exact};
 use super::pattern::output_pieces;
-use super::{RegionOptions, RegionsError, partition_2d};
+use super::polygon::plane_partition;
+use super::prune::Pruner;
+use super::{RegionOptions, RegionsError};
 use crate::control::TaskControl;
-use crate::milp::{Objective, Sense, SolveReport};
+use crate::milp::{Objective, Sense, SolveReport, sampled_incumbent};
 use crate::network::{InputBox, Network};
 use std::sync::atomic::Ordering;
 use std::time::Instant;
@@ -33,13 +35,20 @@ pub fn solve_by_regions(
 /// Optimises `objective` over `input_box` region by region: the 2-D partition for 2 inputs,
 /// the general method otherwise.
 ///
+/// With `options.prune` (the default) this is branch and bound over the regions: before a
+/// layer splits a cell, a cell whose objective bound (interval and backward linear relaxation from the cell) cannot beat the
+/// best value found so far is dropped; the centre, the corners and 64 seeded samples give the
+/// first incumbent, each cell's point improves it.
+///
 /// The [`SolveReport`] fields mean:
 /// - `status`: `optimal` when every region was examined; `cancelled` if the user stopped it;
 ///   `other` with `status_detail` when the region cap or the time limit stopped it (the
 ///   objective is then the best over the regions found, with no bound);
 /// - `objective`: the best region optimum `g_R·x* + h_R`; `best_bound = objective`, `gap = 0`
 ///   when optimal (the region optima are exact);
-/// - `nodes`: regions examined; `lp_iterations`: LPs solved (0 in 2-D);
+/// - `nodes`: cells examined — the regions reached, plus (with `options.prune`) the cells
+///   dropped by bound before they were split into regions; `lp_iterations`: LPs solved
+///   (0 in 2-D);
 /// - `time_s`: the whole computation; `build_time_s`: 0 (no model to build);
 /// - `x`: the optimiser; `forward_value = cᵀf(x)` by a forward pass, and
 ///   `forward_difference = |forward_value − objective|` (a few ulps unless `x` lies in a
@@ -85,9 +94,15 @@ pub fn solve_by_regions_with(
         }
         (g, h)
     };
+    let pruner = options.prune.then(|| {
+        // A cheap start: the centre, the corners and a few samples.
+        let start = sampled_incumbent(network, input_box, objective, 64, 0);
+        let weights = objective.weights.iter().map(|c| sign * c).collect();
+        Pruner::new(network, input_box, weights, start.x, sign * start.objective)
+    });
     let mut best: Option<(f64, Vec<f64>)> = None;
-    let (regions, stopped, lps) = if network.input_dim() == 2 && input_box.dim() == 2 {
-        let map = partition_2d(network, input_box, None, &options, control)?;
+    let (cells, stopped, lps) = if network.input_dim() == 2 && input_box.dim() == 2 {
+        let map = plane_partition(network, input_box, None, &options, control, pruner.as_ref())?;
         for region in &map.regions {
             let pieces = if region.outputs.is_empty() {
                 // A stopped partition: the pattern may be partial; skip such cells.
@@ -105,7 +120,8 @@ pub fn solve_by_regions_with(
         }
         (map.regions.len(), map.stopped, 0)
     } else {
-        let (partition, context, _) = enumerate_exact(network, input_box, &options, control)?;
+        let (partition, context, _) =
+            enumerate_exact(network, input_box, &options, control, pruner.as_ref())?;
         let hidden = network.hidden_neurons();
         let mut stopped = partition.stopped;
         for cell in &partition.cells {
@@ -132,6 +148,17 @@ pub fn solve_by_regions_with(
             context.lps.load(Ordering::Relaxed),
         )
     };
+    // The incumbent is attained at a point of the box: it is a candidate too (a pruned search
+    // keeps the cell of the optimum, so this only matters to the last rounding error).
+    let pruned = pruner
+        .as_ref()
+        .map_or(0, |p| p.pruned.load(Ordering::Relaxed));
+    if let Some((value, x)) = pruner.map(|p| p.incumbent())
+        && best.as_ref().is_none_or(|(b, _)| value < *b)
+    {
+        best = Some((value, x));
+    }
+    let regions = cells + pruned;
     let (status, detail) = match stopped {
         None => ("optimal", None),
         Some(super::StopReason::Cancelled) => ("cancelled", None),

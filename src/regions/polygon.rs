@@ -7,6 +7,7 @@
 //! [module doc](super)), so both count the same regions.
 
 use super::pattern::{ActivationPattern, AffinePiece, output_pieces};
+use super::prune::Pruner;
 use super::refine::{Cut, Geometry, cut_from_range, partition};
 use super::slice::Slice;
 use super::{CountMethod, RegionCount, RegionOptions, RegionsError, StopReason, check_box};
@@ -113,6 +114,27 @@ impl Geometry for Polygon {
 
     fn split(self, _: &(), w: &[f64], c: f64) -> (Self, Self) {
         self.clip(w, c)
+    }
+
+    fn affine_range(&self, w: &[f64], c: f64) -> (f64, f64) {
+        self.vertices
+            .iter()
+            .map(|v| w[0] * v[0] + w[1] * v[1] + c)
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), h| {
+                (lo.min(h), hi.max(h))
+            })
+    }
+
+    fn representative_point(&self) -> Option<Vec<f64>> {
+        // The vertex mean lies in the (convex) polygon.
+        let n = self.vertices.len() as f64;
+        (n > 0.0).then(|| {
+            let (x, y) = self
+                .vertices
+                .iter()
+                .fold((0.0, 0.0), |(x, y), v| (x + v[0], y + v[1]));
+            vec![x / n, y / n]
+        })
     }
 }
 
@@ -238,6 +260,18 @@ pub fn partition_2d(
     options: &RegionOptions,
     control: &TaskControl,
 ) -> Result<RegionMap, RegionsError> {
+    plane_partition(network, input_box, slice, options, control, None)
+}
+
+/// [`partition_2d`], dropping the cells `pruner` proves worse than its incumbent.
+pub(crate) fn plane_partition(
+    network: &Network,
+    input_box: &InputBox,
+    slice: Option<&Slice>,
+    options: &RegionOptions,
+    control: &TaskControl,
+    pruner: Option<&Pruner>,
+) -> Result<RegionMap, RegionsError> {
     let started = Instant::now();
     options.validate()?;
     let (plane_network, plane_box, axes, base_point) = match slice {
@@ -278,6 +312,7 @@ pub fn partition_2d(
         options,
         deadline,
         control,
+        pruner,
     )?;
     let widths: Vec<usize> = plane_network
         .hidden_layers()

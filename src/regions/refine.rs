@@ -5,6 +5,7 @@
 //! Sharing the driver makes them take the same decisions, so their counts agree exactly.
 
 use super::pattern::{NeuronPlan, Phase, neuron_plans, preactivation_map};
+use super::prune::Pruner;
 use super::{RegionOptions, RegionsError, StopReason};
 use crate::control::TaskControl;
 use crate::network::{InputBox, Network};
@@ -63,6 +64,11 @@ pub(crate) trait Geometry: Sized {
     fn stored_bytes(stored: &Self::Stored) -> usize;
     /// An estimate of the bytes this (open) cell takes, for the memory cap.
     fn bytes(&self) -> usize;
+    /// An enclosure `[min, max]` of `w·x + c` over the cell (`w` unnormalised): exact where
+    /// that is cheap, never narrower than the true range.
+    fn affine_range(&self, w: &[f64], c: f64) -> (f64, f64);
+    /// A point of the cell (or at least of the box), for incumbents; `None` if unknown.
+    fn representative_point(&self) -> Option<Vec<f64>>;
 }
 
 /// A cell of the partition and the phases of every neuron of the layers split so far.
@@ -149,7 +155,8 @@ impl StopFlag {
 }
 
 /// Splits `root` (the whole box) by every hidden layer of `network` in turn, until
-/// `deadline` (the same one the geometry's LPs are limited by).
+/// `deadline` (the same one the geometry's LPs are limited by). With a `pruner`, a cell
+/// whose objective bound cannot beat the incumbent is dropped before each layer splits it.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn partition<G: Geometry>(
     network: &Network,
@@ -160,6 +167,7 @@ pub(crate) fn partition<G: Geometry>(
     options: &RegionOptions,
     deadline: Option<Instant>,
     control: &TaskControl,
+    pruner: Option<&Pruner>,
 ) -> Result<Partition<G::Stored>, RegionsError> {
     let plans = neuron_plans(network, input_box);
     let stop = StopFlag {
@@ -186,7 +194,7 @@ pub(crate) fn partition<G: Geometry>(
             // The cell's bytes count for the new layer; each split adds its new half.
             stop.bytes
                 .fetch_add(G::stored_bytes(&cell.stored), Ordering::Relaxed);
-            let out = refine_cell::<G>(network, layer_plans, k, cell, context, eps, &stop)?;
+            let out = refine_cell::<G>(network, layer_plans, k, cell, context, eps, &stop, pruner)?;
             let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
             if finished.is_multiple_of((total / 100).max(1)) {
                 control.report(
@@ -232,7 +240,8 @@ struct Piece<G> {
     layer_phases: Vec<Phase>,
 }
 
-/// Splits one cell by the neurons of hidden layer `k`, in order.
+/// Splits one cell by the neurons of hidden layer `k`, in order (none if `pruner` drops it).
+#[allow(clippy::too_many_arguments)]
 fn refine_cell<G: Geometry>(
     network: &Network,
     plans: &[NeuronPlan],
@@ -241,10 +250,18 @@ fn refine_cell<G: Geometry>(
     context: &G::Context,
     eps: f64,
     stop: &StopFlag,
+    pruner: Option<&Pruner>,
 ) -> Result<Vec<Cell<G::Stored>>, RegionsError> {
     let (a, c) = preactivation_map(network, &cell.phases, k);
+    let geometry = G::open(cell.stored, context)?;
+    if let Some(pruner) = pruner
+        && pruner.prunes(network, k, &a, &c, &geometry)
+    {
+        pruner.pruned.fetch_add(1, Ordering::Relaxed);
+        return Ok(Vec::new());
+    }
     let mut pieces = vec![Piece {
-        geometry: G::open(cell.stored, context)?,
+        geometry,
         layer_phases: Vec::with_capacity(plans.len()),
     }];
     let mut stopped = false;
@@ -419,6 +436,12 @@ mod tests {
         fn bytes(&self) -> usize {
             1
         }
+        fn affine_range(&self, _: &[f64], _: f64) -> (f64, f64) {
+            (f64::NEG_INFINITY, f64::INFINITY)
+        }
+        fn representative_point(&self) -> Option<Vec<f64>> {
+            None
+        }
     }
 
     /// Two hidden layers of two unstable neurons each, over [−1, 1]².
@@ -454,6 +477,7 @@ mod tests {
                 &options,
                 None,
                 &TaskControl::default(),
+                None,
             )
             .unwrap()
         };
