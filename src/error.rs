@@ -1,6 +1,7 @@
 //! The crate's error: every module's error, for callers who want one type (`?` converts).
 
 use crate::bounds::BoundsError;
+use crate::branching::BranchError;
 use crate::formats::FileError;
 use crate::formulation::FormulationError;
 use crate::lp::LpError;
@@ -39,6 +40,9 @@ pub enum Error {
     /// Linear regions could not be computed.
     #[error(transparent)]
     Regions(#[from] RegionsError),
+    /// Branching over the input box failed.
+    #[error(transparent)]
+    Branch(#[from] BranchError),
     /// Training failed.
     #[error(transparent)]
     Training(#[from] TrainingError),

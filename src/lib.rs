@@ -35,6 +35,7 @@
 
 pub mod analysis;
 pub mod bounds;
+pub mod branching;
 pub mod control;
 pub mod error;
 pub mod formats;

@@ -107,7 +107,7 @@ fn load_names_the_file_and_asks_for_a_box_when_the_file_has_none() {
 }
 
 #[test]
-fn auto_takes_the_region_path_for_two_inputs_and_the_milp_beyond_with_the_same_optimum() {
+fn auto_takes_regions_then_a_race_then_the_milp_and_every_path_agrees() {
     use reluscope::milp::{NetworkSolveOptions, SolveControl};
     use reluscope::network::RandomNetwork;
     use reluscope::pipeline::{MilpSetup, SolveMethod, choose_method, solve};
@@ -156,19 +156,54 @@ fn auto_takes_the_region_path_for_two_inputs_and_the_milp_beyond_with_the_same_o
     assert_eq!(capped.method, SolveMethod::Milp, "{}", capped.reason);
     assert!(capped.reason.contains("MILP instead"), "{}", capped.reason);
     assert!((capped.report.objective.unwrap() - m).abs() <= 1e-6 * m.abs());
-    // Three inputs: the MILP.
+    // Three inputs: branching raced against the MILP; branching wins on a small network.
     let net = RandomNetwork::new(&[3, 8, 8, 1]).build().unwrap();
-    assert_eq!(choose_method(&net).0, SolveMethod::Milp);
+    assert_eq!(choose_method(&net).0, SolveMethod::Branch);
     let b3 = net.input_box().unwrap().clone();
-    let three = run(&net, &b3, SolveMethod::Auto, None);
-    assert_eq!(three.method, SolveMethod::Milp);
     let exact = solve_by_regions(&net, &b3, &objective, None, None, &TaskControl::default())
         .unwrap()
         .objective
         .unwrap();
-    let o = three.report.objective.unwrap();
-    assert!(
-        (o - exact).abs() <= 1e-6 * (1.0 + exact.abs()),
-        "{o} vs {exact}"
+    let three = run(&net, &b3, SolveMethod::Auto, None);
+    assert!(three.reason.contains("raced"), "{}", three.reason);
+    // Every path, forced, agrees with the region enumeration.
+    for (solved, method) in [
+        (three, None),
+        (
+            run(&net, &b3, SolveMethod::Branch, None),
+            Some(SolveMethod::Branch),
+        ),
+        (
+            run(&net, &b3, SolveMethod::Milp, None),
+            Some(SolveMethod::Milp),
+        ),
+        (
+            run(&net, &b3, SolveMethod::Regions, None),
+            Some(SolveMethod::Regions),
+        ),
+    ] {
+        if let Some(m) = method {
+            assert_eq!(solved.method, m);
+        }
+        assert_eq!(solved.report.status, "optimal", "{:?}", solved.method);
+        let o = solved.report.objective.unwrap();
+        assert!(
+            (o - exact).abs() <= 1e-6 * (1.0 + exact.abs()),
+            "{:?}: {o} vs {exact}",
+            solved.method
+        );
+    }
+    // Six inputs: the MILP alone.
+    let net = RandomNetwork::new(&[6, 8, 8, 1]).build().unwrap();
+    let (path, why) = choose_method(&net);
+    assert_eq!(path, SolveMethod::Milp, "{why}");
+    let b6 = net.input_box().unwrap().clone();
+    let six = run(&net, &b6, SolveMethod::Auto, None);
+    assert_eq!(six.method, SolveMethod::Milp);
+    let forced = run(&net, &b6, SolveMethod::Branch, None);
+    let (m, b) = (
+        six.report.objective.unwrap(),
+        forced.report.objective.unwrap(),
     );
+    assert!((m - b).abs() <= 1e-6 * (1.0 + m.abs()), "{m} vs {b}");
 }

@@ -14,7 +14,7 @@ mod symbolic;
 pub use interval::{interval_bounds, interval_layer};
 pub use relaxation::{Line, Relaxation, relaxation};
 pub use stability::{NeuronState, big_m, binaries_needed, neuron_state};
-pub use symbolic::{symbolic_bounds, symbolic_layer};
+pub use symbolic::{objective_relaxation, symbolic_bounds, symbolic_layer};
 
 use std::fmt;
 use std::time::Duration;

@@ -72,6 +72,26 @@ pub fn relaxation(activation: Activation, l: f64, u: f64) -> Relaxation {
             upper: horizontal(activation.apply(u).max(activation.apply(l))),
         };
     }
+    if activation == Activation::Relu && l < 0.0 && u > 0.0 {
+        // The common case without the candidate search (its result, without allocating):
+        // the chord above; below, `a` when its area `l²/2` is less than `u²/2` of `0`.
+        let slope = u / (u - l);
+        let zero = Line {
+            slope: 0.0,
+            intercept: 0.0,
+        };
+        let identity = Line {
+            slope: 1.0,
+            intercept: 0.0,
+        };
+        return Relaxation {
+            lower: if l * l < u * u { identity } else { zero },
+            upper: Line {
+                slope,
+                intercept: -slope * l,
+            },
+        };
+    }
     let vs = vertices(activation, l, u);
     if u <= l || vs.len() == 2 {
         // σ is linear on [l, u] (or the interval is a point): the chord is exact.

@@ -127,6 +127,52 @@ fn backward(
         .collect()
 }
 
+/// A linear lower bound of the objective `vᵀσ(aᴸ)` (`σ` the output layer's activation) in
+/// terms of the pre-activations of layer `k`: `(λ, μ)` with `vᵀσ(aᴸ) ≥ λᵀaᵏ + μ` wherever
+/// the pre-activations of layers `k..=L` lie in `bounds` (`bounds[0]` for layer `k`).
+///
+/// Backward substitution as in [`symbolic_bounds`], for one row: each `σ(aʲᵢ)` is replaced by
+/// its lower relaxation line where its coefficient is positive and its upper line where it is
+/// negative, and `aʲ = Wʲσ(aʲ⁻¹) + bʲ` is substituted, down to `aᵏ`.
+pub fn objective_relaxation(
+    network: &Network,
+    weights: &[f64],
+    bounds: &[LayerBounds],
+    k: usize,
+) -> (Vec<f64>, f64) {
+    let layers = network.layers();
+    let mut coefficient = weights.to_vec();
+    let mut constant = 0.0;
+    for j in (k..layers.len()).rev() {
+        let b = &bounds[j - k];
+        let act = layers[j].activation;
+        // Coefficients on σ(aʲ) become coefficients on aʲ.
+        for (i, v) in coefficient.iter_mut().enumerate() {
+            let rel = relaxation(act, b.lower[i], b.upper[i]);
+            let line = if *v >= 0.0 { rel.lower } else { rel.upper };
+            constant += *v * line.intercept;
+            *v *= line.slope;
+        }
+        if j == k {
+            break;
+        }
+        let layer = &layers[j];
+        constant += coefficient
+            .iter()
+            .zip(&layer.bias)
+            .map(|(v, b)| v * b)
+            .sum::<f64>();
+        let mut previous = vec![0.0; layer.inputs()];
+        for (row, &v) in layer.weights.outer_iter().zip(&coefficient) {
+            if v != 0.0 {
+                previous.iter_mut().zip(row).for_each(|(p, &w)| *p += v * w);
+            }
+        }
+        coefficient = previous;
+    }
+    (coefficient, constant)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

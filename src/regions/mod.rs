@@ -47,6 +47,7 @@ mod slice;
 
 pub use benchmark::{RegionsBenchmark, regions_benchmark};
 pub use exact::{LpBackend, count_exact};
+pub(crate) use optimum::{RegionMinimum, minimise_over_regions};
 pub use optimum::{solve_by_regions, solve_by_regions_with};
 pub use pattern::{ActivationPattern, AffinePiece, Phase};
 pub use polygon::{PlaneRegion, RegionMap, partition_2d};

@@ -73,91 +73,19 @@ pub fn solve_by_regions_with(
             network.output_dim()
         )));
     }
-    let options = RegionOptions {
-        tolerance: options.tolerance.min(1e-9),
-        ..options.clone()
-    };
     // Maximising cᵀf is minimising (−c)ᵀf: work with a minimisation throughout.
     let sign = match objective.sense {
         Sense::Minimize => 1.0,
         Sense::Maximize => -1.0,
     };
-    let combine = |pieces: &[super::AffinePiece]| -> (Vec<f64>, f64) {
-        let d = pieces.first().map_or(0, |p| p.gradient.len());
-        let mut g = vec![0.0; d];
-        let mut h = 0.0;
-        for (piece, &cj) in pieces.iter().zip(&objective.weights) {
-            g.iter_mut()
-                .zip(&piece.gradient)
-                .for_each(|(gi, pi)| *gi += sign * cj * pi);
-            h += sign * cj * piece.offset;
-        }
-        (g, h)
-    };
-    let pruner = options.prune.then(|| {
-        // A cheap start: the centre, the corners and a few samples.
-        let start = sampled_incumbent(network, input_box, objective, 64, 0);
-        let weights = objective.weights.iter().map(|c| sign * c).collect();
-        Pruner::new(network, input_box, weights, start.x, sign * start.objective)
-    });
-    let mut best: Option<(f64, Vec<f64>)> = None;
-    let (cells, stopped, lps) = if network.input_dim() == 2 && input_box.dim() == 2 {
-        let map = plane_partition(network, input_box, None, &options, control, pruner.as_ref())?;
-        for region in &map.regions {
-            let pieces = if region.outputs.is_empty() {
-                // A stopped partition: the pattern may be partial; skip such cells.
-                continue;
-            } else {
-                &region.outputs
-            };
-            let (g, h) = combine(pieces);
-            for v in &region.polygon {
-                let value = g[0] * v[0] + g[1] * v[1] + h;
-                if best.as_ref().is_none_or(|(b, _)| value < *b) {
-                    best = Some((value, v.to_vec()));
-                }
-            }
-        }
-        (map.regions.len(), map.stopped, 0)
-    } else {
-        let (partition, context, _) =
-            enumerate_exact(network, input_box, &options, control, pruner.as_ref())?;
-        let hidden = network.hidden_neurons();
-        let mut stopped = partition.stopped;
-        for cell in &partition.cells {
-            if cell.phases.len() != hidden {
-                continue;
-            }
-            let (g, h) = combine(&output_pieces(network, &cell.phases));
-            let neg: Vec<f64> = g.iter().map(|v| -v).collect();
-            let opt = match LpCell::optimum(&cell.stored, &context, &neg) {
-                Err(RegionsError::OutOfTime) => {
-                    stopped = Some(super::StopReason::TimeLimit);
-                    break;
-                }
-                opt => opt?,
-            };
-            let value = -opt.value + h;
-            if best.as_ref().is_none_or(|(b, _)| value < *b) {
-                best = Some((value, opt.x));
-            }
-        }
-        (
-            partition.cells.len(),
-            stopped,
-            context.lps.load(Ordering::Relaxed),
-        )
-    };
-    // The incumbent is attained at a point of the box: it is a candidate too (a pruned search
-    // keeps the cell of the optimum, so this only matters to the last rounding error).
-    let pruned = pruner
-        .as_ref()
-        .map_or(0, |p| p.pruned.load(Ordering::Relaxed));
-    if let Some((value, x)) = pruner.map(|p| p.incumbent())
-        && best.as_ref().is_none_or(|(b, _)| value < *b)
-    {
-        best = Some((value, x));
-    }
+    let weights: Vec<f64> = objective.weights.iter().map(|c| sign * c).collect();
+    let RegionMinimum {
+        best,
+        cells,
+        pruned,
+        stopped,
+        lps,
+    } = minimise_over_regions(network, input_box, &weights, options, control, None)?;
     let regions = cells + pruned;
     let (status, detail) = match stopped {
         None => ("optimal", None),
@@ -175,12 +103,7 @@ pub fn solve_by_regions_with(
             )),
         ),
     };
-    let x = best.as_ref().map(|(_, x)| {
-        x.iter()
-            .zip(input_box.lower().iter().zip(input_box.upper()))
-            .map(|(&v, (&l, &u))| v.clamp(l, u))
-            .collect::<Vec<f64>>()
-    });
+    let x = best.as_ref().map(|(_, x)| x.clone());
     let objective_value = best.as_ref().map(|(v, _)| sign * v);
     let forward_value = x.as_ref().map(|x| objective.value(&network.forward(x)));
     let optimal = stopped.is_none();
@@ -211,4 +134,135 @@ pub fn solve_by_regions_with(
     };
     report.check_against_network(objective.sense == Sense::Minimize);
     Ok(report)
+}
+
+/// The result of [`minimise_over_regions`].
+pub(crate) struct RegionMinimum {
+    /// The least `vᵀf(x)` found and its point (in the box).
+    pub best: Option<(f64, Vec<f64>)>,
+    /// Regions whose optimum was taken.
+    pub cells: usize,
+    /// Cells dropped by bound.
+    pub pruned: usize,
+    /// Why the enumeration stopped early, if it did.
+    pub stopped: Option<super::StopReason>,
+    /// LPs solved.
+    pub lps: usize,
+}
+
+/// The least `weights · f(x)` over `input_box`, region by region (the core of
+/// [`solve_by_regions_with`]). `start`, a point of any larger box and its value, seeds the
+/// pruning incumbent: a search inside part of a box (input-space branching) then drops every
+/// cell that cannot beat the best value known elsewhere, and may return `start` itself.
+pub(crate) fn minimise_over_regions(
+    network: &Network,
+    input_box: &InputBox,
+    weights: &[f64],
+    options: &RegionOptions,
+    control: &TaskControl,
+    start: Option<(Vec<f64>, f64)>,
+) -> Result<RegionMinimum, RegionsError> {
+    let options = RegionOptions {
+        tolerance: options.tolerance.min(1e-9),
+        ..options.clone()
+    };
+    let combine = |pieces: &[super::AffinePiece]| -> (Vec<f64>, f64) {
+        let d = pieces.first().map_or(0, |p| p.gradient.len());
+        let mut g = vec![0.0; d];
+        let mut h = 0.0;
+        for (piece, &vj) in pieces.iter().zip(weights) {
+            g.iter_mut()
+                .zip(&piece.gradient)
+                .for_each(|(gi, pi)| *gi += vj * pi);
+            h += vj * piece.offset;
+        }
+        (g, h)
+    };
+    let pruner = options.prune.then(|| {
+        // A cheap start: the centre, the corners and (without a start) a few samples.
+        let objective = Objective {
+            sense: Sense::Minimize,
+            weights: weights.to_vec(),
+        };
+        let samples = if start.is_some() { 0 } else { 64 };
+        let sampled = sampled_incumbent(network, input_box, &objective, samples, 0);
+        let (x, value) = match start {
+            Some((x, value)) if value < sampled.objective => (x, value),
+            _ => (sampled.x, sampled.objective),
+        };
+        Pruner::new(network, input_box, weights.to_vec(), x, value)
+    });
+    // Cell optima may lie a rounding error outside the box.
+    let clamp = |x: &[f64]| -> Vec<f64> {
+        x.iter()
+            .zip(input_box.lower().iter().zip(input_box.upper()))
+            .map(|(&v, (&l, &u))| v.clamp(l, u))
+            .collect()
+    };
+    let mut best: Option<(f64, Vec<f64>)> = None;
+    let (cells, stopped, lps) = if network.input_dim() == 2 && input_box.dim() == 2 {
+        let map = plane_partition(network, input_box, None, &options, control, pruner.as_ref())?;
+        for region in &map.regions {
+            let pieces = if region.outputs.is_empty() {
+                // A stopped partition: the pattern may be partial; skip such cells.
+                continue;
+            } else {
+                &region.outputs
+            };
+            let (g, h) = combine(pieces);
+            for v in &region.polygon {
+                let value = g[0] * v[0] + g[1] * v[1] + h;
+                if best.as_ref().is_none_or(|(b, _)| value < *b) {
+                    best = Some((value, clamp(v)));
+                }
+            }
+        }
+        (map.regions.len(), map.stopped, 0)
+    } else {
+        let (partition, context, _) =
+            enumerate_exact(network, input_box, &options, control, pruner.as_ref())?;
+        let hidden = network.hidden_neurons();
+        let mut stopped = partition.stopped;
+        for cell in &partition.cells {
+            if cell.phases.len() != hidden {
+                continue;
+            }
+            let (g, h) = combine(&output_pieces(network, &cell.phases));
+            let neg: Vec<f64> = g.iter().map(|v| -v).collect();
+            let opt = match LpCell::optimum(&cell.stored, &context, &neg) {
+                Err(RegionsError::OutOfTime) => {
+                    stopped = Some(super::StopReason::TimeLimit);
+                    break;
+                }
+                opt => opt?,
+            };
+            let value = -opt.value + h;
+            if best.as_ref().is_none_or(|(b, _)| value < *b) {
+                best = Some((value, clamp(&opt.x)));
+            }
+        }
+        (
+            partition.cells.len(),
+            stopped,
+            context.lps.load(Ordering::Relaxed),
+        )
+    };
+    // The incumbent is attained at a point: it is a candidate too (a pruned search keeps the
+    // cell of the optimum, so this matters only when `start` beats every cell, or to the last
+    // rounding error).
+    let pruned = pruner
+        .as_ref()
+        .map_or(0, |p| p.pruned.load(Ordering::Relaxed));
+    if let Some((value, x)) = pruner.map(|p| p.incumbent())
+        && best.as_ref().is_none_or(|(b, _)| value < *b)
+    {
+        best = Some((value, x));
+    }
+    Ok(RegionMinimum {
+        best,
+        cells,
+        pruned,
+        stopped,
+        lps,
+    })
 }

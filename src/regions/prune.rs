@@ -20,7 +20,7 @@
 //! the incumbent as the search goes.
 
 use super::refine::Geometry;
-use crate::bounds::{LayerBounds, interval_layer, relaxation, symbolic_bounds};
+use crate::bounds::{LayerBounds, interval_layer, objective_relaxation, symbolic_bounds};
 use crate::network::{InputBox, Network};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -172,36 +172,7 @@ impl Pruner {
             return true;
         }
         // Step 3: backward relaxation from the objective to aᵏ.
-        let mut coefficient = self.weights.clone();
-        let mut constant = 0.0;
-        for j in (k..layers.len()).rev() {
-            let b = &bounds[j - k];
-            let act = layers[j].activation;
-            // Coefficients on σ(aʲ) become coefficients on aʲ.
-            for (i, v) in coefficient.iter_mut().enumerate() {
-                let rel = relaxation(act, b.lower[i], b.upper[i]);
-                let line = if *v >= 0.0 { rel.lower } else { rel.upper };
-                constant += *v * line.intercept;
-                *v *= line.slope;
-            }
-            if j == k {
-                break;
-            }
-            // aʲ = Wʲ σ(aʲ⁻¹) + bʲ.
-            let layer = &layers[j];
-            constant += coefficient
-                .iter()
-                .zip(&layer.bias)
-                .map(|(v, b)| v * b)
-                .sum::<f64>();
-            let mut previous = vec![0.0; layer.inputs()];
-            for (row, &v) in layer.weights.outer_iter().zip(&coefficient) {
-                if v != 0.0 {
-                    previous.iter_mut().zip(row).for_each(|(p, &w)| *p += v * w);
-                }
-            }
-            coefficient = previous;
-        }
+        let (coefficient, mut constant) = objective_relaxation(network, &self.weights, &bounds, k);
         // λᵀ(A x + a₀) + μ over the cell.
         let mut gradient = vec![0.0; d];
         for (row, &l) in a.chunks(d).zip(&coefficient) {
