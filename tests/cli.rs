@@ -347,7 +347,10 @@ fn regions_prints_the_stable_json_keys_and_agrees_across_methods() {
 fn solving_by_regions_matches_the_milp() {
     let net = sample("peaks_25x2.json");
     let net_s = net.to_str().unwrap();
-    let milp = run_json(&["solve", net_s, "--bounds", "lp", "--json"]);
+    let milp = run_json(&[
+        "solve", net_s, "--method", "milp", "--bounds", "lp", "--json",
+    ]);
+    assert_eq!(milp["method"], "milp");
     let regions = run_json(&["solve", net_s, "--method", "regions", "--json"]);
     for key in [
         "status",
@@ -369,17 +372,68 @@ fn solving_by_regions_matches_the_milp() {
     );
     assert!(close(a, b, 1e-6), "MILP {a} vs regions {b}");
     assert!((regions["forward_value"].as_f64().unwrap() - b).abs() < 1e-9);
+    // Without pruning: the same optimum, more regions examined.
+    let full = run_json(&[
+        "solve",
+        net_s,
+        "--method",
+        "regions",
+        "--no-prune",
+        "--json",
+    ]);
+    assert!(close(full["objective"].as_f64().unwrap(), b, 1e-9));
+    assert!(full["nodes"].as_u64().unwrap() > regions["nodes"].as_u64().unwrap());
+    // Branching over the input box: the same optimum, with a certificate.
+    let branch = run_json(&["solve", net_s, "--method", "branch", "--json"]);
+    assert_eq!(
+        (&branch["method"], &branch["status"]),
+        (&"branch".into(), &"optimal".into())
+    );
+    let c = branch["objective"].as_f64().unwrap();
+    assert!(close(c, b, 1e-6), "branch {c} vs regions {b}");
+    assert!(branch["best_bound"].as_f64().unwrap() <= c);
+    assert!(branch["nodes"].as_u64().unwrap() >= 1);
+}
+
+#[test]
+fn auto_races_branching_against_the_milp_for_three_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("three.json");
+    let net = reluscope::network::RandomNetwork::new(&[3, 10, 10, 1])
+        .build()
+        .unwrap();
+    reluscope::formats::save_network(&net, &path).unwrap();
+    let p = path.to_str().unwrap();
+    let auto = run_json(&["solve", p, "--json"]);
+    let reason = auto["method_reason"].as_str().unwrap();
+    assert!(
+        reason.contains("3 inputs") && reason.contains("raced"),
+        "{reason}"
+    );
+    assert!(
+        ["branch", "milp"].contains(&auto["method"].as_str().unwrap()),
+        "{auto}"
+    );
+    assert_eq!(auto["status"], "optimal");
+    let milp = run_json(&["solve", p, "--method", "milp", "--json"]);
+    let (a, m) = (
+        auto["objective"].as_f64().unwrap(),
+        milp["objective"].as_f64().unwrap(),
+    );
+    assert!(close(a, m, 1e-6), "auto {a} vs MILP {m}");
 }
 
 #[test]
 fn the_region_solver_honours_the_time_limit() {
-    // 13,000 regions take far longer than 10 ms: the result is a lower-quality point, marked.
+    // 13,000 regions take far longer than 10 ms (pruning would examine 1,000 and finish): the
+    // result is a lower-quality point, marked.
     let net = sample("peaks_25x5.json");
     let stopped = run_json(&[
         "solve",
         net.to_str().unwrap(),
         "--method",
         "regions",
+        "--no-prune",
         "--time-limit",
         "0.01",
         "--json",

@@ -165,3 +165,58 @@ fn the_milp_finds_the_reference_optimum_on_two_layer_networks() {
         );
     }
 }
+
+/// Every exact path without a MILP — the region optimum with and without pruning, branching
+/// over the input box — finds the reference optimum of every reference network (minimum of the
+/// output, and the maximum of its negation), forward-checked.
+#[test]
+fn every_exact_path_finds_the_reference_optimum() {
+    use reluscope::branching::{BranchOptions, solve_by_branching};
+    use reluscope::control::TaskControl;
+    use reluscope::regions::{RegionOptions, solve_by_regions_with};
+    let dir = reference_dir();
+    for name in [
+        "peaks_25x2",
+        "himmelblau_25x2",
+        "peaks_25x3",
+        "himmelblau_25x3",
+        "peaks_50x2",
+        "himmelblau_50x2",
+        "peaks_25x5",
+    ] {
+        let reference = figures(&dir, name)["optimum"]["objective"]
+            .as_f64()
+            .unwrap();
+        let net = load_network(network_file(&dir, name, ".json")).unwrap();
+        let b = net.input_box().unwrap().clone();
+        let control = TaskControl::default();
+        for (objective, expected) in [
+            (Objective::output(Sense::Minimize, 0, 1).unwrap(), reference),
+            (
+                Objective::combination(Sense::Maximize, vec![-1.0], 1).unwrap(),
+                -reference,
+            ),
+        ] {
+            let mut reports = Vec::new();
+            for prune in [true, false] {
+                let options = RegionOptions {
+                    prune,
+                    ..RegionOptions::default()
+                };
+                let r = solve_by_regions_with(&net, &b, &objective, &options, &control).unwrap();
+                reports.push((format!("regions prune={prune}"), r));
+            }
+            let branch =
+                solve_by_branching(&net, &b, &objective, &BranchOptions::default(), &control)
+                    .unwrap();
+            reports.push(("branch".to_string(), branch));
+            for (path, r) in reports {
+                assert_eq!(r.status, "optimal", "{name} {path}");
+                let o = r.objective.unwrap();
+                assert!(close(o, expected, 1e-6), "{name} {path}: {o} vs {expected}");
+                let fx = objective.value(&net.forward(r.x.as_ref().unwrap()));
+                assert!(close(fx, expected, 1e-6), "{name} {path}: forward {fx}");
+            }
+        }
+    }
+}

@@ -514,3 +514,51 @@ fn general_method_in_higher_dimension() {
         );
     }
 }
+
+/// On every sample network the exact paths without a MILP agree: the region optimum with and
+/// without pruning, and branching over the input box (minimising output 0).
+#[test]
+fn every_exact_path_agrees_on_every_sample_network() {
+    use reluscope::branching::{BranchOptions, solve_by_branching};
+    use reluscope::regions::solve_by_regions_with;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_networks");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 16, "{} samples", files.len());
+    let control = TaskControl::default();
+    let objective = Objective::output(Sense::Minimize, 0, 1).unwrap();
+    for file in files {
+        let net = load_network(&file).unwrap();
+        let b = net.input_box().unwrap().clone();
+        let run = |prune| {
+            let options = RegionOptions {
+                prune,
+                ..RegionOptions::default()
+            };
+            solve_by_regions_with(&net, &b, &objective, &options, &control).unwrap()
+        };
+        let (pruned, full) = (run(true), run(false));
+        let branch =
+            solve_by_branching(&net, &b, &objective, &BranchOptions::default(), &control).unwrap();
+        let expected = full.objective.unwrap();
+        for (path, r) in [("pruned", &pruned), ("full", &full), ("branch", &branch)] {
+            assert_eq!(r.status, "optimal", "{} {path}", file.display());
+            let o = r.objective.unwrap();
+            assert!(
+                (o - expected).abs() <= 1e-6 * (1.0 + expected.abs()),
+                "{} {path}: {o} vs {expected}",
+                file.display()
+            );
+            assert!(
+                r.forward_difference.unwrap() <= 1e-6,
+                "{} {path}",
+                file.display()
+            );
+        }
+        assert!(pruned.nodes <= full.nodes, "{}", file.display());
+    }
+}

@@ -381,6 +381,9 @@ fn solve_section(ui: &mut egui::Ui, state: &mut AppState) {
     let (auto_pick, why) = SolverSetting::Auto.resolve(&state.doc.network);
     let s = &mut state.settings.solve;
     ui.horizontal(|ui| {
+        // Four choices on one line of the 300-point panel: a little tighter than the default.
+        ui.spacing_mut().item_spacing.x = 4.0;
+        ui.spacing_mut().icon_spacing = 3.0;
         // What auto resolves to sits in its own label and hover, not on a line of its own:
         // the panel must keep Solve in view.
         let auto_text = format!("auto ({})", auto_pick.key());
@@ -400,6 +403,12 @@ fn solve_section(ui: &mut egui::Ui, state: &mut AppState) {
                  per region, a polygon vertex for two inputs). Practical for a few inputs only; \
                  ignores the bounds and the rescaling",
             );
+        ui.radio_value(&mut s.solver, SolverSetting::Branch, "branch")
+            .on_hover_text(
+                "exact without a MILP: splits the input box, drops the parts whose bound cannot \
+                 beat the best point found and finishes small parts by their regions. Fast for \
+                 3–5 inputs; ignores the bounds and the rescaling",
+            );
     });
     if resolved == SolverChoice::Regions && inputs > reluscope::regions::EXACT_MAX_INPUTS {
         ui.colored_label(
@@ -408,6 +417,16 @@ fn solve_section(ui: &mut egui::Ui, state: &mut AppState) {
                 "{inputs} inputs: the regions may be far too many to enumerate (the app stops at \
                  {} regions or the time limit)",
                 crate::gui::region_map::APP_MAX_REGIONS
+            ),
+        );
+    }
+    if resolved == SolverChoice::Branch && inputs > reluscope::pipeline::AUTO_RACE_MAX_INPUTS {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            format!(
+                "{inputs} inputs: branching over the box may take long beyond {} inputs; the \
+                 MILP is usually faster",
+                reluscope::pipeline::AUTO_RACE_MAX_INPUTS
             ),
         );
     }
@@ -425,13 +444,13 @@ fn solve_section(ui: &mut egui::Ui, state: &mut AppState) {
     });
     ui.horizontal(|ui| {
         ui.label("MIP gap").on_hover_text(
-            "HiGHS stops when |best − bound| / |best| falls below this: 0.0001% proves \
-             optimality to about 6 digits",
+            "HiGHS (and branching) stop when |best − bound| / |best| falls below this: \
+             0.0001% proves optimality to about 6 digits",
         );
         let mut percent = s.mip_gap * 100.0;
         if ui
             .add_enabled(
-                s.solver.resolve(&state.doc.network).0 == SolverChoice::Milp,
+                s.solver.resolve(&state.doc.network).0 != SolverChoice::Regions,
                 DragValue::new(&mut percent)
                     .range(0.0..=100.0)
                     .speed(0.001)

@@ -109,6 +109,8 @@ pub enum SolverSetting {
     Milp,
     /// The region enumeration.
     Regions,
+    /// Branch and bound over the input box.
+    Branch,
     /// The fastest exact path for the network (`reluscope::pipeline::choose_method`); also
     /// what an unknown stored value reads as.
     #[default]
@@ -122,8 +124,12 @@ impl SolverSetting {
         match self {
             SolverSetting::Milp => (SolverChoice::Milp, None),
             SolverSetting::Regions => (SolverChoice::Regions, None),
+            SolverSetting::Branch => (SolverChoice::Branch, None),
+            // The CLI races branching against the MILP for a handful of inputs; the app runs
+            // branching alone (on both cores), so that a run shows one method's progress.
             SolverSetting::Auto => match choose_method(network) {
                 (SolveMethod::Regions, why) => (SolverChoice::Regions, Some(why)),
+                (SolveMethod::Branch, why) => (SolverChoice::Branch, Some(why)),
                 (_, why) => (SolverChoice::Milp, Some(why)),
             },
         }
@@ -136,6 +142,8 @@ impl SolverSetting {
 pub enum SolverChoice {
     /// The best of the LP optima over all linear regions: exact, for small input dimension.
     Regions,
+    /// Branch and bound over the input box: exact, for a handful of inputs.
+    Branch,
     /// The big-M MILP on HiGHS, with the selected bounds and rescaling (also what an unknown
     /// stored value reads as: serde wants that fallback last).
     #[default]
@@ -149,7 +157,13 @@ impl SolverChoice {
         match self {
             SolverChoice::Milp => "milp",
             SolverChoice::Regions => "regions",
+            SolverChoice::Branch => "branch",
         }
+    }
+
+    /// Whether this solver builds the MILP (and so uses the bounds and the rescaling).
+    pub fn uses_milp(self) -> bool {
+        self == SolverChoice::Milp
     }
 }
 

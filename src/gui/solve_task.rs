@@ -15,6 +15,7 @@ use super::settings::SolverChoice;
 use super::worker::{Reporter, Task};
 use eframe::egui;
 use reluscope::bounds::{BoundMethod, BoundsError, NetworkBounds};
+use reluscope::branching::{BranchOptions, solve_by_branching};
 use reluscope::milp::{NetworkSolveOptions, Objective, SolveControl, SolveProgress, SolveReport};
 use reluscope::network::{InputBox, Network};
 use reluscope::pipeline::{MilpSetup, PrepareError, PreparedMilp, prepare_milp, solve_by_regions};
@@ -65,6 +66,7 @@ impl SolveRequest {
                 super::document::series_label(self.method, self.scaling)
             ),
             SolverChoice::Regions => "region enumeration".into(),
+            SolverChoice::Branch => "branching over the input box".into(),
         }
     }
 }
@@ -177,11 +179,11 @@ impl FinishedSolve {
             network: self.request.network.name.clone(),
             method: match self.request.solver {
                 SolverChoice::Milp => self.request.method.key().to_string(),
-                SolverChoice::Regions => SolverChoice::Regions.key().to_string(),
+                other => other.key().to_string(),
             },
             scaling: match self.request.solver {
                 SolverChoice::Milp => self.request.scaling.key().to_string(),
-                SolverChoice::Regions => "–".to_string(),
+                SolverChoice::Regions | SolverChoice::Branch => "–".to_string(),
             },
             input_box: format_box(&self.request.input_box),
             objective_description: self.request.objective.describe(),
@@ -223,6 +225,7 @@ impl RunningSolve {
             task,
             phase: match (request.solver, request.bounds.is_some()) {
                 (SolverChoice::Regions, _) => "enumerating the linear regions".into(),
+                (SolverChoice::Branch, _) => "branching over the input box".into(),
                 (SolverChoice::Milp, true) => "solving the MILP".into(),
                 (SolverChoice::Milp, false) => format!("computing {} bounds", request.method.key()),
             },
@@ -250,6 +253,7 @@ impl RunningSolve {
                             format!("computing {} bounds: {step}", self.request.method.key())
                         }
                         SolverChoice::Regions => format!("enumerating the linear regions: {step}"),
+                        SolverChoice::Branch => format!("branching over the input box: {step}"),
                     };
                 }
                 SolveMessage::Bounds(b) => {
@@ -382,10 +386,30 @@ fn solve_by_regions_on_worker(request: &SolveRequest, reporter: &Reporter<SolveM
     reporter.send(SolveMessage::Finished(Box::new(outcome)));
 }
 
+/// The exact optimum by branching over the input box, with the time limit and gap of the
+/// settings.
+fn solve_by_branching_on_worker(request: &SolveRequest, reporter: &Reporter<SolveMessage>) {
+    let options = BranchOptions {
+        gap: request.options.solver.mip_rel_gap,
+        time_limit: request.options.solver.time_limit,
+        ..BranchOptions::default()
+    };
+    let outcome = solve_by_branching(
+        &request.network,
+        &request.input_box,
+        &request.objective,
+        &options,
+        &reporter.task_control(SolveMessage::BoundsProgress),
+    )
+    .map_err(|e| SolveFailure::Error(e.to_string()));
+    reporter.send(SolveMessage::Finished(Box::new(outcome)));
+}
+
 fn solve_on_worker(request: &SolveRequest, reporter: &Reporter<SolveMessage>) {
-    if request.solver == SolverChoice::Regions {
-        solve_by_regions_on_worker(request, reporter);
-        return;
+    match request.solver {
+        SolverChoice::Regions => return solve_by_regions_on_worker(request, reporter),
+        SolverChoice::Branch => return solve_by_branching_on_worker(request, reporter),
+        SolverChoice::Milp => {}
     }
     let Some(prepared) = prepare_on_worker(request, reporter) else {
         return;

@@ -2,7 +2,6 @@
 //! started (debounced) when the selected bounds are missing.
 
 use super::AppState;
-use crate::gui::settings::SolverChoice;
 use crate::gui::tasks::{BoundsKey, BoundsMessage, BoundsTask};
 use eframe::egui;
 use reluscope::bounds::{BoundMethod, BoundsError};
@@ -64,7 +63,7 @@ impl AppState {
             self.bounds_task = None;
         }
         let solve_computes_them = self.solve.as_ref().is_some_and(|s| {
-            s.request.solver == SolverChoice::Milp
+            s.request.solver.uses_milp()
                 && s.request.bounds.is_none()
                 && (s.request.doc_id, s.request.box_revision, s.request.method) == key
                 && s.analysis.is_none()

@@ -3,7 +3,6 @@
 
 use super::AppState;
 use crate::gui::document::{INLINE_SCALING_LIMIT, ScaledAnalysis};
-use crate::gui::settings::SolverChoice;
 use crate::gui::tasks::{ScalingKey, ScalingTask};
 use eframe::egui;
 use reluscope::scaling::ScalingMethod;
@@ -40,7 +39,7 @@ impl AppState {
         let (_, _, method, scaling) = key;
         let solve_computes_it = self.solve.as_ref().is_some_and(|s| {
             let r = &s.request;
-            r.solver == SolverChoice::Milp
+            r.solver.uses_milp()
                 && (r.doc_id, r.box_revision, r.method, r.scaling) == key
                 && s.scaled.is_none()
         });

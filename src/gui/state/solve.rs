@@ -26,7 +26,7 @@ impl AppState {
         // The region solver needs no bounds: it enumerates the regions of the network itself.
         let bounds = match solver {
             SolverChoice::Milp => self.doc.analysis(method).map(|a| a.bounds.clone()),
-            SolverChoice::Regions => None,
+            SolverChoice::Regions | SolverChoice::Branch => None,
         };
         let scaled = bounds
             .as_ref()

@@ -100,9 +100,11 @@ fn scaling_lines(ui: &mut egui::Ui, s: &ScaledAnalysis) {
 
 /// The result lines of a report (also what the tests read); `by_regions` for the region solver,
 /// whose "nodes" are regions and which builds no MILP.
-pub fn report_lines(r: &SolveReport, by_regions: bool) -> Vec<(String, &'static str)> {
-    if by_regions {
-        return region_report_lines(r);
+pub fn report_lines(r: &SolveReport, solver: SolverChoice) -> Vec<(String, &'static str)> {
+    match solver {
+        SolverChoice::Regions => return region_report_lines(r),
+        SolverChoice::Branch => return branch_report_lines(r),
+        SolverChoice::Milp => {}
     }
     let status = match &r.status_detail {
         Some(d) => format!("{} ({d})", r.status),
@@ -224,6 +226,56 @@ fn region_report_lines(r: &SolveReport) -> Vec<(String, &'static str)> {
     lines
 }
 
+/// [`report_lines`] of branching over the input box.
+fn branch_report_lines(r: &SolveReport) -> Vec<(String, &'static str)> {
+    let status = match &r.status_detail {
+        Some(d) => format!("{} ({d})", r.status),
+        None => r.status.clone(),
+    };
+    let mut lines = vec![
+        (
+            format!("status: {status}"),
+            "optimal once every part of the box was dropped by its bound or solved exactly; \
+             otherwise the time limit or Cancel stopped it",
+        ),
+        (
+            format!("objective: {}", format_value(r.objective)),
+            "the best point found, forward-evaluated",
+        ),
+        (
+            format!("best bound: {}", format_value(r.best_bound)),
+            "no input is better than this: the least bound over the parts of the box",
+        ),
+        (
+            format!(
+                "gap: {}",
+                r.gap.map_or("–".into(), |g| format!("{:.4}%", 100.0 * g))
+            ),
+            "|objective − best bound| / |objective|: within the MIP gap means proven optimal",
+        ),
+        (
+            format!("boxes: {}, LPs: {}", r.nodes, r.lp_iterations),
+            "parts of the input box bounded (symbolic bounds), and LPs of the small parts \
+             finished by their regions",
+        ),
+        (
+            format!("time: {:.3} s", r.time_s),
+            "splitting, bounding and finishing the parts of the box",
+        ),
+    ];
+    if let Some(x) = &r.x {
+        let xs: Vec<String> = x.iter().map(|v| format!("{v:.10}")).collect();
+        lines.push((format!("x* = ({})", xs.join(", ")), "the best input found"));
+    }
+    if let (Some(f), Some(d)) = (r.forward_value, r.forward_difference) {
+        lines.push((
+            format!("forward check: f(x*) = {f:.10}, |f(x*) − objective| = {d:.2e}"),
+            "the network evaluated at x* directly",
+        ));
+    }
+    lines
+}
+
 impl View for SolveView {
     fn id(&self) -> &'static str {
         "solve"
@@ -251,7 +303,7 @@ impl View for SolveView {
                     running.phase
                 ));
             });
-            if running.request.solver == SolverChoice::Regions {
+            if !running.request.solver.uses_milp() {
                 let bar = match running.fraction {
                     Some(f) => egui::ProgressBar::new(f as f32),
                     None => egui::ProgressBar::new(0.0).animate(true),
@@ -334,8 +386,7 @@ impl View for SolveView {
                 ui.label(failure.message());
             }
             Ok(report) => {
-                let by_regions = req.solver == SolverChoice::Regions;
-                for (text, tooltip) in report_lines(report, by_regions) {
+                for (text, tooltip) in report_lines(report, req.solver) {
                     ui.label(text).on_hover_text(tooltip);
                 }
             }
@@ -352,7 +403,7 @@ impl View for SolveView {
         if let Some(s) = &last.scaled {
             scaling_lines(ui, s);
         }
-        if req.solver == SolverChoice::Regions {
+        if !req.solver.uses_milp() {
             return;
         }
         ui.separator();

@@ -1,4 +1,4 @@
-//! Surface: the objective over the box as a heat map with contour lines and the MILP optimum;
+//! Surface: the objective over the box as a heat map with contour lines and the optimum;
 //! for more than two inputs, a slice through the box centre along two chosen inputs.
 
 use super::{View, palette, slice_axes_picker};
@@ -139,7 +139,7 @@ impl View for SurfaceView {
 
     fn explanation(&self) -> &'static str {
         "The objective c·f(x) over the input box (a slice through the box centre when there are \
-         more than two inputs), with contour lines and the MILP optimum x*."
+         more than two inputs), with contour lines and the optimum x*."
     }
 
     fn is_busy(&self) -> bool {
@@ -233,7 +233,7 @@ impl View for SurfaceView {
             let x = report.x.as_ref()?;
             (s.request.doc_id == state.doc.id).then(|| {
                 let name = if report.status == "optimal" {
-                    "x* (MILP optimum)"
+                    "x* (optimum)"
                 } else {
                     "x* (best point found)"
                 };
