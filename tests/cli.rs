@@ -512,3 +512,43 @@ fn bench_bounds_solves_with_several_seeds_and_agrees_on_the_optimum() {
         }
     }
 }
+
+#[test]
+fn bench_solve_times_every_path_and_checks_they_agree() {
+    let net = sample("peaks_25x2.json");
+    let v = run_json(&[
+        "bench",
+        "solve",
+        net.to_str().unwrap(),
+        "--methods",
+        "auto,regions,branch",
+        "--json",
+    ]);
+    let rows = v["solves"].as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    let optima: Vec<f64> = rows
+        .iter()
+        .map(|r| {
+            assert_eq!(r["status"], "optimal", "{r}");
+            assert!(r["wall_s"].as_f64().unwrap() > 0.0);
+            r["objective"].as_f64().unwrap()
+        })
+        .collect();
+    assert!(
+        optima.iter().all(|o| close(*o, optima[0], 1e-6)),
+        "{optima:?}"
+    );
+    assert_eq!(
+        rows[0]["method"], "regions",
+        "auto answers by regions for 2 inputs"
+    );
+    let unknown = run(&[
+        "bench",
+        "solve",
+        net.to_str().unwrap(),
+        "--methods",
+        "simplex",
+    ]);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown method"));
+}

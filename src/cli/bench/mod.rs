@@ -6,6 +6,7 @@
 mod bounds;
 mod engine;
 mod regions;
+mod solve;
 mod training;
 #[cfg(feature = "gui")]
 mod ui;
@@ -31,6 +32,9 @@ enum BenchKind {
     Bounds(bounds::BoundsBenchArgs),
     /// Exact region counts of 2-input networks by both exact methods, with times.
     Regions(regions::RegionsBenchArgs),
+    /// Every solve path (auto, milp, regions, branch) on the same networks: wall times, and
+    /// the optima checked to agree. The reluscope side of `side_by_side.py`.
+    Solve(solve::SolveBenchArgs),
     /// Training time per epoch and for a full run.
     Training(training::TrainingBenchArgs),
     /// Frame time of the app's UI code with a 5×50 network, every view.
@@ -44,6 +48,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         BenchKind::Engine(a) => engine::run(a),
         BenchKind::Bounds(a) => bounds::run(a),
         BenchKind::Regions(a) => regions::run(a),
+        BenchKind::Solve(a) => solve::run(a),
         BenchKind::Training(a) => training::run(a),
         #[cfg(feature = "gui")]
         BenchKind::Ui(a) => ui::run(a),
