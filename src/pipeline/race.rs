@@ -103,9 +103,28 @@ pub(crate) fn race_branch_and_milp(
         (branch, milp)
     });
     let user_cancelled = control.cancel.load(Ordering::Relaxed);
+    let (report, method, reason, prepared) =
+        pick_winner(branch, milp, objective.sense, user_cancelled)?;
+    Ok(Solved {
+        report,
+        method,
+        reason,
+        prepared,
+    })
+}
+
+/// The race's answer from both finishes: the first to prove its optimum; without one, the
+/// better objective; a failure only if both failed. `P` is the MILP's prepared problem.
+fn pick_winner<P>(
+    branch: Finish<SolveReport>,
+    milp: Finish<(SolveReport, P)>,
+    sense: Sense,
+    user_cancelled: bool,
+) -> Result<(SolveReport, SolveMethod, String, Option<P>), Error> {
+    let optimal = |r: &SolveReport| r.status == "optimal";
     let better = |a: &SolveReport, b: &SolveReport| -> bool {
         match (a.objective, b.objective) {
-            (Some(x), Some(y)) => match objective.sense {
+            (Some(x), Some(y)) => match sense {
                 Sense::Minimize => x < y,
                 Sense::Maximize => x > y,
             },
@@ -113,55 +132,142 @@ pub(crate) fn race_branch_and_milp(
             _ => false,
         }
     };
-    let take_branch = |report: SolveReport, why: String| Solved {
-        report,
-        method: SolveMethod::Branch,
-        reason: why,
-        prepared: None,
-    };
     let branch_optimal = branch.result.as_ref().is_ok_and(optimal);
     let milp_optimal = milp.result.as_ref().is_ok_and(|(r, _)| optimal(r));
     let branch_wins = branch_optimal && (!milp_optimal || branch.at <= milp.at);
+    let by_branch = |r: SolveReport, why: String| Ok((r, SolveMethod::Branch, why, None));
+    let by_milp = |r: SolveReport, why: String, p: P| Ok((r, SolveMethod::Milp, why, Some(p)));
     // The loser was stopped (a cancelled status, or a cancelled bound computation): only the
     // winner's result counts.
     match (branch.result, milp.result) {
-        (Ok(b), _) if branch_wins => Ok(take_branch(
-            b,
-            "branching proved the optimum first".to_string(),
-        )),
-        (_, Ok((m, prepared))) if milp_optimal => Ok(Solved {
-            report: m,
-            method: SolveMethod::Milp,
-            reason: "the MILP proved the optimum first".to_string(),
-            prepared: Some(prepared),
-        }),
-        (Ok(b), Ok((m, prepared))) => {
+        (Ok(b), _) if branch_wins => by_branch(b, "branching proved the optimum first".into()),
+        (_, Ok((m, p))) if milp_optimal => {
+            by_milp(m, "the MILP proved the optimum first".into(), p)
+        }
+        (Ok(b), Ok((m, p))) => {
             let why = if user_cancelled {
                 "cancelled"
             } else {
                 "neither finished"
             };
             if better(&b, &m) {
-                Ok(take_branch(
-                    b,
-                    format!("{why}; branching found the better point"),
-                ))
+                by_branch(b, format!("{why}; branching found the better point"))
             } else {
-                Ok(Solved {
-                    report: m,
-                    method: SolveMethod::Milp,
-                    reason: format!("{why}; the MILP found the better point"),
-                    prepared: Some(prepared),
-                })
+                by_milp(m, format!("{why}; the MILP found the better point"), p)
             }
         }
-        (Ok(b), Err(e)) => Ok(take_branch(b, format!("branching (the MILP failed: {e})"))),
-        (Err(e), Ok((m, prepared))) => Ok(Solved {
-            report: m,
-            method: SolveMethod::Milp,
-            reason: format!("the MILP (branching failed: {e})"),
-            prepared: Some(prepared),
-        }),
+        (Ok(b), Err(e)) => by_branch(b, format!("branching (the MILP failed: {e})")),
+        (Err(e), Ok((m, p))) => by_milp(m, format!("the MILP (branching failed: {e})"), p),
         (Err(_), Err(e)) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::branching::BranchError;
+
+    fn report(status: &str, objective: f64) -> SolveReport {
+        SolveReport {
+            status: status.into(),
+            status_detail: None,
+            objective_description: String::new(),
+            objective: Some(objective),
+            best_bound: None,
+            gap: None,
+            nodes: 0,
+            lp_iterations: 0,
+            time_s: 0.0,
+            build_time_s: 0.0,
+            x: None,
+            forward_value: None,
+            forward_difference: None,
+            start_objective: None,
+            binaries: 0,
+            variables: 0,
+            constraints: 0,
+            nonzeros: 0,
+            trace: Vec::new(),
+            log: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    fn finish<T>(result: Result<T, Error>, after_ms: u64, t0: Instant) -> Finish<T> {
+        Finish {
+            result,
+            at: t0 + Duration::from_millis(after_ms),
+        }
+    }
+
+    fn failed() -> Error {
+        Error::Branch(BranchError::Problem("broken".into()))
+    }
+
+    #[test]
+    fn the_first_proven_optimum_wins_else_the_better_point() {
+        let t0 = Instant::now();
+        let pick =
+            |b: Result<SolveReport, Error>, tb, m: Result<SolveReport, Error>, tm, cancel| {
+                pick_winner(
+                    finish(b, tb, t0),
+                    finish(m.map(|r| (r, ())), tm, t0),
+                    Sense::Minimize,
+                    cancel,
+                )
+                .map(|(r, method, why, p)| (r.objective.unwrap(), method, why, p.is_some()))
+            };
+        // Branching proves first; the MILP was stopped (cancelled).
+        let (o, m, why, prepared) = pick(
+            Ok(report("optimal", 1.0)),
+            10,
+            Ok(report("cancelled", 1.5)),
+            12,
+            false,
+        )
+        .unwrap();
+        assert_eq!((o, m, prepared), (1.0, SolveMethod::Branch, false));
+        assert!(why.contains("branching proved"), "{why}");
+        // Both optimal: the earlier one.
+        let (_, m, _, prepared) = pick(
+            Ok(report("optimal", 1.0)),
+            20,
+            Ok(report("optimal", 1.0)),
+            5,
+            false,
+        )
+        .unwrap();
+        assert_eq!((m, prepared), (SolveMethod::Milp, true));
+        // The MILP proves it while branching's bounds were cancelled (an error).
+        let (_, m, why, _) = pick(Err(failed()), 3, Ok(report("optimal", 2.0)), 9, false).unwrap();
+        assert_eq!(m, SolveMethod::Milp);
+        assert!(why.contains("MILP proved"), "{why}");
+        // Neither finished (time limit): the better point, and the reason says so.
+        let (o, m, why, _) = pick(
+            Ok(report("time_limit", 0.5)),
+            1,
+            Ok(report("time_limit", 0.7)),
+            1,
+            false,
+        )
+        .unwrap();
+        assert_eq!((o, m), (0.5, SolveMethod::Branch));
+        assert!(why.starts_with("neither finished"), "{why}");
+        let (_, _, why, _) = pick(
+            Ok(report("cancelled", 0.9)),
+            1,
+            Ok(report("cancelled", 0.7)),
+            1,
+            true,
+        )
+        .unwrap();
+        assert!(why.starts_with("cancelled; the MILP"), "{why}");
+        // One failed: the other answers, and the failure is named.
+        let (_, m, why, _) =
+            pick(Ok(report("time_limit", 3.0)), 1, Err(failed()), 1, false).unwrap();
+        assert_eq!(m, SolveMethod::Branch);
+        assert!(why.contains("the MILP failed: broken"), "{why}");
+        // Both failed: an error.
+        assert!(pick(Err(failed()), 1, Err(failed()), 1, false).is_err());
     }
 }
