@@ -1,10 +1,11 @@
 //! Branch and bound over the input box: the exact optimum for networks with a handful of
-//! inputs (about 3–10), where regions are too many to enumerate over the whole box but few
-//! on a small part of it.
+//! inputs (measured best at 3–5), where regions are too many to enumerate over the whole box
+//! but few on a small part of it.
 //!
 //! Boxes are kept in a queue ordered by their lower bound `β(B)` (symbolic bounds and a
 //! backward relaxation of the objective, in `box_bound.rs`); the incumbent `f̂` is the best
-//! forward-evaluated candidate so far (sampled start, each box's centre and bound corner). Each round takes the most promising boxes and, in parallel:
+//! forward-evaluated candidate so far (sampled start, each box's centre and bound corner).
+//! Each round takes the most promising boxes and, in parallel:
 //! - drops a box with `β(B) ≥ f̂ − τ`, where `τ = max(gap · |f̂|, 10⁻⁹)`: it cannot improve `f̂`
 //!   by more than the tolerance;
 //! - finishes a box with at most `leaf_unstable` unstable neurons exactly, by enumerating
