@@ -87,6 +87,11 @@ impl LpContext {
         }
     }
 
+    /// Whether the enumeration's deadline has passed.
+    pub(crate) fn past_deadline(&self) -> bool {
+        self.deadline.is_some_and(|t| Instant::now() >= t)
+    }
+
     /// The rows of the box, `x_j ≤ hi_j` and `−x_j ≤ −lo_j`, followed by the cell's rows:
     /// the form the dense solver takes.
     fn all_rows(&self, cell: &Polytope) -> (Vec<f64>, Vec<f64>) {

@@ -224,6 +224,15 @@ pub(crate) fn minimise_over_regions(
         let hidden = network.hidden_neurons();
         let mut stopped = partition.stopped;
         for cell in &partition.cells {
+            // The cells' LPs are quick but many: the time limit and Cancel hold here too.
+            if context.past_deadline() {
+                stopped.get_or_insert(super::StopReason::TimeLimit);
+                break;
+            }
+            if control.is_cancelled() {
+                stopped = Some(super::StopReason::Cancelled);
+                break;
+            }
             if cell.phases.len() != hidden {
                 continue;
             }

@@ -252,6 +252,11 @@ fn refine_cell<G: Geometry>(
     stop: &StopFlag,
     pruner: Option<&Pruner>,
 ) -> Result<Vec<Cell<G::Stored>>, RegionsError> {
+    if stop.check() {
+        // Stopped: the remaining cells of the layer are kept as they are (their phases stop
+        // short of this layer), without the cost of opening them.
+        return Ok(vec![cell]);
+    }
     let (a, c) = preactivation_map(network, &cell.phases, k);
     let geometry = G::open(cell.stored, context)?;
     if let Some(pruner) = pruner
@@ -358,7 +363,13 @@ fn cut_pieces<G: Geometry>(
     let unit: Vec<f64> = w.iter().map(|v| v / norm).collect();
     let offset = c / norm;
     let mut out = Vec::with_capacity(pieces.len() + 1);
-    for mut piece in pieces {
+    for (index, mut piece) in pieces.into_iter().enumerate() {
+        // One neuron may cut hundreds of thousands of pieces of one cell: check the limits
+        // within the pass too, and leave the rest undecided once stopped.
+        if index % 64 == 63 && stop.check() {
+            out.push((piece, Cut::Unknown));
+            continue;
+        }
         let side = match piece.geometry.classify(context, &unit, offset, eps) {
             Err(RegionsError::OutOfTime) => {
                 // Recorded here, not only at the next neuron's check: this may be the last
