@@ -16,6 +16,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+/// Sets its flag when dropped.
+struct DoneOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for DoneOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
 /// One contestant's result and when it ended.
 struct Finish<T> {
     result: Result<T, Error>,
@@ -39,6 +48,8 @@ pub(crate) fn race_branch_and_milp(
     let done = AtomicBool::new(false);
     let optimal = |r: &SolveReport| r.status == "optimal";
     let (branch, milp) = std::thread::scope(|scope| {
+        // Ends the watcher however this closure ends (a panic too), so the scope can join it.
+        let _done_on_exit = DoneOnDrop(&done);
         scope.spawn(|| {
             while !done.load(Ordering::Relaxed) {
                 if control.cancel.load(Ordering::Relaxed) {

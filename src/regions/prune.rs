@@ -97,25 +97,12 @@ impl Pruner {
     ) -> bool {
         let d = network.input_dim();
         let layers = network.layers();
-        // The incumbent from the cell's point: the rest of the network from `aᵏ`.
+        // The incumbent from the cell's point, by a full forward pass: the cell's affine map
+        // may differ from the network on a sliver merged into it, and an incumbent must be a
+        // value the network attains.
         if let Some(x) = geometry.representative_point() {
-            let mut h: Vec<f64> = a
-                .chunks(d)
-                .zip(a0)
-                .map(|(row, &c)| row.iter().zip(&x).map(|(w, v)| w * v).sum::<f64>() + c)
-                .collect();
-            for (j, layer) in layers.iter().enumerate().skip(k) {
-                h.iter_mut().for_each(|v| *v = layer.activation.apply(*v));
-                if let Some(next) = layers.get(j + 1) {
-                    h = next
-                        .weights
-                        .outer_iter()
-                        .zip(&next.bias)
-                        .map(|(row, &b)| row.iter().zip(&h).map(|(w, v)| w * v).sum::<f64>() + b)
-                        .collect();
-                }
-            }
-            let value: f64 = self.weights.iter().zip(&h).map(|(c, y)| c * y).sum();
+            let y = network.forward(&x);
+            let value: f64 = self.weights.iter().zip(&y).map(|(c, y)| c * y).sum();
             if value.is_finite() {
                 self.offer(value, &x);
             }
