@@ -51,6 +51,17 @@ impl LayerBounds {
         self.lower.is_empty()
     }
 
+    /// Intersects with `other` (bounds of the same neurons, both valid): `[max(l, l'), min(u,
+    /// u')]`. Rounding can cross the two ends by an ulp on a degenerate neuron; the pair is
+    /// kept ordered.
+    pub fn intersect(&mut self, other: &LayerBounds) {
+        let pairs = self.lower.iter_mut().zip(self.upper.iter_mut());
+        for ((l, u), (&ol, &ou)) in pairs.zip(other.lower.iter().zip(&other.upper)) {
+            let (a, b) = (l.max(ol), u.min(ou));
+            (*l, *u) = (a.min(b), b.max(a));
+        }
+    }
+
     /// Whether `a` lies in the bounds, with `tol` of slack relative to the bound magnitude.
     pub fn contains(&self, a: &[f64], tol: f64) -> bool {
         a.iter()
@@ -169,5 +180,27 @@ impl NetworkBounds {
     /// Bounds of the output layer.
     pub fn output(&self) -> &LayerBounds {
         &self.layers[self.layers.len() - 1]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LayerBounds;
+
+    #[test]
+    fn intersecting_keeps_the_tighter_end_and_the_order() {
+        let mut a = LayerBounds {
+            lower: vec![-1.0, 0.0, 2.0],
+            upper: vec![1.0, 5.0, 2.0 + 1e-16],
+        };
+        let b = LayerBounds {
+            lower: vec![-2.0, 1.0, 2.0 + 4e-16],
+            upper: vec![0.5, 3.0, 3.0],
+        };
+        a.intersect(&b);
+        assert_eq!(a.lower[..2], [-1.0, 1.0]);
+        assert_eq!(a.upper[..2], [0.5, 3.0]);
+        // Crossed by rounding: still ordered.
+        assert!(a.lower[2] <= a.upper[2]);
     }
 }

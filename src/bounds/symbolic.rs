@@ -69,17 +69,8 @@ pub fn symbolic_layer(
         .map(|(&l, &u)| act.apply_interval(l, u))
         .unzip();
     let ia = interval_layer(target, &lo, &hi);
-    let mut out = LayerBounds {
-        lower: Vec::with_capacity(lower.len()),
-        upper: Vec::with_capacity(lower.len()),
-    };
-    for i in 0..lower.len() {
-        let l = lower[i].max(ia.lower[i]);
-        let u = upper[i].min(ia.upper[i]);
-        // Rounding can cross the two by an ulp on a degenerate neuron; keep the pair ordered.
-        out.lower.push(l.min(u));
-        out.upper.push(u.max(l));
-    }
+    let mut out = LayerBounds { lower, upper };
+    out.intersect(&ia);
     out
 }
 

@@ -44,12 +44,7 @@ pub(crate) fn bound_box(
     for k in 0..layers.len() {
         let mut own = symbolic_layer(network, input_box, &bounds, k);
         if let Some(parent) = inherited.map(|p| &p[k]) {
-            for i in 0..own.lower.len() {
-                let l = own.lower[i].max(parent.lower[i]);
-                let u = own.upper[i].min(parent.upper[i]);
-                own.lower[i] = l.min(u);
-                own.upper[i] = u.max(l);
-            }
+            own.intersect(parent);
         }
         bounds.push(own);
     }

@@ -114,15 +114,12 @@ impl Pruner {
             lower: Vec::with_capacity(a0.len()),
             upper: Vec::with_capacity(a0.len()),
         };
-        for (i, (row, &c)) in a.chunks(d).zip(a0).enumerate() {
+        for (row, &c) in a.chunks(d).zip(a0) {
             let (lo, hi) = geometry.affine_range(row, c);
-            let (l, u) = (
-                lo.max(self.global[k].lower[i]),
-                hi.min(self.global[k].upper[i]),
-            );
-            first.lower.push(l.min(u));
-            first.upper.push(u.max(l));
+            first.lower.push(lo);
+            first.upper.push(hi);
         }
+        first.intersect(&self.global[k]);
         bounds.push(first);
         // Step 2: interval arithmetic for the later layers.
         for j in k + 1..layers.len() {
@@ -135,12 +132,7 @@ impl Pruner {
                 .map(|(&l, &u)| act.apply_interval(l, u))
                 .unzip();
             let mut next = interval_layer(&layers[j], &lo, &hi);
-            for i in 0..next.lower.len() {
-                let l = next.lower[i].max(self.global[j].lower[i]);
-                let u = next.upper[i].min(self.global[j].upper[i]);
-                next.lower[i] = l.min(u);
-                next.upper[i] = u.max(l);
-            }
+            next.intersect(&self.global[j]);
             bounds.push(next);
         }
         let output = bounds.last().expect("at least layer k");

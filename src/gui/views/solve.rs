@@ -154,16 +154,11 @@ pub fn report_lines(r: &SolveReport, solver: SolverChoice) -> Vec<(String, &'sta
             "size of the big-M MILP: one binary per unstable ReLU",
         ),
     ];
-    if let Some(x) = &r.x {
-        let xs: Vec<String> = x.iter().map(|v| format!("{v:.10}")).collect();
-        lines.push((format!("x* = ({})", xs.join(", ")), "the best input found"));
-    }
-    if let (Some(f), Some(d)) = (r.forward_value, r.forward_difference) {
-        lines.push((
-            format!("forward check: f(x*) = {f:.10}, |f(x*) − objective| = {d:.2e}"),
-            "the network evaluated at x* directly: a tiny difference shows the MILP models the network faithfully",
-        ));
-    }
+    point_lines(
+        r,
+        "the network evaluated at x* directly: a tiny difference shows the MILP models the network faithfully",
+        &mut lines,
+    );
     if let Some(s) = r.start_objective {
         lines.push((
             format!("sampled start: {}", format_number(s)),
@@ -177,6 +172,24 @@ pub fn report_lines(r: &SolveReport, solver: SolverChoice) -> Vec<(String, &'sta
         ));
     }
     lines
+}
+
+/// The `x*` and forward-check lines of every solver, `forward_tip` explaining the check.
+fn point_lines(
+    r: &SolveReport,
+    forward_tip: &'static str,
+    lines: &mut Vec<(String, &'static str)>,
+) {
+    if let Some(x) = &r.x {
+        let xs: Vec<String> = x.iter().map(|v| format!("{v:.10}")).collect();
+        lines.push((format!("x* = ({})", xs.join(", ")), "the best input found"));
+    }
+    if let (Some(f), Some(d)) = (r.forward_value, r.forward_difference) {
+        lines.push((
+            format!("forward check: f(x*) = {f:.10}, |f(x*) − objective| = {d:.2e}"),
+            forward_tip,
+        ));
+    }
 }
 
 /// [`report_lines`] of the region solver.
@@ -213,16 +226,11 @@ fn region_report_lines(r: &SolveReport) -> Vec<(String, &'static str)> {
             "enumerating the regions and optimising over each",
         ),
     ];
-    if let Some(x) = &r.x {
-        let xs: Vec<String> = x.iter().map(|v| format!("{v:.10}")).collect();
-        lines.push((format!("x* = ({})", xs.join(", ")), "the best input found"));
-    }
-    if let (Some(f), Some(d)) = (r.forward_value, r.forward_difference) {
-        lines.push((
-            format!("forward check: f(x*) = {f:.10}, |f(x*) − objective| = {d:.2e}"),
-            "the network evaluated at x* directly: agrees with the region's affine piece",
-        ));
-    }
+    point_lines(
+        r,
+        "the network evaluated at x* directly: agrees with the region's affine piece",
+        &mut lines,
+    );
     lines
 }
 
@@ -263,16 +271,7 @@ fn branch_report_lines(r: &SolveReport) -> Vec<(String, &'static str)> {
             "splitting, bounding and finishing the parts of the box",
         ),
     ];
-    if let Some(x) = &r.x {
-        let xs: Vec<String> = x.iter().map(|v| format!("{v:.10}")).collect();
-        lines.push((format!("x* = ({})", xs.join(", ")), "the best input found"));
-    }
-    if let (Some(f), Some(d)) = (r.forward_value, r.forward_difference) {
-        lines.push((
-            format!("forward check: f(x*) = {f:.10}, |f(x*) − objective| = {d:.2e}"),
-            "the network evaluated at x* directly",
-        ));
-    }
+    point_lines(r, "the network evaluated at x* directly", &mut lines);
     lines
 }
 
