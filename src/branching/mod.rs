@@ -136,13 +136,9 @@ pub fn solve_by_branching(
     control: &TaskControl,
 ) -> Result<SolveReport, BranchError> {
     let started = Instant::now();
-    if objective.weights.len() != network.output_dim() {
-        return Err(BranchError::Problem(format!(
-            "the objective has {} weight(s) but the network has {} output(s)",
-            objective.weights.len(),
-            network.output_dim()
-        )));
-    }
+    objective
+        .check_fits(network.output_dim())
+        .map_err(|e| BranchError::Problem(e.to_string()))?;
     if input_box.dim() != network.input_dim() {
         return Err(BranchError::Problem(format!(
             "the box has {} dimension(s) but the network has {} input(s)",

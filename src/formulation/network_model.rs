@@ -97,13 +97,7 @@ impl NetworkModel {
         objective: &Objective,
     ) -> Result<Self, FormulationError> {
         check_bounds_shape(network, &bounds.layers)?;
-        if objective.weights.len() != network.output_dim() {
-            return Err(FormulationError::Objective(format!(
-                "the objective has {} weights but the network has {} outputs",
-                objective.weights.len(),
-                network.output_dim()
-            )));
-        }
+        objective.check_fits(network.output_dim())?;
         let mut m = Self::build_prefix(network, input_box, bounds.hidden(), Encoding::BigM)?;
         let output = network.output_layer();
         let pre = m.next_preactivations(output);

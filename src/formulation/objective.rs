@@ -48,6 +48,17 @@ impl Objective {
         Ok(Self { sense, weights })
     }
 
+    /// Errors unless there is one weight per network output.
+    pub fn check_fits(&self, outputs: usize) -> Result<(), FormulationError> {
+        if self.weights.len() == outputs {
+            return Ok(());
+        }
+        Err(FormulationError::Objective(format!(
+            "the objective has {} weight(s) but the network has {outputs} output(s)",
+            self.weights.len()
+        )))
+    }
+
     /// `cᵀy` for network outputs `y`.
     pub fn value(&self, outputs: &[f64]) -> f64 {
         self.weights.iter().zip(outputs).map(|(c, y)| c * y).sum()

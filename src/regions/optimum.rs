@@ -66,13 +66,9 @@ pub fn solve_by_regions_with(
     control: &TaskControl,
 ) -> Result<SolveReport, RegionsError> {
     let started = Instant::now();
-    if objective.weights.len() != network.output_dim() {
-        return Err(RegionsError::Objective(format!(
-            "the objective has {} weight(s) but the network has {} output(s)",
-            objective.weights.len(),
-            network.output_dim()
-        )));
-    }
+    objective
+        .check_fits(network.output_dim())
+        .map_err(|e| RegionsError::Objective(e.to_string()))?;
     // Maximising cᵀf is minimising (−c)ᵀf: work with a minimisation throughout.
     let sign = match objective.sense {
         Sense::Minimize => 1.0,
