@@ -16,6 +16,7 @@ pub use relaxation::{Line, Relaxation, relaxation};
 pub use stability::{NeuronState, big_m, binaries_needed, neuron_state};
 pub use symbolic::{objective_relaxation, symbolic_bounds, symbolic_layer};
 
+use crate::network::Activation;
 use std::fmt;
 use std::time::Duration;
 use thiserror::Error;
@@ -49,6 +50,15 @@ impl LayerBounds {
     /// Whether the layer has no neuron.
     pub fn is_empty(&self) -> bool {
         self.lower.is_empty()
+    }
+
+    /// The bounds `[σ(L), σ(U)]` of the layer's outputs (`σ` is monotone).
+    pub fn activated(&self, activation: Activation) -> (Vec<f64>, Vec<f64>) {
+        self.lower
+            .iter()
+            .zip(&self.upper)
+            .map(|(&l, &u)| activation.apply_interval(l, u))
+            .unzip()
     }
 
     /// Intersects with `other` (bounds of the same neurons, both valid): `[max(l, l'), min(u,

@@ -60,14 +60,7 @@ pub fn symbolic_layer(
     let lower = backward(network, input_box, &relaxations, k, true);
     let upper = backward(network, input_box, &relaxations, k, false);
     // Interval arithmetic on the previous layer can be tighter for some neurons.
-    let prev = &earlier[k - 1];
-    let act = layers[k - 1].activation;
-    let (lo, hi): (Vec<f64>, Vec<f64>) = prev
-        .lower
-        .iter()
-        .zip(&prev.upper)
-        .map(|(&l, &u)| act.apply_interval(l, u))
-        .unzip();
+    let (lo, hi) = earlier[k - 1].activated(layers[k - 1].activation);
     let ia = interval_layer(target, &lo, &hi);
     let mut out = LayerBounds { lower, upper };
     out.intersect(&ia);

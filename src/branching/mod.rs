@@ -159,10 +159,7 @@ pub fn solve_by_branching(
         .into_iter()
         .chain(crate::control::deadline_after(started, options.time_limit))
         .min();
-    let sign = match objective.sense {
-        Sense::Minimize => 1.0,
-        Sense::Maximize => -1.0,
-    };
+    let sign = objective.sense.sign();
     let weights: Vec<f64> = objective.weights.iter().map(|c| sign * c).collect();
     let start = sampled_incumbent(network, input_box, objective, 512, 0);
     let mut incumbent = (start.x, sign * start.objective);
@@ -320,13 +317,8 @@ pub fn solve_by_branching(
         x: Some(x),
         forward_value: Some(forward_value),
         start_objective: Some(start.objective),
-        binaries: 0,
         variables: network.input_dim(),
-        constraints: 0,
-        nonzeros: 0,
-        trace: Vec::new(),
-        log: Vec::new(),
-        warnings: Vec::new(),
+        ..SolveReport::default()
     };
     report.check_against_network(objective.sense == Sense::Minimize);
     Ok(report)
@@ -355,26 +347,12 @@ fn solve_with_fixed_inputs(
         let value = objective.value(&network.forward(&x));
         SolveReport {
             status: "optimal".into(),
-            status_detail: None,
             objective_description: objective.describe(),
             objective: Some(value),
             best_bound: Some(value),
             gap: Some(0.0),
-            nodes: 0,
-            lp_iterations: 0,
-            time_s: 0.0,
-            build_time_s: 0.0,
             x: Some(x),
-            forward_value: None,
-            forward_difference: None,
-            start_objective: None,
-            binaries: 0,
-            variables: 0,
-            constraints: 0,
-            nonzeros: 0,
-            trace: Vec::new(),
-            log: Vec::new(),
-            warnings: Vec::new(),
+            ..SolveReport::default()
         }
     } else {
         let layers = network.layers();

@@ -15,6 +15,16 @@ pub enum Sense {
     Maximize,
 }
 
+impl Sense {
+    /// `1` for minimising, `−1` for maximising: `sign · cᵀx` is always minimised.
+    pub fn sign(self) -> f64 {
+        match self {
+            Sense::Minimize => 1.0,
+            Sense::Maximize => -1.0,
+        }
+    }
+}
+
 /// Magnitude below which a coefficient counts as zero (HiGHS's `small_matrix_value`).
 pub const NEGLIGIBLE: f64 = 1e-9;
 

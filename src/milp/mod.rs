@@ -34,7 +34,8 @@ pub enum MilpError {
 }
 
 /// Everything a user wants to know about one solve; field names are the stable JSON keys.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// `Default` is an empty report (no point, no model) for solvers to fill in.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SolveReport {
     /// `optimal`, `time_limit`, `cancelled`, `infeasible`, `unbounded` or `other`.
     pub status: String,

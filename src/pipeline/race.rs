@@ -181,26 +181,8 @@ mod tests {
     fn report(status: &str, objective: f64) -> SolveReport {
         SolveReport {
             status: status.into(),
-            status_detail: None,
-            objective_description: String::new(),
             objective: Some(objective),
-            best_bound: None,
-            gap: None,
-            nodes: 0,
-            lp_iterations: 0,
-            time_s: 0.0,
-            build_time_s: 0.0,
-            x: None,
-            forward_value: None,
-            forward_difference: None,
-            start_objective: None,
-            binaries: 0,
-            variables: 0,
-            constraints: 0,
-            nonzeros: 0,
-            trace: Vec::new(),
-            log: Vec::new(),
-            warnings: Vec::new(),
+            ..SolveReport::default()
         }
     }
 

@@ -70,10 +70,7 @@ pub fn solve_by_regions_with(
         .check_fits(network.output_dim())
         .map_err(|e| RegionsError::Objective(e.to_string()))?;
     // Maximising cᵀf is minimising (−c)ᵀf: work with a minimisation throughout.
-    let sign = match objective.sense {
-        Sense::Minimize => 1.0,
-        Sense::Maximize => -1.0,
-    };
+    let sign = objective.sense.sign();
     let weights: Vec<f64> = objective.weights.iter().map(|c| sign * c).collect();
     let RegionMinimum {
         best,
@@ -119,14 +116,8 @@ pub fn solve_by_regions_with(
             .map(|(f, o)| (f - o).abs()),
         x,
         forward_value,
-        start_objective: None,
-        binaries: 0,
         variables: network.input_dim(),
-        constraints: 0,
-        nonzeros: 0,
-        trace: Vec::new(),
-        log: Vec::new(),
-        warnings: Vec::new(),
+        ..SolveReport::default()
     };
     report.check_against_network(objective.sense == Sense::Minimize);
     Ok(report)

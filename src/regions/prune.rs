@@ -123,14 +123,7 @@ impl Pruner {
         bounds.push(first);
         // Step 2: interval arithmetic for the later layers.
         for j in k + 1..layers.len() {
-            let prev = &bounds[j - k - 1];
-            let act = layers[j - 1].activation;
-            let (lo, hi): (Vec<f64>, Vec<f64>) = prev
-                .lower
-                .iter()
-                .zip(&prev.upper)
-                .map(|(&l, &u)| act.apply_interval(l, u))
-                .unzip();
+            let (lo, hi) = bounds[j - k - 1].activated(layers[j - 1].activation);
             let mut next = interval_layer(&layers[j], &lo, &hi);
             next.intersect(&self.global[j]);
             bounds.push(next);
