@@ -7,6 +7,7 @@ use crate::formulation::FormulationError;
 use crate::lp::LpError;
 use crate::milp::MilpError;
 use crate::network::NetworkError;
+use crate::problem::ProblemError;
 use crate::regions::RegionsError;
 use crate::scaling::ScalingError;
 use crate::training::{DatasetError, TrainingError, UnknownFunction};
@@ -40,6 +41,9 @@ pub enum Error {
     /// Linear regions could not be computed.
     #[error(transparent)]
     Regions(#[from] RegionsError),
+    /// A problem file, VNNLIB property or problem that does not fit together.
+    #[error(transparent)]
+    Problem(#[from] ProblemError),
     /// Branching over the input box failed.
     #[error(transparent)]
     Branch(#[from] BranchError),

@@ -45,6 +45,7 @@ pub mod milp;
 pub mod network;
 pub mod numbers;
 pub mod pipeline;
+pub mod problem;
 pub mod regions;
 pub mod scaling;
 pub mod tightening;

@@ -467,6 +467,7 @@ fn bad_inputs_are_errors_and_caps_give_lower_bounds() {
     let wrong_objective = Objective {
         sense: Sense::Minimize,
         weights: vec![1.0, 2.0],
+        constraints: Vec::new(),
     };
     assert!(solve_by_regions(&net, &b, &wrong_objective, &control).is_err());
 }

@@ -20,7 +20,7 @@
 mod box_bound;
 
 use crate::control::TaskControl;
-use crate::milp::{Objective, Sense, SolveReport, sampled_incumbent};
+use crate::milp::{Objective, SolveReport, sampled_incumbent};
 use crate::network::{InputBox, Network};
 use crate::regions::{
     RegionMinimum, RegionOptions, RegionsError, StopReason, minimise_over_regions,
@@ -139,6 +139,14 @@ pub fn solve_by_branching(
     objective
         .check_fits(network.output_dim())
         .map_err(|e| BranchError::Problem(e.to_string()))?;
+    if !objective.constraints.is_empty() {
+        // Its incumbents are bound candidates and samples, which need not satisfy them.
+        return Err(BranchError::Problem(
+            "branching over the input box does not take constraints on the outputs; use the \
+             MILP or the region solver (method auto picks one)"
+                .into(),
+        ));
+    }
     if input_box.dim() != network.input_dim() {
         return Err(BranchError::Problem(format!(
             "the box has {} dimension(s) but the network has {} input(s)",
@@ -161,7 +169,9 @@ pub fn solve_by_branching(
         .min();
     let sign = objective.sense.sign();
     let weights: Vec<f64> = objective.weights.iter().map(|c| sign * c).collect();
-    let start = sampled_incumbent(network, input_box, objective, 512, 0);
+    let start = sampled_incumbent(network, input_box, objective, 512, 0).ok_or_else(|| {
+        BranchError::Problem("no sampled input is feasible, though there are no constraints".into())
+    })?;
     let mut incumbent = (start.x, sign * start.objective);
     let build_time = started.elapsed().as_secs_f64();
 
@@ -320,7 +330,7 @@ pub fn solve_by_branching(
         variables: network.input_dim(),
         ..SolveReport::default()
     };
-    report.check_against_network(objective.sense == Sense::Minimize);
+    report.check_against(network, objective);
     Ok(report)
 }
 
@@ -383,7 +393,7 @@ fn solve_with_fixed_inputs(
     report.forward_value = Some(forward);
     report.forward_difference = report.objective.map(|o| (forward - o).abs());
     report.variables = network.input_dim();
-    report.check_against_network(objective.sense == Sense::Minimize);
+    report.check_against(network, objective);
     Ok(report)
 }
 
@@ -433,6 +443,7 @@ fn process_box(
             network,
             &node.input_box,
             weights,
+            &[],
             &regions,
             control,
             Some(incumbent.clone()),
@@ -482,6 +493,7 @@ fn process_box(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::milp::Sense;
     use crate::network::Activation;
     use crate::network::tests::random_network_with;
     use crate::regions::solve_by_regions_with;
@@ -490,6 +502,7 @@ mod tests {
         Objective {
             sense,
             weights: vec![1.0, 0.25 - 0.1 * seed as f64],
+            constraints: Vec::new(),
         }
     }
 
@@ -561,6 +574,7 @@ mod tests {
         let objective = Objective {
             sense: Sense::Minimize,
             weights: vec![1.0],
+            constraints: Vec::new(),
         };
         let options = BranchOptions {
             time_limit: Some(0.05),
@@ -584,6 +598,7 @@ mod tests {
         let objective = Objective {
             sense: Sense::Minimize,
             weights: vec![1.0],
+            constraints: Vec::new(),
         };
         let flat = InputBox::new(vec![-1.0, 0.3, -1.0], vec![1.0, 0.3, 1.0]).unwrap();
         let r = solve_by_branching(
@@ -636,6 +651,7 @@ mod tests {
         let two = Objective {
             sense: Sense::Minimize,
             weights: vec![1.0, 1.0],
+            constraints: Vec::new(),
         };
         let err = solve_by_branching(
             &net,
@@ -650,6 +666,7 @@ mod tests {
         let one = Objective {
             sense: Sense::Minimize,
             weights: vec![1.0],
+            constraints: Vec::new(),
         };
         let err = solve_by_branching(
             &net,

@@ -13,6 +13,7 @@ mod solve;
 mod study;
 mod table;
 mod train;
+mod verify;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -54,6 +55,9 @@ enum Command {
     Study(study::StudyArgs),
     /// Time loading, bounds, model building and solving on a set of networks.
     Bench(bench::BenchArgs),
+    /// Decide a VNNLIB property on a network: sat (with a checked counterexample), unsat, or
+    /// unknown; or every instance of a VNN-COMP instances.csv.
+    Verify(verify::VerifyArgs),
 }
 
 /// What `main` should do after parsing.
@@ -79,6 +83,7 @@ pub fn run() -> anyhow::Result<Outcome> {
         Command::Samples(a) => train::run_samples(&a)?,
         Command::Study(a) => study::run(&a)?,
         Command::Bench(a) => bench::run(&a)?,
+        Command::Verify(a) => verify::run(&a)?,
     }
     Ok(Outcome::Done)
 }

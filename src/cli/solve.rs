@@ -4,12 +4,13 @@ use super::args::{BoundsArgs, NetworkArgs, ObjectiveArgs, SolverArgs};
 use super::info::format_box;
 use super::print_json;
 use super::table::opt;
-use anyhow::Result;
+use anyhow::{Context, Result, bail};
 use clap::Args;
 use reluscope::bounds::BoundMethod;
 use reluscope::milp::{SolveControl, SolveReport};
 use reluscope::network::{InputBox, Network};
-use reluscope::pipeline::{SolveMethod, Solved, solve};
+use reluscope::pipeline::{SolveMethod, Solved, solve, solve_problem};
+use reluscope::problem::problem_file::{is_problem_file, read_problem};
 use reluscope::regions::RegionOptions;
 use std::sync::Arc;
 
@@ -41,7 +42,7 @@ pub struct SolveArgs {
     pub no_prune: bool,
 }
 
-fn parse_method(text: &str) -> Result<SolveMethod, String> {
+pub(super) fn parse_method(text: &str) -> Result<SolveMethod, String> {
     SolveMethod::from_key(text).ok_or_else(|| {
         let known: Vec<&str> = SolveMethod::ALL.iter().map(|m| m.key()).collect();
         format!("unknown method '{text}' (known: {})", known.join(", "))
@@ -50,6 +51,9 @@ fn parse_method(text: &str) -> Result<SolveMethod, String> {
 
 /// Runs `solve`.
 pub fn run(args: &SolveArgs) -> Result<()> {
+    if is_problem_file(&args.network.network) {
+        return run_problem(args);
+    }
     let (network, input_box) = args.network.load()?;
     let objective = args.objective.objective(network.output_dim())?;
     let options = args.solver.options()?;
@@ -198,4 +202,114 @@ fn print_report(report: &SolveReport) {
     if let (Some(f), Some(d)) = (report.forward_value, report.forward_difference) {
         outln!("f(x*)        {f:.10}  (|f(x*) − objective| = {d:.2e})");
     }
+}
+
+/// `solve PROBLEM.json`: the problem file's objective (or feasibility question) over its
+/// networks, constraints and alternatives.
+fn run_problem(args: &SolveArgs) -> Result<()> {
+    let path = &args.network.network;
+    let mut problem = read_problem(path)?;
+    if let Some(text) = &args.network.input_box {
+        let b = reluscope::network::InputBox::parse(text).context("--box")?;
+        if b.dim() != problem.input_dim() {
+            bail!(
+                "--box has {} dimension(s) but {} has {} input(s)",
+                b.dim(),
+                path.display(),
+                problem.input_dim()
+            );
+        }
+        problem.input_box = b;
+    }
+    if args.objective.maximize || args.objective.combination.is_some() || args.objective.output != 0
+    {
+        bail!(
+            "{}: a problem file states its own objective; --maximize, --output and --combination \
+             apply to network files",
+            path.display()
+        );
+    }
+    let options = args.solver.options()?;
+    let setup = args
+        .bounds
+        .setup_for(args.bounds.bounds.unwrap_or(BoundMethod::LpObbt))?;
+    let mut control = SolveControl::default();
+    if args.solver.verbose {
+        control.on_log = Some(Arc::new(|line: &str| eprintln!("{line}")));
+    }
+    let solved = solve_problem(
+        &problem,
+        args.method,
+        &setup,
+        &options,
+        &RegionOptions {
+            prune: !args.no_prune,
+            ..RegionOptions::default()
+        },
+        &control,
+    )?;
+    let report = &solved.report;
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
+    }
+    if args.json {
+        let mut value = serde_json::to_value(report)?;
+        value["method"] = solved.method.map(|m| m.key()).into();
+        value["method_reason"] = solved.reason.as_str().into();
+        value["alternative"] = solved.alternative.into();
+        value["alternatives"] = serde_json::to_value(&solved.alternatives)?;
+        if let Some(outputs) = &solved.outputs {
+            let named: serde_json::Map<String, serde_json::Value> = problem
+                .networks
+                .iter()
+                .zip(outputs)
+                .map(|(n, y)| (n.name.clone(), serde_json::json!(y)))
+                .collect();
+            value["outputs"] = named.into();
+        }
+        return print_json(&value);
+    }
+    let names: Vec<&str> = problem.networks.iter().map(|n| n.name.as_str()).collect();
+    outln!(
+        "{} over {} ({} network(s): {}; {} constraint(s){})",
+        match &problem.objective {
+            Some(_) => report.objective_description.as_str(),
+            None => "find a feasible point",
+        },
+        format_box(&problem.input_box.pairs()),
+        names.len(),
+        names.join(", "),
+        problem.constraints.len(),
+        if problem.disjuncts.is_empty() {
+            String::new()
+        } else {
+            format!(", {} alternatives", problem.disjuncts.len())
+        }
+    );
+    if let Some(method) = solved.method {
+        outln!("method       {} ({})", method.key(), solved.reason);
+    }
+    print_report(report);
+    if let Some(outputs) = &solved.outputs {
+        for (n, y) in problem.networks.iter().zip(outputs) {
+            let ys: Vec<String> = y.iter().map(|v| format!("{v:.6}")).collect();
+            outln!("{:<12} [{}]", format!("{}(x*)", n.name), ys.join(", "));
+        }
+    }
+    if let Some(d) = solved.alternative {
+        outln!("alternative  {} ({})", d + 1, problem.disjuncts[d].origin);
+    }
+    if solved.alternatives.len() > 1 {
+        for a in &solved.alternatives {
+            outln!(
+                "  alternative {:>3}: {:<12} objective {:<14} {:.3} s",
+                a.alternative.map_or(0, |d| d + 1),
+                a.status,
+                opt(a.objective),
+                a.time_s
+            );
+        }
+    }
+    outln!("time         {:.3} s", report.time_s);
+    Ok(())
 }

@@ -13,7 +13,8 @@
 //! `clip(a) = relu(a) − relu(a − c)`, each encoded by the table with bounds `[L, U]` and
 //! `[L − c, U − c]`, plus `z_q ≤ z_p` when both need a binary (`a ≥ c` implies `a ≥ 0`); a
 //! saturated neuron (`L ≥ c`) is the constant `c` ([`NetworkModel`]). The outputs are free
-//! columns `y = Wh + b` and the [`Objective`] is `cᵀy`.
+//! columns `y = Wh + b`, the [`Objective`] is `cᵀy`, and each of its
+//! [`OutputConstraint`]s `lower ≤ wᵀy ≤ upper` is one more row.
 //!
 //! The triangle is the big-M relaxation (`z ∈ [0, 1]`) projected onto `(x, h)`: the same LP
 //! optimum with fewer rows and columns, and no pre-activation columns — the form the many LPs
@@ -22,10 +23,12 @@
 pub mod big_m;
 mod network_model;
 mod objective;
+mod output_constraint;
 pub mod triangle;
 
 pub use network_model::{AffineExpr, Encoding, NetworkModel};
 pub use objective::Objective;
+pub use output_constraint::{CONSTRAINT_TOLERANCE, OutputConstraint};
 
 use crate::network::NetworkError;
 use thiserror::Error;

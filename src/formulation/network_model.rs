@@ -116,6 +116,17 @@ impl NetworkModel {
             m.model.cost[y] = objective.weights[j];
             m.output_cols.push(y);
         }
+        for (i, c) in objective.constraints.iter().enumerate() {
+            let terms: Vec<(Col, f64)> = m
+                .output_cols
+                .iter()
+                .zip(&c.weights)
+                .filter(|(_, w)| **w != 0.0)
+                .map(|(&y, &w)| (y, w))
+                .collect();
+            m.model
+                .add_row(format!("constraint_{i}"), c.lower, c.upper, &terms);
+        }
         m.model.sense = Some(objective.sense);
         Ok(m)
     }
@@ -207,7 +218,14 @@ impl NetworkModel {
 
     /// Pre-activations `Wh + b` of `layer` applied to the last encoded layer, as expressions.
     pub fn next_preactivations(&self, layer: &Layer) -> Vec<AffineExpr> {
-        let inputs: Vec<AffineExpr> = match self.post.last() {
+        self.preactivations_at(self.post.len(), layer)
+    }
+
+    /// Pre-activations `Wh + b` of `layer` applied to encoded hidden layer `k − 1` (to the
+    /// inputs for `k = 0`), as expressions: the objectives of bound tightening over a model
+    /// that encodes the layers after `k` too.
+    pub fn preactivations_at(&self, k: usize, layer: &Layer) -> Vec<AffineExpr> {
+        let inputs: Vec<AffineExpr> = match k.checked_sub(1).and_then(|j| self.post.get(j)) {
             Some(post) => post.clone(),
             None => self
                 .input_cols
@@ -215,23 +233,35 @@ impl NetworkModel {
                 .map(|&c| AffineExpr::column(c))
                 .collect(),
         };
-        layer
-            .weights
-            .outer_iter()
-            .zip(&layer.bias)
-            .map(|(row, &b)| {
-                let mut expr = AffineExpr::constant(b);
-                for (&w, input) in row.iter().zip(&inputs) {
-                    if w == 0.0 {
-                        continue;
-                    }
-                    expr.constant += w * input.constant;
-                    expr.terms
-                        .extend(input.terms.iter().map(|&(c, v)| (c, w * v)));
+        affine_map(layer, &inputs)
+    }
+
+    /// Adds `lower ≤ wᵀ(W h + b) ≤ upper` for each constraint, with `W h + b` the output
+    /// layer applied to the last encoded hidden layer: the constraints as rows without
+    /// output columns (the form the LP relaxation of bound tightening wants).
+    pub fn add_output_constraints(
+        &mut self,
+        output_layer: &Layer,
+        constraints: &[crate::formulation::OutputConstraint],
+    ) {
+        let outputs = self.next_preactivations(output_layer);
+        for (i, c) in constraints.iter().enumerate() {
+            let mut terms = Vec::new();
+            let mut constant = 0.0;
+            for (expr, &w) in outputs.iter().zip(&c.weights) {
+                if w == 0.0 {
+                    continue;
                 }
-                expr
-            })
-            .collect()
+                constant += w * expr.constant;
+                terms.extend(expr.terms.iter().map(|&(col, v)| (col, w * v)));
+            }
+            self.model.add_row(
+                format!("constraint_{i}"),
+                c.lower - constant,
+                c.upper - constant,
+                &terms,
+            );
+        }
     }
 
     fn add_hidden_layer(
@@ -395,6 +425,27 @@ impl ReluUnit<'_> {
     pub(super) fn name(&self, prefix: &str) -> String {
         format!("{prefix}{}_{}_{}", self.tag, self.layer + 1, self.neuron)
     }
+}
+
+/// `W e + b` for expressions `e` of the layer's inputs.
+fn affine_map(layer: &Layer, inputs: &[AffineExpr]) -> Vec<AffineExpr> {
+    layer
+        .weights
+        .outer_iter()
+        .zip(&layer.bias)
+        .map(|(row, &b)| {
+            let mut expr = AffineExpr::constant(b);
+            for (&w, input) in row.iter().zip(inputs) {
+                if w == 0.0 {
+                    continue;
+                }
+                expr.constant += w * input.constant;
+                expr.terms
+                    .extend(input.terms.iter().map(|&(c, v)| (c, w * v)));
+            }
+            expr
+        })
+        .collect()
 }
 
 fn check_bounds_shape(network: &Network, bounds: &[LayerBounds]) -> Result<(), FormulationError> {

@@ -1,16 +1,23 @@
-//! What the MILP optimises: a linear combination `cᵀf(x)` of the network outputs.
+//! What the MILP optimises: a linear combination `cᵀf(x)` of the network outputs, subject to
+//! linear constraints on them.
 
-use super::FormulationError;
+use super::{FormulationError, OutputConstraint};
 use crate::lp::Sense;
 use serde::Serialize;
 
-/// `min` or `max` of `Σⱼ cⱼ fⱼ(x)` over the input box.
+/// `min` or `max` of `Σⱼ cⱼ fⱼ(x)` over the input box, subject to `constraints` on `f(x)`.
+///
+/// With `c = 0` it is a feasibility question: any point satisfying the constraints is
+/// optimal ([`Objective::feasibility`]).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Objective {
     /// Minimise or maximise.
     pub sense: Sense,
     /// `c`, one weight per network output.
     pub weights: Vec<f64>,
+    /// Linear constraints on the outputs (none for "the network over the box").
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub constraints: Vec<OutputConstraint>,
 }
 
 impl Objective {
@@ -25,7 +32,11 @@ impl Objective {
         }
         let mut weights = vec![0.0; outputs];
         weights[j] = 1.0;
-        Ok(Self { sense, weights })
+        Ok(Self {
+            sense,
+            weights,
+            constraints: Vec::new(),
+        })
     }
 
     /// Optimise `Σ cⱼ fⱼ(x)`; errors if `c` has the wrong length or a non-finite entry.
@@ -45,11 +56,94 @@ impl Objective {
                 "combination coefficient {w} is not finite"
             )));
         }
-        Ok(Self { sense, weights })
+        Ok(Self {
+            sense,
+            weights,
+            constraints: Vec::new(),
+        })
     }
 
-    /// Errors unless there is one weight per network output.
+    /// The feasibility question "is there an `x` in the box whose outputs satisfy
+    /// `constraints`?": `c = 0`, so every feasible point is optimal.
+    pub fn feasibility(
+        constraints: Vec<OutputConstraint>,
+        outputs: usize,
+    ) -> Result<Self, FormulationError> {
+        Self {
+            sense: Sense::Minimize,
+            weights: vec![0.0; outputs],
+            constraints: Vec::new(),
+        }
+        .subject_to(constraints)
+    }
+
+    /// The objective subject to `constraints` (added to those it has); errors if a
+    /// constraint has the wrong length, a non-finite weight, a NaN side or `lower > upper`.
+    pub fn subject_to(
+        mut self,
+        constraints: Vec<OutputConstraint>,
+    ) -> Result<Self, FormulationError> {
+        for c in &constraints {
+            if c.weights.len() != self.weights.len() {
+                return Err(FormulationError::Objective(format!(
+                    "constraint {} has {} weight(s) but the network has {} output(s)",
+                    c.origin,
+                    c.weights.len(),
+                    self.weights.len()
+                )));
+            }
+            if c.weights.iter().any(|w| !w.is_finite())
+                || c.lower.is_nan()
+                || c.upper.is_nan()
+                || c.lower == f64::INFINITY
+                || c.upper == f64::NEG_INFINITY
+            {
+                return Err(FormulationError::Objective(format!(
+                    "constraint {} has a non-finite weight or side",
+                    c.origin
+                )));
+            }
+            if c.lower > c.upper {
+                return Err(FormulationError::Objective(format!(
+                    "constraint {} has lower side {} above its upper side {}",
+                    c.origin, c.lower, c.upper
+                )));
+            }
+        }
+        self.constraints.extend(constraints);
+        Ok(self)
+    }
+
+    /// Whether this is a feasibility question (`c = 0`).
+    pub fn is_feasibility(&self) -> bool {
+        self.weights.iter().all(|&w| w == 0.0)
+    }
+
+    /// Whether the outputs `y` satisfy every constraint within
+    /// [`super::CONSTRAINT_TOLERANCE`]; the largest violation otherwise.
+    pub fn check_constraints(&self, outputs: &[f64]) -> Result<(), (f64, &OutputConstraint)> {
+        match self
+            .constraints
+            .iter()
+            .filter(|c| !c.holds(outputs))
+            .map(|c| (c.violation(outputs), c))
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+        {
+            Some(worst) => Err(worst),
+            None => Ok(()),
+        }
+    }
+
+    /// Errors unless there is one weight per network output (in the objective and in every
+    /// constraint).
     pub fn check_fits(&self, outputs: usize) -> Result<(), FormulationError> {
+        if let Some(c) = self.constraints.iter().find(|c| c.weights.len() != outputs) {
+            return Err(FormulationError::Objective(format!(
+                "constraint {} has {} weight(s) but the network has {outputs} output(s)",
+                c.origin,
+                c.weights.len()
+            )));
+        }
         if self.weights.len() == outputs {
             return Ok(());
         }
@@ -72,8 +166,23 @@ impl Objective {
         }
     }
 
-    /// A short description such as `minimise output 0` or `maximise 1·y0 − 2·y1`.
+    /// A short description such as `minimise output 0`, `maximise 1·y0 − 2·y1`, with
+    /// ` subject to N constraint(s)` when there are constraints, or `find a point satisfying N
+    /// constraint(s)` for a feasibility question.
     pub fn describe(&self) -> String {
+        let n = self.constraints.len();
+        let plural = if n == 1 { "" } else { "s" };
+        match (n, self.is_feasibility()) {
+            (0, _) => self.describe_objective(),
+            (_, true) => format!("find a point satisfying {n} constraint{plural}"),
+            (_, false) => format!(
+                "{} subject to {n} constraint{plural}",
+                self.describe_objective()
+            ),
+        }
+    }
+
+    fn describe_objective(&self) -> String {
         let verb = match self.sense {
             Sense::Minimize => "minimise",
             Sense::Maximize => "maximise",

@@ -127,7 +127,7 @@ impl SolverSetting {
             SolverSetting::Branch => (SolverChoice::Branch, None),
             // The CLI races branching against the MILP for a handful of inputs; the app runs
             // branching alone (on both cores), so that a run shows one method's progress.
-            SolverSetting::Auto => match choose_method(network) {
+            SolverSetting::Auto => match choose_method(network, &[]) {
                 (SolveMethod::Regions, why) => (SolverChoice::Regions, Some(why)),
                 (SolveMethod::Branch, why) => (SolverChoice::Branch, Some(why)),
                 (_, why) => (SolverChoice::Milp, Some(why)),

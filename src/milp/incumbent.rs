@@ -3,8 +3,10 @@
 //! HiGHS alone may search a long time for a first feasible point of a deep big-M model
 //! (every input gives one, but its heuristics do not know that). The best of a few hundred
 //! sampled inputs, forward-evaluated into a complete MILP solution, gives it one at once.
+//! With constraints on the outputs only samples that satisfy them count, and there may be
+//! none.
 
-use crate::formulation::Objective;
+use crate::formulation::{Objective, OutputConstraint};
 use crate::network::{InputBox, Network};
 use ndarray::Array2;
 use rand::SeedableRng;
@@ -23,14 +25,15 @@ pub struct SampledIncumbent {
 const BATCH: usize = 4096;
 
 /// Evaluates the centre, up to 256 corners (for dimension ≤ 8) and `samples` uniform points
-/// (seeded), and returns the best for `objective`.
+/// (seeded), and returns the best for `objective` among those that satisfy its constraints
+/// exactly; `None` when none does (never without constraints).
 pub fn sampled_incumbent(
     network: &Network,
     input_box: &InputBox,
     objective: &Objective,
     samples: usize,
     seed: u64,
-) -> SampledIncumbent {
+) -> Option<SampledIncumbent> {
     sampled_incumbent_until(network, input_box, objective, samples, seed, None)
 }
 
@@ -43,7 +46,7 @@ pub fn sampled_incumbent_until(
     samples: usize,
     seed: u64,
     deadline: Option<Instant>,
-) -> SampledIncumbent {
+) -> Option<SampledIncumbent> {
     let dim = input_box.dim();
     let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
     let corners = if dim <= 8 { 1u64 << dim } else { 0 };
@@ -62,6 +65,11 @@ pub fn sampled_incumbent_until(
         };
         let outputs = network.forward_batch(inputs.view());
         for (x, row) in batch.into_iter().zip(outputs.outer_iter()) {
+            if !objective.constraints.is_empty()
+                && !OutputConstraint::all_hold_exactly(&objective.constraints, &row.to_vec())
+            {
+                continue;
+            }
             let value: f64 = objective.weights.iter().zip(row).map(|(c, y)| c * y).sum();
             // The first of equally good points is kept.
             if best
@@ -78,11 +86,16 @@ pub fn sampled_incumbent_until(
             break;
         }
     }
-    best.unwrap_or_else(|| {
+    if best.is_none() && objective.constraints.is_empty() {
+        // Only an empty batch gets here: the centre is an incumbent.
         let x = input_box.center();
-        let objective = objective.value(&network.forward(&x));
-        SampledIncumbent { x, objective }
-    })
+        let value = objective.value(&network.forward(&x));
+        best = Some(SampledIncumbent {
+            x,
+            objective: value,
+        });
+    }
+    best
 }
 
 #[cfg(test)]
@@ -97,12 +110,40 @@ mod tests {
         let b = net.input_box().unwrap().clone();
         for sense in [Sense::Minimize, Sense::Maximize] {
             let obj = Objective::output(sense, 0, 1).unwrap();
-            let inc = sampled_incumbent(&net, &b, &obj, 200, 1);
+            let inc = sampled_incumbent(&net, &b, &obj, 200, 1).unwrap();
             assert!((net.forward(&inc.x)[0] - inc.objective).abs() < 1e-12);
             assert!(b.contains(&inc.x, 0.0));
             // No sample of a fresh sequence beats it by much more than sampling noise allows.
             let c = b.center();
             assert!(obj.better_or_equal(inc.objective, net.forward(&c)[0]));
         }
+    }
+
+    #[test]
+    fn only_samples_that_satisfy_the_constraints_count() {
+        let net = random_network(&[2, 6, 1], 9);
+        let b = net.input_box().unwrap().clone();
+        let free = Objective::output(Sense::Minimize, 0, 1).unwrap();
+        let best = sampled_incumbent(&net, &b, &free, 200, 1).unwrap();
+        // Keep y ≥ the free minimum + 0.1: the incumbent moves up and satisfies it.
+        let floor = best.objective + 0.1;
+        let constraint = |lower, upper| OutputConstraint {
+            weights: vec![1.0],
+            lower,
+            upper,
+            origin: "test".into(),
+        };
+        let bounded = free
+            .clone()
+            .subject_to(vec![constraint(floor, f64::INFINITY)])
+            .unwrap();
+        let inc = sampled_incumbent(&net, &b, &bounded, 200, 1).unwrap();
+        assert!(inc.objective >= floor);
+        assert!((net.forward(&inc.x)[0] - inc.objective).abs() < 1e-12);
+        // An impossible constraint leaves no incumbent.
+        let impossible = free
+            .subject_to(vec![constraint(1e9, f64::INFINITY)])
+            .unwrap();
+        assert_eq!(sampled_incumbent(&net, &b, &impossible, 200, 1), None);
     }
 }

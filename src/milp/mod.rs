@@ -150,6 +150,48 @@ impl SolveReport {
     }
 }
 
+impl SolveReport {
+    /// [`SolveReport::check_against_network`], and with constraints on the outputs also: an
+    /// `infeasible` answer is an answer (unless a sampled start was feasible), and `x*` must
+    /// satisfy every constraint by a forward pass within
+    /// [`crate::formulation::CONSTRAINT_TOLERANCE`]` · (1 + |side|)`, else the result is
+    /// [`UNRELIABLE`].
+    pub fn check_against(&mut self, network: &Network, objective: &Objective) {
+        let minimise = objective.sense == Sense::Minimize;
+        if objective.constraints.is_empty() {
+            return self.check_against_network(minimise);
+        }
+        if self.status == "infeasible" && self.start_objective.is_none() {
+            return;
+        }
+        if self.status == "infeasible" {
+            self.status = UNRELIABLE.to_string();
+            self.status_detail = Some(
+                "the solver reports the problem infeasible, but a sampled input satisfies every \
+                 constraint: numerical trouble; try --bounds lp or --scale range"
+                    .into(),
+            );
+            return;
+        }
+        self.check_against_network(minimise);
+        if self.status == UNRELIABLE {
+            return;
+        }
+        let Some(x) = &self.x else { return };
+        if let Err((violation, constraint)) = objective.check_constraints(&network.forward(x)) {
+            self.status = UNRELIABLE.to_string();
+            self.status_detail = Some(format!(
+                "x* violates constraint {} ({}) by {violation:.3e} in a forward pass, more than \
+                 the tolerance {:.0e}·(1 + |side|): the model's tolerances do not hold at this \
+                 scale",
+                constraint.origin,
+                constraint.describe(),
+                crate::formulation::CONSTRAINT_TOLERANCE
+            ));
+        }
+    }
+}
+
 /// Settings of [`solve_network`] beyond the solver's own.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NetworkSolveOptions {
@@ -187,7 +229,7 @@ pub fn solve_network(
     let build_start = Instant::now();
     let big_m = NetworkModel::build(network, input_box, bounds, objective)?;
     let deadline = crate::control::deadline_after(build_start, options.solver.time_limit);
-    let start = (options.start_samples > 0).then(|| {
+    let start = (options.start_samples > 0).then_some(()).and_then(|()| {
         sampled_incumbent_until(
             network,
             input_box,
@@ -217,7 +259,7 @@ pub fn solve_network(
         report.build_time_s = build_time.as_secs_f64();
         report.start_objective = start.as_ref().map(|s| s.objective);
         report.warnings = conditioning_warnings(&big_m.model, bounds);
-        report.check_against_network(objective.sense == Sense::Minimize);
+        report.check_against(network, objective);
         Ok(report)
     };
     let first = solve(&limited(options.solver.clone()));

@@ -7,7 +7,12 @@
 //! which computes the same function, so `x*` and the objective are those of the original —
 //! and [`solve_by_regions`] is the exact alternative for low input dimension.
 
+mod problem_solve;
 mod race;
+mod verify;
+
+pub use problem_solve::{AlternativeOutcome, ProblemSolved, solve_problem};
+pub use verify::{Counterexample, Verdict, Verification, check_counterexample, verify};
 
 use crate::analysis::AnalysisReport;
 use crate::bounds::{BoundMethod, BoundsError, NetworkBounds};
@@ -16,6 +21,7 @@ use crate::control::TaskControl;
 use crate::error::Error;
 use crate::formats::load_network;
 use crate::formulation::NetworkModel;
+use crate::formulation::OutputConstraint;
 use crate::milp::{
     MilpError, NetworkSolveOptions, Objective, Sense, SolveControl, SolveReport,
     conditioning_warnings,
@@ -23,7 +29,7 @@ use crate::milp::{
 use crate::network::{InputBox, Network};
 use crate::regions::{RegionOptions, RegionsError, solve_by_regions_with};
 use crate::scaling::{ScaledProblem, ScalingError, ScalingMethod, apply_scaling};
-use crate::tightening::{ObbtOptions, compute_bounds_with};
+use crate::tightening::{ObbtOptions, compute_bounds_constrained};
 use race::race_branch_and_milp;
 use std::path::Path;
 use thiserror::Error;
@@ -189,8 +195,27 @@ pub fn prepare_milp(
     setup: &MilpSetup,
     control: &TaskControl,
 ) -> Result<PreparedMilp, PrepareError> {
-    let original_bounds =
-        compute_bounds_with(network, input_box, setup.bounds, &setup.obbt, control)?;
+    prepare_milp_constrained(network, input_box, setup, &[], control)
+}
+
+/// [`prepare_milp`] for the points whose outputs satisfy `constraints`: LP- and MILP-OBBT
+/// put them in their LPs ([`compute_bounds_constrained`]), so the bounds are tighter and hold
+/// on the feasible set only — use them with an [`Objective`] carrying the same constraints.
+pub fn prepare_milp_constrained(
+    network: &Network,
+    input_box: &InputBox,
+    setup: &MilpSetup,
+    constraints: &[OutputConstraint],
+    control: &TaskControl,
+) -> Result<PreparedMilp, PrepareError> {
+    let original_bounds = compute_bounds_constrained(
+        network,
+        input_box,
+        setup.bounds,
+        &setup.obbt,
+        constraints,
+        control,
+    )?;
     Ok(PreparedMilp::from_bounds(
         network,
         input_box,
@@ -270,11 +295,21 @@ pub const AUTO_REGIONS_MAX_INPUTS: usize = 2;
 /// than branching on trained Ackley networks).
 pub const AUTO_RACE_MAX_INPUTS: usize = 5;
 
-/// The path [`SolveMethod::Auto`] takes for `network`, and why (one line for reports).
-/// [`SolveMethod::Branch`] here means branching raced against the MILP, the first to prove
-/// its optimum winning.
-pub fn choose_method(network: &Network) -> (SolveMethod, String) {
+/// The path [`SolveMethod::Auto`] takes for `network` under `constraints` (an objective's),
+/// and why (one line for reports). [`SolveMethod::Branch`] here means branching raced against the MILP, the first to
+/// prove its optimum winning; with constraints on the outputs (which branching does not
+/// take) the MILP stands in for it.
+pub fn choose_method(network: &Network, constraints: &[OutputConstraint]) -> (SolveMethod, String) {
     let d = network.input_dim();
+    if d > AUTO_REGIONS_MAX_INPUTS && !constraints.is_empty() {
+        return (
+            SolveMethod::Milp,
+            format!(
+                "{d} inputs and constraints on the outputs: the big-M MILP with LP-tightened \
+                 bounds (the constraints in the LPs)"
+            ),
+        );
+    }
     if d <= AUTO_REGIONS_MAX_INPUTS {
         (
             SolveMethod::Regions,
@@ -339,7 +374,7 @@ pub fn solve(
     }
     .with_time_limit(options.solver.time_limit);
     let (path, mut reason) = match method {
-        SolveMethod::Auto => choose_method(network),
+        SolveMethod::Auto => choose_method(network, &objective.constraints),
         m => (m, format!("{} chosen", m.key())),
     };
     if path == SolveMethod::Regions {
@@ -383,7 +418,8 @@ pub fn solve(
             prepared: None,
         });
     }
-    let prepared = prepare_milp(network, input_box, setup, &task)?;
+    let prepared =
+        prepare_milp_constrained(network, input_box, setup, &objective.constraints, &task)?;
     let mut options = options.clone();
     if let Some(left) = task.remaining() {
         options.solver.time_limit = Some(left.as_secs_f64().max(1e-3));

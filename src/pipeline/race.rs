@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// Sets its flag when dropped.
-struct DoneOnDrop<'a>(&'a AtomicBool);
+pub(super) struct DoneOnDrop<'a>(pub(super) &'a AtomicBool);
 
 impl Drop for DoneOnDrop<'_> {
     fn drop(&mut self) {

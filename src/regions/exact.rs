@@ -256,6 +256,34 @@ impl LpCell {
         }
     }
 
+    /// `max cᵀx` over the cell intersected with `lower ≤ gᵀx ≤ upper` for each `(g, lower,
+    /// upper)` of `rows` (constraints, affine on the cell), and a maximiser; `None` when
+    /// nothing of the cell satisfies them. Always HiGHS: the cell's known point need not
+    /// satisfy the rows, so the vertex simplex has no start.
+    pub(crate) fn optimum_within(
+        cell: &Polytope,
+        context: &LpContext,
+        c: &[f64],
+        rows: &[(Vec<f64>, f64, f64)],
+    ) -> Result<Option<CellOptimum>, RegionsError> {
+        context.lps.fetch_add(1, Ordering::Relaxed);
+        let mut model = Self::model(cell, context);
+        for (i, (g, lower, upper)) in rows.iter().enumerate() {
+            let terms: Vec<(Col, f64)> = g.iter().copied().enumerate().collect();
+            model.add_row(format!("constraint{i}"), *lower, *upper, &terms);
+        }
+        let negated: Vec<(Col, f64)> = c.iter().map(|v| -v).enumerate().collect();
+        let bound = OneShotHighs::new(model)
+            .minimize_if_feasible(&negated)
+            .map_err(solver)?;
+        Ok(bound.and_then(|b| {
+            b.minimizer.map(|x| CellOptimum {
+                value: -b.lower_bound,
+                x,
+            })
+        }))
+    }
+
     /// Tightens the bounding box with `2d` LPs.
     fn tighten_box(&mut self, context: &LpContext) -> Result<(), RegionsError> {
         let d = context.dim;

@@ -4,6 +4,11 @@
 //! `min_{x∈box} cᵀf(x) = min_R min_{x∈R} (g_R·x + h_R)`: one LP per region (for 2 inputs, the
 //! best vertex of each polygon — exact without an LP). An exact alternative to the MILP for
 //! small input dimension, and a cross-check of it.
+//!
+//! Constraints `lower ≤ wᵀf(x) ≤ upper` are affine on a region too: in 2-D the polygon is
+//! clipped by their half-planes before its vertices are compared, otherwise they are rows of
+//! the region's LP. A region where they leave nothing is skipped; when no region is left the
+//! problem is `infeasible`.
 
 use super::exact::{LpCell, enumerate_exact};
 use super::pattern::output_pieces;
@@ -11,6 +16,7 @@ use super::polygon::plane_partition;
 use super::prune::Pruner;
 use super::{RegionOptions, RegionsError};
 use crate::control::TaskControl;
+use crate::formulation::OutputConstraint;
 use crate::milp::{Objective, Sense, SolveReport, sampled_incumbent};
 use crate::network::{InputBox, Network};
 use std::sync::atomic::Ordering;
@@ -78,9 +84,23 @@ pub fn solve_by_regions_with(
         pruned,
         stopped,
         lps,
-    } = minimise_over_regions(network, input_box, &weights, options, control, None)?;
+    } = minimise_over_regions(
+        network,
+        input_box,
+        &weights,
+        &objective.constraints,
+        options,
+        control,
+        None,
+    )?;
     let regions = cells + pruned;
     let (status, detail) = match stopped {
+        None if best.is_none() => (
+            "infeasible",
+            Some(format!(
+                "no point of the {regions} regions satisfies the constraints"
+            )),
+        ),
         None => ("optimal", None),
         Some(super::StopReason::Cancelled) => ("cancelled", None),
         Some(reason) => (
@@ -119,7 +139,7 @@ pub fn solve_by_regions_with(
         variables: network.input_dim(),
         ..SolveReport::default()
     };
-    report.check_against_network(objective.sense == Sense::Minimize);
+    report.check_against(network, objective);
     Ok(report)
 }
 
@@ -137,14 +157,16 @@ pub(crate) struct RegionMinimum {
     pub lps: usize,
 }
 
-/// The least `weights · f(x)` over `input_box`, region by region (the core of
-/// [`solve_by_regions_with`]). `start`, a point of any larger box and its value, seeds the
-/// pruning incumbent: a search inside part of a box (input-space branching) then drops every
-/// cell that cannot beat the best value known elsewhere, and may return `start` itself.
+/// The least `weights · f(x)` over the points of `input_box` that satisfy `constraints`,
+/// region by region (the core of [`solve_by_regions_with`]); `best` is `None` when no point
+/// does. `start`, a feasible point of any larger box and its value, seeds the pruning
+/// incumbent: a search inside part of a box (input-space branching) then drops every cell
+/// that cannot beat the best value known elsewhere, and may return `start` itself.
 pub(crate) fn minimise_over_regions(
     network: &Network,
     input_box: &InputBox,
     weights: &[f64],
+    constraints: &[OutputConstraint],
     options: &RegionOptions,
     control: &TaskControl,
     start: Option<(Vec<f64>, f64)>,
@@ -170,15 +192,43 @@ pub(crate) fn minimise_over_regions(
         let objective = Objective {
             sense: Sense::Minimize,
             weights: weights.to_vec(),
+            constraints: constraints.to_vec(),
         };
         let samples = if start.is_some() { 0 } else { 64 };
-        let sampled = sampled_incumbent(network, input_box, &objective, samples, 0);
-        let (x, value) = match start {
-            Some((x, value)) if value < sampled.objective => (x, value),
-            _ => (sampled.x, sampled.objective),
+        let sampled = sampled_incumbent(network, input_box, &objective, samples, 0)
+            .map(|s| (s.x, s.objective));
+        let seed = match (start, sampled) {
+            (Some(start), Some(sampled)) if sampled.1 <= start.1 => Some(sampled),
+            (Some(start), _) => Some(start),
+            (None, sampled) => sampled,
         };
-        Pruner::new(network, input_box, weights.to_vec(), x, value)
+        Pruner::new(
+            network,
+            input_box,
+            weights.to_vec(),
+            constraints.to_vec(),
+            seed,
+        )
     });
+    // A constraint `lower ≤ wᵀy ≤ upper` on a region where `y = G x + h`:
+    // `lower − wᵀh ≤ (Gᵀw)ᵀx ≤ upper − wᵀh`.
+    let constraint_rows = |pieces: &[super::AffinePiece]| -> Vec<(Vec<f64>, f64, f64)> {
+        constraints
+            .iter()
+            .map(|c| {
+                let d = pieces.first().map_or(0, |p| p.gradient.len());
+                let mut g = vec![0.0; d];
+                let mut h = 0.0;
+                for (piece, &w) in pieces.iter().zip(&c.weights) {
+                    g.iter_mut()
+                        .zip(&piece.gradient)
+                        .for_each(|(gi, pi)| *gi += w * pi);
+                    h += w * piece.offset;
+                }
+                (g, c.lower - h, c.upper - h)
+            })
+            .collect()
+    };
     // Cell optima may lie a rounding error outside the box.
     let clamp = |x: &[f64]| -> Vec<f64> {
         x.iter()
@@ -197,7 +247,21 @@ pub(crate) fn minimise_over_regions(
                 &region.outputs
             };
             let (g, h) = combine(pieces);
-            for v in &region.polygon {
+            let mut polygon = region.polygon.clone();
+            for (row, lower, upper) in constraint_rows(pieces) {
+                polygon = clip_polygon(&polygon, &row, upper);
+                let negated = [-row[0], -row[1]];
+                polygon = clip_polygon(&polygon, &negated, -lower);
+            }
+            for v in &polygon {
+                if !constraints.is_empty()
+                    && !OutputConstraint::all_hold_exactly(constraints, &network.forward(v))
+                    && constraints.iter().any(|c| !c.holds(&network.forward(v)))
+                {
+                    // A vertex the clip kept by its rounding allowance, but outside the
+                    // constraints' tolerance: not a feasible point.
+                    continue;
+                }
                 let value = g[0] * v[0] + g[1] * v[1] + h;
                 if best.as_ref().is_none_or(|(b, _)| value < *b) {
                     best = Some((value, clamp(v)));
@@ -223,14 +287,22 @@ pub(crate) fn minimise_over_regions(
             if cell.phases.len() != hidden {
                 continue;
             }
-            let (g, h) = combine(&output_pieces(network, &cell.phases));
+            let pieces = output_pieces(network, &cell.phases);
+            let (g, h) = combine(&pieces);
             let neg: Vec<f64> = g.iter().map(|v| -v).collect();
-            let opt = match LpCell::optimum(&cell.stored, &context, &neg) {
+            let opt = if constraints.is_empty() {
+                LpCell::optimum(&cell.stored, &context, &neg).map(Some)
+            } else {
+                LpCell::optimum_within(&cell.stored, &context, &neg, &constraint_rows(&pieces))
+            };
+            let opt = match opt {
                 Err(RegionsError::OutOfTime) => {
                     stopped = Some(super::StopReason::TimeLimit);
                     break;
                 }
-                opt => opt?,
+                Ok(None) => continue,
+                Ok(Some(opt)) => opt,
+                Err(e) => return Err(e),
             };
             let value = -opt.value + h;
             if best.as_ref().is_none_or(|(b, _)| value < *b) {
@@ -249,7 +321,7 @@ pub(crate) fn minimise_over_regions(
     let pruned = pruner
         .as_ref()
         .map_or(0, |p| p.pruned.load(Ordering::Relaxed));
-    if let Some((value, x)) = pruner.map(|p| p.incumbent())
+    if let Some((value, x)) = pruner.and_then(|p| p.incumbent())
         && best.as_ref().is_none_or(|(b, _)| value < *b)
     {
         best = Some((value, x));
@@ -261,4 +333,60 @@ pub(crate) fn minimise_over_regions(
         stopped,
         lps,
     })
+}
+
+/// The part of the convex polygon `polygon` where `row · v ≤ rhs` (Sutherland–Hodgman against
+/// one half-plane), keeping points within a rounding allowance of the line so that an
+/// equality constraint leaves its segment.
+fn clip_polygon(polygon: &[[f64; 2]], row: &[f64], rhs: f64) -> Vec<[f64; 2]> {
+    if !rhs.is_finite() {
+        return if rhs > 0.0 {
+            polygon.to_vec()
+        } else {
+            Vec::new()
+        };
+    }
+    let scale = polygon
+        .iter()
+        .map(|v| (row[0] * v[0]).abs() + (row[1] * v[1]).abs())
+        .fold(rhs.abs(), f64::max);
+    let allowance = 1e-12 * (1.0 + scale);
+    let side = |v: &[f64; 2]| row[0] * v[0] + row[1] * v[1] - rhs - allowance;
+    let mut out = Vec::with_capacity(polygon.len() + 1);
+    for (i, v) in polygon.iter().enumerate() {
+        let w = &polygon[(i + 1) % polygon.len()];
+        let (sv, sw) = (side(v), side(w));
+        if sv <= 0.0 {
+            out.push(*v);
+        }
+        if (sv < 0.0 && sw > 0.0) || (sv > 0.0 && sw < 0.0) {
+            let t = sv / (sv - sw);
+            out.push([v[0] + t * (w[0] - v[0]), v[1] + t * (w[1] - v[1])]);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clipping_keeps_the_half_plane_and_an_equality_leaves_a_segment() {
+        let square = [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]];
+        // x + y ≤ 1: the lower-left triangle.
+        let half = clip_polygon(&square, &[1.0, 1.0], 1.0);
+        assert!(half.iter().all(|v| v[0] + v[1] <= 1.0 + 1e-9), "{half:?}");
+        for corner in [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]] {
+            let near = |v: &[f64; 2]| (v[0] - corner[0]).abs() + (v[1] - corner[1]).abs() < 1e-9;
+            assert!(half.iter().any(near), "{corner:?} in {half:?}");
+        }
+        // x = 0.25 by two clips: a segment on the line.
+        let left = clip_polygon(&square, &[1.0, 0.0], 0.25);
+        let line = clip_polygon(&left, &[-1.0, 0.0], -0.25);
+        assert!(!line.is_empty());
+        assert!(line.iter().all(|v| (v[0] - 0.25).abs() < 1e-9), "{line:?}");
+        assert!(clip_polygon(&square, &[1.0, 0.0], -1.0).is_empty());
+        assert_eq!(clip_polygon(&square, &[1.0, 0.0], f64::INFINITY).len(), 4);
+    }
 }

@@ -18,9 +18,15 @@
 //! holding the optimum is never dropped, and the incumbent itself is kept as a candidate, so
 //! the optimum is unchanged. Each cell's representative point is forward-evaluated to improve
 //! the incumbent as the search goes.
+//!
+//! With constraints `lower ≤ wᵀf(x) ≤ upper` the same bound applied to `wᵀf` and `−wᵀf` drops
+//! every cell on which a constraint cannot hold; only points that satisfy every constraint
+//! become incumbents (there may be none yet: the incumbent is then `+∞`). A feasibility
+//! question (`v = 0`) drops every cell once one feasible point is known.
 
 use super::refine::Geometry;
 use crate::bounds::{LayerBounds, interval_layer, objective_relaxation, symbolic_bounds};
+use crate::formulation::OutputConstraint;
 use crate::network::{InputBox, Network};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -29,6 +35,8 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 pub(crate) struct Pruner {
     /// `v`: the objective as a minimisation over the network outputs.
     weights: Vec<f64>,
+    /// Constraints on the outputs; incumbents satisfy them exactly.
+    constraints: Vec<OutputConstraint>,
     /// Pre-activation bounds of every layer over the whole box (symbolic).
     global: Vec<LayerBounds>,
     /// The incumbent value `f̂` as f64 bits (read without the lock).
@@ -40,32 +48,35 @@ pub(crate) struct Pruner {
 }
 
 impl Pruner {
-    /// A pruner for minimising `weights · f(x)` over `input_box`, starting from the incumbent
-    /// `start_value = weights · f(start)`.
+    /// A pruner for minimising `weights · f(x)` over `input_box` subject to `constraints`,
+    /// starting from the incumbent `start = (x, weights · f(x))` (a feasible point) if one is
+    /// known.
     pub(crate) fn new(
         network: &Network,
         input_box: &InputBox,
         weights: Vec<f64>,
-        start: Vec<f64>,
-        start_value: f64,
+        constraints: Vec<OutputConstraint>,
+        start: Option<(Vec<f64>, f64)>,
     ) -> Self {
+        let (x, value) = start.unwrap_or((Vec::new(), f64::INFINITY));
         Self {
             weights,
+            constraints,
             global: symbolic_bounds(network, input_box).layers,
-            incumbent: AtomicU64::new(start_value.to_bits()),
-            incumbent_x: Mutex::new(start),
+            incumbent: AtomicU64::new(value.to_bits()),
+            incumbent_x: Mutex::new(x),
             pruned: AtomicUsize::new(0),
         }
     }
 
-    /// The best value found so far and its point.
-    pub(crate) fn incumbent(&self) -> (f64, Vec<f64>) {
+    /// The best value found so far and its point, if a feasible point is known.
+    pub(crate) fn incumbent(&self) -> Option<(f64, Vec<f64>)> {
         let x = self
             .incumbent_x
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone();
-        (self.value(), x)
+        (!x.is_empty()).then(|| (self.value(), x))
     }
 
     fn value(&self) -> f64 {
@@ -103,11 +114,16 @@ impl Pruner {
         if let Some(x) = geometry.representative_point() {
             let y = network.forward(&x);
             let value: f64 = self.weights.iter().zip(&y).map(|(c, y)| c * y).sum();
-            if value.is_finite() {
+            if value.is_finite() && OutputConstraint::all_hold_exactly(&self.constraints, &y) {
                 self.offer(value, &x);
             }
         }
         let incumbent = self.value();
+        let feasibility = self.weights.iter().all(|&w| w == 0.0);
+        if feasibility && incumbent.is_finite() {
+            // Any feasible point answers a feasibility question: nothing is left to find.
+            return true;
+        }
         // Step 1: the ranges of aᵏ over the cell.
         let mut bounds: Vec<LayerBounds> = Vec::with_capacity(layers.len() - k);
         let mut first = LayerBounds {
@@ -128,23 +144,67 @@ impl Pruner {
             next.intersect(&self.global[j]);
             bounds.push(next);
         }
+        let tolerance = |v: f64| 1e-9 * (1.0 + v.abs());
+        let exceeds = |weights: &[f64], limit: f64| {
+            self.lower_bound(
+                network,
+                weights,
+                &bounds,
+                k,
+                a,
+                a0,
+                geometry,
+                limit + tolerance(limit),
+            )
+        };
+        if incumbent.is_finite() && exceeds(&self.weights, incumbent) {
+            return true;
+        }
+        // A cell on which some constraint cannot hold has no feasible point.
+        self.constraints.iter().any(|c| {
+            let negated: Vec<f64> = c.weights.iter().map(|w| -w).collect();
+            (c.upper.is_finite() && exceeds(&c.weights, c.upper))
+                || (c.lower.is_finite() && exceeds(&negated, -c.lower))
+        })
+    }
+
+    /// Whether `weights · f(x) > limit` on the whole cell: the interval bound of step 2 or the
+    /// linear relaxation of step 3 exceeds `limit`.
+    #[allow(clippy::too_many_arguments)]
+    fn lower_bound<G: Geometry>(
+        &self,
+        network: &Network,
+        weights: &[f64],
+        bounds: &[LayerBounds],
+        k: usize,
+        a: &[f64],
+        a0: &[f64],
+        geometry: &G,
+        limit: f64,
+    ) -> bool {
+        let d = network.input_dim();
+        let layers = network.layers();
         let output = bounds.last().expect("at least layer k");
         let last_act = layers[layers.len() - 1].activation;
-        let interval_bound: f64 = self
-            .weights
+        let interval_bound: f64 = weights
             .iter()
             .zip(output.lower.iter().zip(&output.upper))
             .map(|(&v, (&l, &u))| {
                 let (lo, hi) = last_act.apply_interval(l, u);
-                if v >= 0.0 { v * lo } else { v * hi }
+                if v == 0.0 {
+                    0.0
+                } else if v > 0.0 {
+                    v * lo
+                } else {
+                    v * hi
+                }
             })
             .sum();
-        let tolerance = 1e-9 * (1.0 + incumbent.abs());
-        if interval_bound > incumbent + tolerance {
+        if interval_bound > limit {
             return true;
         }
         // Step 3: backward relaxation from the objective to aᵏ.
-        let (coefficient, mut constant) = objective_relaxation(network, &self.weights, &bounds, k);
+        let (coefficient, mut constant) = objective_relaxation(network, weights, bounds, k);
         // λᵀ(A x + a₀) + μ over the cell.
         let mut gradient = vec![0.0; d];
         for (row, &l) in a.chunks(d).zip(&coefficient) {
@@ -154,7 +214,7 @@ impl Pruner {
         }
         constant += coefficient.iter().zip(a0).map(|(l, c)| l * c).sum::<f64>();
         let (linear_bound, _) = geometry.affine_range(&gradient, constant);
-        linear_bound > incumbent + tolerance
+        linear_bound > limit
     }
 }
 
@@ -185,6 +245,7 @@ mod tests {
                 let objective = Objective {
                     sense,
                     weights: vec![1.0, -0.5 + seed as f64 * 0.1],
+                    constraints: Vec::new(),
                 };
                 let run = |prune| {
                     let options = RegionOptions {

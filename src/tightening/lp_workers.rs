@@ -225,10 +225,13 @@ fn run_job(
     control: &TaskControl,
     solve_chunk: ChunkSolver,
 ) -> LpAnswer {
-    let solver = |e: LpError| BoundsError::Solver(e.to_string());
-    match lp {
-        Some(lp) => lp.extend_to(&job.model).map_err(solver)?,
-        None => *lp = Some(WarmLp::new(&job.model)),
+    // A model that does not extend the loaded one (OBBT with constraints encodes the whole
+    // network afresh for every layer) gets a fresh solver.
+    let extended = lp
+        .as_mut()
+        .is_some_and(|warm| warm.extend_to(&job.model).is_ok());
+    if !extended {
+        *lp = Some(WarmLp::new(&job.model));
     }
     let Some(lp) = lp.as_mut() else {
         return Err(BoundsError::Solver("no LP model".into()));

@@ -18,6 +18,15 @@
 //! sit in one queue that the workers take from, so no worker idles while another has a
 //! backlog. MILPs run on HiGHS, one model per rayon thread, from the same kind of queue.
 //!
+//! With constraints on the outputs ([`lp_obbt_constrained`]) each LP encodes the whole
+//! network — layers before `k` with their tightened bounds, layer `k` and later with their
+//! symbolic ones — plus the constraint rows, and optimises `aᵏᵢ` over that: the bounds then
+//! hold on the feasible set only. They are intersected with the bounds of OBBT without the
+//! constraints, computed first, so that they are at least as tight whatever the rounding (the
+//! symbolic bounds they are intersected with are not monotone in the earlier layers' bounds).
+//! The first hidden layer is tightened too (the box alone no longer makes interval bounds
+//! exact).
+//!
 //! Soundness under floating point: every optimization-based bound `v` is widened outward by
 //! [`SAFETY_MARGIN`]` · (1 + |v|)`: HiGHS works to tolerances of ~1e-7 on scaled values, and
 //! although the dense simplex returns certified dual bounds, the margin keeps one rule for both.
@@ -28,7 +37,7 @@ use crate::bounds::{
     BoundMethod, BoundsError, LayerBounds, NetworkBounds, NeuronState, neuron_state, symbolic_layer,
 };
 use crate::control::TaskControl;
-use crate::formulation::{AffineExpr, Encoding, NetworkModel};
+use crate::formulation::{AffineExpr, Encoding, NetworkModel, OutputConstraint};
 use crate::lp::{LpOracle, ObjectiveOracle};
 use crate::network::{Activation, InputBox, Network};
 use rayon::prelude::*;
@@ -65,7 +74,57 @@ pub fn lp_obbt(
     options: &ObbtOptions,
     control: &TaskControl,
 ) -> Result<NetworkBounds, BoundsError> {
-    obbt(network, input_box, options, control, false)
+    obbt(
+        network,
+        input_box,
+        options,
+        Restriction::default(),
+        control,
+        false,
+    )
+}
+
+/// LP-based OBBT over the points of the box whose outputs satisfy `constraints` (see the
+/// module docs); `with_milp` adds MILP-based OBBT as in [`milp_obbt`]. The bounds are valid
+/// on the feasible set only; an empty feasible set leaves LPs unsolved, and their neurons
+/// keep symbolic bounds.
+pub fn lp_obbt_constrained(
+    network: &Network,
+    input_box: &InputBox,
+    options: &ObbtOptions,
+    constraints: &[OutputConstraint],
+    control: &TaskControl,
+    with_milp: bool,
+) -> Result<NetworkBounds, BoundsError> {
+    if constraints.is_empty() {
+        return obbt(
+            network,
+            input_box,
+            options,
+            Restriction::default(),
+            control,
+            with_milp,
+        );
+    }
+    let free = obbt(
+        network,
+        input_box,
+        options,
+        Restriction::default(),
+        control,
+        with_milp,
+    )?;
+    let restriction = Restriction {
+        constraints,
+        known: Some(&free.layers),
+    };
+    let mut bounds = obbt(network, input_box, options, restriction, control, with_milp)?;
+    bounds.time += free.time;
+    bounds.lps_solved += free.lps_solved;
+    bounds.lp_iterations += free.lp_iterations;
+    bounds.lps_by_highs += free.lps_by_highs;
+    bounds.stopped = bounds.stopped.or(free.stopped);
+    Ok(bounds)
 }
 
 /// LP-based then MILP-based OBBT on the neurons the LP leaves unstable.
@@ -75,7 +134,14 @@ pub fn milp_obbt(
     options: &ObbtOptions,
     control: &TaskControl,
 ) -> Result<NetworkBounds, BoundsError> {
-    obbt(network, input_box, options, control, true)
+    obbt(
+        network,
+        input_box,
+        options,
+        Restriction::default(),
+        control,
+        true,
+    )
 }
 
 /// Which optimisations a neuron needs.
@@ -117,10 +183,20 @@ fn widen_up(v: f64) -> f64 {
     -widen_down(-v)
 }
 
+/// What OBBT is restricted to: the points whose outputs satisfy `constraints`, where `known`
+/// bounds (e.g. those without the constraints) hold and are intersected into every layer.
+#[derive(Clone, Copy, Default)]
+struct Restriction<'a> {
+    constraints: &'a [OutputConstraint],
+    known: Option<&'a [LayerBounds]>,
+}
+
+/// OBBT over the points `restriction` allows.
 fn obbt(
     network: &Network,
     input_box: &InputBox,
     options: &ObbtOptions,
+    restriction: Restriction,
     control: &TaskControl,
     with_milp: bool,
 ) -> Result<NetworkBounds, BoundsError> {
@@ -128,7 +204,15 @@ fn obbt(
     let threads = rayon::current_num_threads().max(1);
     let (layers, lps_solved, lp_iterations, lps_by_highs, stopped) = std::thread::scope(|scope| {
         let workers = LpWorkers::start(scope, threads, control, solve_chunk);
-        obbt_layers(network, input_box, options, control, with_milp, &workers)
+        obbt_layers(
+            network,
+            input_box,
+            options,
+            restriction,
+            control,
+            with_milp,
+            &workers,
+        )
     })?;
     Ok(NetworkBounds {
         method: if with_milp {
@@ -154,24 +238,35 @@ fn obbt_layers(
     network: &Network,
     input_box: &InputBox,
     options: &ObbtOptions,
+    restriction: Restriction,
     control: &TaskControl,
     with_milp: bool,
     workers: &LpWorkers,
 ) -> Result<ObbtRun, BoundsError> {
+    let Restriction { constraints, known } = restriction;
     let layers = network.layers();
-    let mut bounds: Vec<LayerBounds> = vec![symbolic_layer(network, input_box, &[], 0)];
+    let constrained = !constraints.is_empty();
+    // Without constraints the first layer's interval bounds are exact on the box.
+    let first = usize::from(!constrained);
+    let mut bounds: Vec<LayerBounds> = Vec::with_capacity(layers.len());
+    if !constrained {
+        bounds.push(symbolic_layer(network, input_box, &[], 0));
+    }
     let solved = AtomicUsize::new(0);
     let failed = AtomicUsize::new(0);
     let mut iterations = 0;
     let mut by_highs = 0;
-    let total_neurons: usize = layers[1..].iter().map(|l| l.outputs()).sum();
+    let total_neurons: usize = layers[first..].iter().map(|l| l.outputs()).sum();
     let mut done_neurons = 0;
     let mut stopped = None;
-    for k in 1..layers.len() {
+    for k in first..layers.len() {
         if control.is_cancelled() {
             return Err(BoundsError::Cancelled);
         }
-        let initial = symbolic_layer(network, input_box, &bounds, k);
+        let mut initial = symbolic_layer(network, input_box, &bounds, k);
+        if let Some(known) = known {
+            initial.intersect(&known[k]);
+        }
         if stopped.is_some() || control.past_deadline() {
             // Out of time: the symbolic bounds are valid, only looser.
             stopped.get_or_insert_with(|| time_limit_note(k));
@@ -180,10 +275,14 @@ fn obbt_layers(
         }
         // The activation that decides which sides matter is the one applied to layer k.
         let activation = layers[k].activation;
-        let lp_model = NetworkModel::build_prefix(network, input_box, &bounds, Encoding::Triangle)
-            .map_err(|e| BoundsError::Solver(e.to_string()))?;
-        // The objectives are expressions in the columns of the model they are optimised over.
-        let exprs = lp_model.next_preactivations(&layers[k]);
+        let (lp_model, exprs) = layer_model(
+            network,
+            input_box,
+            &bounds,
+            k,
+            restriction,
+            Encoding::Triangle,
+        )?;
         let candidates: Vec<usize> = (0..initial.len())
             .filter(|&i| {
                 sides_needed(
@@ -239,10 +338,8 @@ fn obbt_layers(
                 .filter(|&i| !neuron_state(activation, layer.lower[i], layer.upper[i]).is_stable())
                 .collect();
             if !unstable.is_empty() {
-                let milp_model =
-                    NetworkModel::build_prefix(network, input_box, &bounds, Encoding::BigM)
-                        .map_err(|e| BoundsError::Solver(e.to_string()))?;
-                let milp_exprs = milp_model.next_preactivations(&layers[k]);
+                let (milp_model, milp_exprs) =
+                    layer_model(network, input_box, &bounds, k, restriction, Encoding::BigM)?;
                 layer = tighten_layer(
                     &milp_model,
                     &milp_exprs,
@@ -276,6 +373,42 @@ fn obbt_layers(
         });
     }
     Ok((bounds, solved.into_inner(), iterations, by_highs, stopped))
+}
+
+/// The model whose optimisation bounds layer `k`, and the objectives `aᵏᵢ` in its columns:
+/// layers `< k` with their tightened `bounds`; with constraints also layers `≥ k` (symbolic
+/// bounds from the tightened ones, intersected with `known`) and the constraint rows.
+fn layer_model(
+    network: &Network,
+    input_box: &InputBox,
+    bounds: &[LayerBounds],
+    k: usize,
+    restriction: Restriction,
+    encoding: Encoding,
+) -> Result<(NetworkModel, Vec<AffineExpr>), BoundsError> {
+    let Restriction { constraints, known } = restriction;
+    let layers = network.layers();
+    let failed = |e: crate::formulation::FormulationError| BoundsError::Solver(e.to_string());
+    if constraints.is_empty() {
+        let model =
+            NetworkModel::build_prefix(network, input_box, bounds, encoding).map_err(failed)?;
+        // The objectives are expressions in the columns of the model they are optimised over.
+        let exprs = model.next_preactivations(&layers[k]);
+        return Ok((model, exprs));
+    }
+    let mut all = bounds.to_vec();
+    for j in k..layers.len() - 1 {
+        let mut next = symbolic_layer(network, input_box, &all, j);
+        if let Some(known) = known {
+            next.intersect(&known[j]);
+        }
+        all.push(next);
+    }
+    let mut model =
+        NetworkModel::build_prefix(network, input_box, &all, encoding).map_err(failed)?;
+    model.add_output_constraints(network.output_layer(), constraints);
+    let exprs = model.preactivations_at(k, &layers[k]);
+    Ok((model, exprs))
 }
 
 /// Why OBBT stopped before layer `k` (0-based) was tightened completely.

@@ -19,10 +19,13 @@ impl OneShotHighs {
     pub fn new(model: LinearModel) -> Self {
         Self { model }
     }
-}
 
-impl LpOracle for OneShotHighs {
-    fn minimize(&mut self, objective: &[(Col, f64)]) -> Result<LpBound, LpError> {
+    /// `min cᵀx` over the polytope and a minimiser, or `None` when HiGHS proves the polytope
+    /// empty (an error for [`LpOracle::minimize`], an answer here).
+    pub fn minimize_if_feasible(
+        &mut self,
+        objective: &[(Col, f64)],
+    ) -> Result<Option<LpBound>, LpError> {
         let mut model = self.model.clone();
         model.cost.iter_mut().for_each(|c| *c = 0.0);
         for &(c, v) in objective {
@@ -38,6 +41,9 @@ impl LpOracle for OneShotHighs {
         let solved = highs_model
             .try_solve()
             .map_err(|e| LpError::Solver(format!("HiGHS: {e:?}")))?;
+        if solved.status() == HighsModelStatus::Infeasible {
+            return Ok(None);
+        }
         if solved.status() != HighsModelStatus::Optimal {
             return Err(LpError::Solver(format!(
                 "HiGHS: LP not solved to optimality ({:?})",
@@ -46,11 +52,18 @@ impl LpOracle for OneShotHighs {
         }
         let x = solved.get_solution().columns().to_vec();
         let value = model.cost.iter().zip(&x).map(|(a, b)| a * b).sum();
-        Ok(LpBound {
+        Ok(Some(LpBound {
             lower_bound: value,
             time_limited: false,
             minimizer: Some(x),
-        })
+        }))
+    }
+}
+
+impl LpOracle for OneShotHighs {
+    fn minimize(&mut self, objective: &[(Col, f64)]) -> Result<LpBound, LpError> {
+        self.minimize_if_feasible(objective)?
+            .ok_or_else(|| LpError::Solver("HiGHS: the LP is infeasible".into()))
     }
 }
 
@@ -77,5 +90,11 @@ mod tests {
             lp.minimize(&[(5, 1.0)]).is_err(),
             "a column the model lacks"
         );
+        // x + y ≥ 0.5 and x + y ≤ 0.25 leave nothing.
+        let mut empty = lp.model.clone();
+        empty.add_row("s".into(), f64::NEG_INFINITY, 0.25, &[(x, 1.0), (y, 1.0)]);
+        let mut lp = OneShotHighs::new(empty);
+        assert_eq!(lp.minimize_if_feasible(&[(x, 1.0)]).unwrap(), None);
+        assert!(lp.minimize(&[(x, 1.0)]).is_err());
     }
 }

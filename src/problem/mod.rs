@@ -1,0 +1,389 @@
+//! Optimization problems over ReLU networks, not only one network over a box: one shared input
+//! vector `x` in a box, one or more networks reading `x`, linear constraints over `x` and any
+//! network's outputs, an optional linear objective (without one: a feasibility question), and
+//! disjunctions of constraint sets (VNNLIB's `or`).
+//!
+//! The problem is
+//!
+//! ```text
+//! min/max  Σ c·v          (or: find any feasible point)
+//! s.t.     x ∈ box,  y⁽ᵏ⁾ = fₖ(x) for every network k,
+//!          every constraint  Σ a·v  (≤ | ≥ | =)  rhs,
+//!          and, if there are disjuncts, at least one disjunct d:  x ∈ box_d  and its constraints,
+//! ```
+//!
+//! where each `v` is an input `xᵢ` or an output `yⱼ⁽ᵏ⁾`. Files: [`problem_file`] (reluscope's
+//! JSON problem file) and [`vnnlib`] (the VNN-COMP property subset).
+
+pub mod problem_file;
+pub mod stack;
+pub mod vnnlib;
+
+use crate::network::{InputBox, Network};
+use serde::Serialize;
+use std::path::PathBuf;
+use thiserror::Error;
+
+/// What went wrong reading or checking a problem; every message names the file (and line)
+/// where one is known.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum ProblemError {
+    /// A VNNLIB file outside the supported subset, or malformed.
+    #[error("{}:{line}: {message}", .file.display())]
+    Vnnlib {
+        /// The property file.
+        file: PathBuf,
+        /// 1-based line of the offending expression.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A problem file that does not follow the schema, or whose parts do not fit together.
+    #[error("{}: {message}", .file.display())]
+    File {
+        /// The problem file.
+        file: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A problem whose parts do not fit together (dimensions, names, values).
+    #[error("{0}")]
+    Invalid(String),
+    /// An alternative whose box does not meet the problem's: it holds no point.
+    #[error("{0}")]
+    EmptyAlternative(String),
+}
+
+/// One variable of a problem: an input `xᵢ` or output `j` of network `k`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Variable {
+    /// Input `xᵢ` (shared by every network).
+    Input(usize),
+    /// Output `output` of network `network` (index into [`Problem::networks`]).
+    Output {
+        /// The network's index.
+        network: usize,
+        /// The output's index.
+        output: usize,
+    },
+}
+
+/// `≤`, `≥` or `=`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ConstraintSense {
+    /// `Σ a·v ≤ rhs`.
+    #[serde(rename = "<=")]
+    Le,
+    /// `Σ a·v ≥ rhs`.
+    #[serde(rename = ">=")]
+    Ge,
+    /// `Σ a·v = rhs`.
+    #[serde(rename = "=")]
+    Eq,
+}
+
+impl ConstraintSense {
+    /// The symbol, `<=`, `>=` or `=`.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            ConstraintSense::Le => "<=",
+            ConstraintSense::Ge => ">=",
+            ConstraintSense::Eq => "=",
+        }
+    }
+}
+
+/// A linear constraint `Σ a·v (≤ | ≥ | =) rhs` over inputs and outputs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LinearConstraint {
+    /// `(variable, coefficient)` pairs; a variable appears at most once.
+    pub terms: Vec<(Variable, f64)>,
+    /// The relation.
+    pub sense: ConstraintSense,
+    /// The right-hand side.
+    pub rhs: f64,
+    /// Where it came from, for messages (e.g. `prop.vnnlib:12` or `constraint 3`).
+    pub origin: String,
+}
+
+impl LinearConstraint {
+    /// `Σ a·v` at inputs `x` and the networks' outputs `outputs[k]`.
+    pub fn lhs(&self, x: &[f64], outputs: &[Vec<f64>]) -> f64 {
+        self.terms
+            .iter()
+            .map(|&(v, a)| {
+                a * match v {
+                    Variable::Input(i) => x[i],
+                    Variable::Output { network, output } => outputs[network][output],
+                }
+            })
+            .sum()
+    }
+
+    /// By how much the point violates the constraint (0 when it holds).
+    pub fn violation(&self, x: &[f64], outputs: &[Vec<f64>]) -> f64 {
+        let lhs = self.lhs(x, outputs);
+        let v = match self.sense {
+            ConstraintSense::Le => lhs - self.rhs,
+            ConstraintSense::Ge => self.rhs - lhs,
+            ConstraintSense::Eq => (lhs - self.rhs).abs(),
+        };
+        // NaN compares false: report it as an infinite violation.
+        if v.is_nan() {
+            f64::INFINITY
+        } else {
+            v.max(0.0)
+        }
+    }
+}
+
+/// One alternative of a disjunction: `x ∈ box` (when given) and every constraint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Disjunct {
+    /// A box intersected with the problem's box, if the alternative restricts `x` further.
+    pub input_box: Option<InputBox>,
+    /// The alternative's constraints.
+    pub constraints: Vec<LinearConstraint>,
+    /// Where it came from, for messages.
+    pub origin: String,
+}
+
+/// A linear objective `min/max Σ c·v`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProblemObjective {
+    /// Minimise or maximise.
+    pub sense: crate::lp::Sense,
+    /// `(variable, coefficient)` pairs.
+    pub terms: Vec<(Variable, f64)>,
+}
+
+/// A network of a problem, with the name constraints use for it (`f` in `f.y0`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedNetwork {
+    /// The name, unique within the problem.
+    pub name: String,
+    /// The network; its input dimension is the problem's.
+    pub network: Network,
+}
+
+/// An optimization (or feasibility) problem over one or more networks; see the
+/// [module documentation](self).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// The networks, all reading the same `x`.
+    pub networks: Vec<NamedNetwork>,
+    /// The box of `x`.
+    pub input_box: InputBox,
+    /// Constraints that always hold.
+    pub constraints: Vec<LinearConstraint>,
+    /// At least one of these holds (none: no disjunction).
+    pub disjuncts: Vec<Disjunct>,
+    /// What is optimised; `None` asks whether any feasible point exists.
+    pub objective: Option<ProblemObjective>,
+}
+
+impl Problem {
+    /// The plain problem: `network` over `input_box`, no constraints, no objective yet.
+    pub fn single(network: Network, input_box: InputBox) -> Self {
+        Self {
+            networks: vec![NamedNetwork {
+                name: network.name.clone(),
+                network,
+            }],
+            input_box,
+            constraints: Vec::new(),
+            disjuncts: Vec::new(),
+            objective: None,
+        }
+    }
+
+    /// The input dimension.
+    pub fn input_dim(&self) -> usize {
+        self.input_box.dim()
+    }
+
+    /// How a variable is written in problem files: `x0`, or `f.y1` (`y1` when there is one
+    /// network).
+    pub fn variable_name(&self, v: Variable) -> String {
+        match v {
+            Variable::Input(i) => format!("x{i}"),
+            Variable::Output { network, output } if self.networks.len() == 1 => {
+                let _ = network;
+                format!("y{output}")
+            }
+            Variable::Output { network, output } => {
+                let name = self.networks.get(network).map_or("?", |n| n.name.as_str());
+                format!("{name}.y{output}")
+            }
+        }
+    }
+
+    /// Errors unless the parts fit: at least one network, unique names, every network reading
+    /// `input_dim()` inputs, every term naming an existing input or output with a finite
+    /// coefficient, finite right-hand sides, disjunct boxes of the right dimension.
+    pub fn check(&self) -> Result<(), ProblemError> {
+        let invalid = |m: String| Err(ProblemError::Invalid(m));
+        if self.networks.is_empty() {
+            return invalid("the problem has no network".into());
+        }
+        for (k, n) in self.networks.iter().enumerate() {
+            if self.networks[..k].iter().any(|m| m.name == n.name) {
+                return invalid(format!("two networks are named '{}'", n.name));
+            }
+            if n.network.input_dim() != self.input_dim() {
+                return invalid(format!(
+                    "network '{}' reads {} input(s) but the box has {}",
+                    n.name,
+                    n.network.input_dim(),
+                    self.input_dim()
+                ));
+            }
+        }
+        let check_terms = |terms: &[(Variable, f64)], origin: &str| -> Result<(), ProblemError> {
+            for &(v, a) in terms {
+                let exists = match v {
+                    Variable::Input(i) => i < self.input_dim(),
+                    Variable::Output { network, output } => self
+                        .networks
+                        .get(network)
+                        .is_some_and(|n| output < n.network.output_dim()),
+                };
+                if !exists {
+                    return invalid(format!(
+                        "{origin}: {} does not exist",
+                        self.variable_name(v)
+                    ));
+                }
+                if !a.is_finite() {
+                    return invalid(format!(
+                        "{origin}: the coefficient {a} of {} is not finite",
+                        self.variable_name(v)
+                    ));
+                }
+            }
+            Ok(())
+        };
+        let all = self
+            .constraints
+            .iter()
+            .chain(self.disjuncts.iter().flat_map(|d| &d.constraints));
+        for c in all {
+            check_terms(&c.terms, &c.origin)?;
+            if !c.rhs.is_finite() {
+                return invalid(format!(
+                    "{}: the right-hand side {} is not finite",
+                    c.origin, c.rhs
+                ));
+            }
+        }
+        if let Some(o) = &self.objective {
+            check_terms(&o.terms, "the objective")?;
+        }
+        for d in &self.disjuncts {
+            if let Some(b) = &d.input_box
+                && b.dim() != self.input_dim()
+            {
+                return invalid(format!(
+                    "{}: a box of {} input(s) where the problem has {}",
+                    d.origin,
+                    b.dim(),
+                    self.input_dim()
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The problem of a VNNLIB property on `network`: the unsafe set, as a feasibility
+    /// question. The box is the hull of the alternatives' boxes; each alternative keeps its
+    /// own. A property without any alternative left (every one trivially false) becomes the
+    /// constraint `0 ≥ 1`: infeasible, as it is.
+    pub fn from_vnnlib(
+        network: Network,
+        property: vnnlib::VnnlibProperty,
+        file: &std::path::Path,
+    ) -> Result<Self, ProblemError> {
+        let mismatch = |what: &str, declared: usize, has: usize| ProblemError::File {
+            file: file.to_path_buf(),
+            message: format!(
+                "the property declares {declared} {what} but the network '{}' has {has}",
+                network.name
+            ),
+        };
+        if property.inputs != network.input_dim() {
+            return Err(mismatch("inputs", property.inputs, network.input_dim()));
+        }
+        if property.outputs != network.output_dim() {
+            return Err(mismatch("outputs", property.outputs, network.output_dim()));
+        }
+        let boxes: Vec<&InputBox> = property
+            .disjuncts
+            .iter()
+            .filter_map(|d| d.input_box.as_ref())
+            .collect();
+        let d = network.input_dim();
+        let input_box = if boxes.is_empty() {
+            // No alternative: any box will do, the problem is infeasible anyway.
+            network.input_box().cloned().unwrap_or(
+                InputBox::new(vec![0.0; d], vec![0.0; d])
+                    .map_err(|e| ProblemError::Invalid(e.to_string()))?,
+            )
+        } else {
+            let lower = (0..d)
+                .map(|i| {
+                    boxes
+                        .iter()
+                        .map(|b| b.lower()[i])
+                        .fold(f64::INFINITY, f64::min)
+                })
+                .collect();
+            let upper = (0..d)
+                .map(|i| {
+                    boxes
+                        .iter()
+                        .map(|b| b.upper()[i])
+                        .fold(f64::NEG_INFINITY, f64::max)
+                })
+                .collect();
+            InputBox::new(lower, upper).map_err(|e| ProblemError::File {
+                file: file.to_path_buf(),
+                message: e.to_string(),
+            })?
+        };
+        let constraints = if property.disjuncts.is_empty() {
+            vec![LinearConstraint {
+                terms: Vec::new(),
+                sense: ConstraintSense::Ge,
+                rhs: 1.0,
+                origin: format!(
+                    "{}: every alternative of the property is trivially false",
+                    file.display()
+                ),
+            }]
+        } else {
+            Vec::new()
+        };
+        let problem = Self {
+            networks: vec![NamedNetwork {
+                name: network.name.clone(),
+                network,
+            }],
+            input_box,
+            constraints,
+            disjuncts: property.disjuncts,
+            objective: None,
+        };
+        problem.check()?;
+        Ok(problem)
+    }
+
+    /// The alternatives to solve: the index of each disjunct, or the single `None` when
+    /// there is no disjunction.
+    pub fn alternatives(&self) -> Vec<Option<usize>> {
+        if self.disjuncts.is_empty() {
+            vec![None]
+        } else {
+            (0..self.disjuncts.len()).map(Some).collect()
+        }
+    }
+}
