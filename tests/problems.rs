@@ -651,4 +651,48 @@ fn the_command_line_verifies_properties_instances_and_problem_files() {
     // The same problem as a feasibility question via verify.
     let out = run(&["verify", p.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("sat\n"));
+    // analyze: each network's figures, the constraint in OBBT's LPs: g ≥ 1 and the triangle
+    // relaxation h ≤ (a + 2)/2 of g's neuron give a = x₀ + x₁ ≥ 0 (from −2).
+    let out = run(&["analyze", p.to_str().unwrap(), "--bounds", "lp", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let nets = v["networks"].as_array().unwrap();
+    assert_eq!(nets.len(), 2);
+    assert_eq!(nets[1]["network"], "g");
+    let g_layer = &nets[1]["layers"][0];
+    assert!(
+        g_layer["lower"][0].as_f64().unwrap().abs() < 1e-5,
+        "{g_layer}"
+    );
+    // Interval bounds ignore the constraint.
+    let v = serde_json::from_slice::<serde_json::Value>(
+        &run(&["analyze", p.to_str().unwrap(), "--json"]).stdout,
+    )
+    .unwrap();
+    assert_eq!(v["networks"][1]["layers"][0]["lower"][0], -2.0);
+    // regions: one count per network; export: the MILP with the constraint row.
+    let v = serde_json::from_slice::<serde_json::Value>(
+        &run(&["regions", p.to_str().unwrap(), "--json"]).stdout,
+    )
+    .unwrap();
+    assert_eq!(v["networks"][0]["count"], 2);
+    assert_eq!(v["networks"][1]["count"], 2);
+    let lp = dir.path().join("p.lp");
+    let out = run(&["export", p.to_str().unwrap(), "--lp", lp.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&lp).unwrap();
+    assert!(text.contains("constraint_0"), "{text}");
+    let out = run(&["solve", p.to_str().unwrap(), "--maximize"]);
+    assert!(
+        !out.status.success()
+            && String::from_utf8_lossy(&out.stderr).contains("states its own objective")
+    );
 }

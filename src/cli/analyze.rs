@@ -4,11 +4,14 @@ use super::args::{BoundsArgs, NetworkArgs};
 use super::info::format_box;
 use super::print_json;
 use super::table::{Table, num, opt};
-use anyhow::Result;
+use anyhow::{Result, bail};
 use clap::Args;
 use reluscope::analysis::AnalysisReport;
 use reluscope::bounds::BoundMethod;
+use reluscope::control::TaskControl;
 use reluscope::network::{InputBox, Network};
+use reluscope::pipeline::analyze_problem;
+use reluscope::problem::Problem;
 
 /// Arguments of `analyze`.
 #[derive(Debug, Args)]
@@ -27,6 +30,9 @@ pub struct AnalyzeArgs {
 
 /// Runs `analyze`.
 pub fn run(args: &AnalyzeArgs) -> Result<()> {
+    if let Some(problem) = args.network.problem()? {
+        return run_problem(args, &problem);
+    }
     let (network, input_box) = args.network.load()?;
     if args.compare {
         return compare(args, &network, &input_box);
@@ -82,6 +88,56 @@ pub fn run(args: &AnalyzeArgs) -> Result<()> {
             range(report.coefficient_range_before),
             range(report.coefficient_range_after)
         );
+    }
+    Ok(())
+}
+
+/// `analyze PROBLEM.json`: each network's figures, with the problem's constraints in OBBT's
+/// LPs (the alternatives' own constraints are left out, so the bounds hold on all of them).
+fn run_problem(args: &AnalyzeArgs, problem: &Problem) -> Result<()> {
+    if args.compare {
+        bail!("--compare takes a network file; run analyze on the problem once per --bounds");
+    }
+    let setup = args.bounds.setup_for(args.bounds.method())?;
+    let analysis = analyze_problem(problem, None, &setup, &TaskControl::default())?;
+    if let Some(note) = &analysis.bounds.stopped {
+        eprintln!("warning: bounds: {note}");
+    }
+    if args.json {
+        return print_json(&serde_json::json!({
+            "networks": analysis.reports,
+            "constraints": problem.constraints.len(),
+            "alternatives": problem.disjuncts.len(),
+            "bounds_method": analysis.bounds.method.key(),
+            "time_s": analysis.bounds.time.as_secs_f64(),
+            "lps_solved": analysis.bounds.lps_solved,
+        }));
+    }
+    outln!(
+        "{}: {} network(s) over {}, {} constraint(s) in the bounds{}",
+        args.network.network.display(),
+        problem.networks.len(),
+        format_box(&problem.input_box.pairs()),
+        problem.constraints.len(),
+        if problem.disjuncts.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ({} alternatives' own constraints left out: the bounds hold on all of them)",
+                problem.disjuncts.len()
+            )
+        }
+    );
+    outln!(
+        "bounds: {} ({:.3} ms, {} LPs)",
+        analysis.bounds.method.label(),
+        analysis.bounds.time.as_secs_f64() * 1e3,
+        analysis.bounds.lps_solved
+    );
+    for report in &analysis.reports {
+        outln!("");
+        outln!("{}  {}", report.network, report.architecture);
+        print_layers(report);
     }
     Ok(())
 }

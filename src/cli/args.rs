@@ -8,6 +8,8 @@ use reluscope::formats::load_network;
 use reluscope::milp::{NetworkSolveOptions, Objective, Sense, SolveOptions};
 use reluscope::network::{InputBox, Network};
 use reluscope::pipeline::{MilpSetup, PreparedMilp, prepare_milp};
+use reluscope::problem::Problem;
+use reluscope::problem::problem_file::{is_problem_file, read_problem};
 use reluscope::scaling::ScalingMethod;
 use reluscope::tightening::ObbtOptions;
 use std::path::PathBuf;
@@ -15,7 +17,7 @@ use std::path::PathBuf;
 /// A network file and an optional box override.
 #[derive(Debug, Args)]
 pub struct NetworkArgs {
-    /// Network file (.json, .onnx or .nnet).
+    /// Network file (.json, .onnx or .nnet), or a problem file (.json with "networks").
     pub network: PathBuf,
     /// Input box "lo,hi;lo,hi;..." (overrides the box stored in the file).
     #[arg(long = "box", value_name = "BOX", allow_hyphen_values = true)]
@@ -23,6 +25,27 @@ pub struct NetworkArgs {
 }
 
 impl NetworkArgs {
+    /// The problem, when the file is a problem file (with `--box` replacing its box).
+    pub fn problem(&self) -> Result<Option<Problem>> {
+        if !is_problem_file(&self.network) {
+            return Ok(None);
+        }
+        let mut problem = read_problem(&self.network)?;
+        if let Some(text) = &self.input_box {
+            let b = InputBox::parse(text).context("--box")?;
+            if b.dim() != problem.input_dim() {
+                bail!(
+                    "--box has {} dimension(s) but {} has {} input(s)",
+                    b.dim(),
+                    self.network.display(),
+                    problem.input_dim()
+                );
+            }
+            problem.input_box = b;
+        }
+        Ok(Some(problem))
+    }
+
     /// Loads the network and resolves its box (the override wins over the file's box).
     pub fn load(&self) -> Result<(Network, InputBox)> {
         let mut network = load_network(&self.network)?;
@@ -151,6 +174,19 @@ pub struct ObjectiveArgs {
 }
 
 impl ObjectiveArgs {
+    /// Errors if an objective was given on the command line for the problem file `path`,
+    /// which states its own.
+    pub fn refuse_for_problem(&self, path: &std::path::Path) -> Result<()> {
+        if self.maximize || self.combination.is_some() || self.output != 0 {
+            bail!(
+                "{}: a problem file states its own objective; --maximize, --output and \
+                 --combination apply to network files",
+                path.display()
+            );
+        }
+        Ok(())
+    }
+
     /// The objective for a network with `outputs` outputs.
     pub fn objective(&self, outputs: usize) -> Result<Objective> {
         let sense = if self.maximize {

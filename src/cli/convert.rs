@@ -3,9 +3,11 @@
 use super::args::{BoundsArgs, NetworkArgs, ObjectiveArgs};
 use anyhow::{Result, bail};
 use clap::Args;
+use reluscope::control::TaskControl;
 use reluscope::formats::save_network;
 use reluscope::formulation::NetworkModel;
 use reluscope::lp::write_model;
+use reluscope::pipeline::problem_milp;
 use std::path::PathBuf;
 
 /// Arguments of `convert`.
@@ -51,6 +53,9 @@ pub struct ExportArgs {
     /// Write the MILP in CPLEX LP format to this file.
     #[arg(long, value_name = "FILE")]
     lp: Option<PathBuf>,
+    /// For a problem file with alternatives ("any_of"): which one to write (1-based).
+    #[arg(long, value_name = "N")]
+    alternative: Option<usize>,
 }
 
 /// Runs `export`.
@@ -58,12 +63,37 @@ pub fn run_export(args: &ExportArgs) -> Result<()> {
     if args.mps.is_none() && args.lp.is_none() {
         bail!("nothing to export: give --mps FILE and/or --lp FILE");
     }
-    let (network, input_box) = args.network.load()?;
-    let objective = args.objective.objective(network.output_dim())?;
-    let prepared = args.bounds.prepare(&network, &input_box)?;
-    let problem = &prepared.problem;
-    let model =
-        NetworkModel::build(&problem.network, &input_box, &problem.bounds, &objective)?.model;
+    let model = match args.network.problem()? {
+        Some(problem) => {
+            let alternative = match (args.alternative, problem.disjuncts.len()) {
+                (None, 0) => None,
+                (Some(n), count) if (1..=count).contains(&n) => Some(n - 1),
+                (None, count) => bail!(
+                    "{}: the problem has {count} alternatives; choose one with --alternative N \
+                     (a MILP holds one)",
+                    args.network.network.display()
+                ),
+                (Some(n), count) => bail!(
+                    "--alternative {n}: the problem has {count} alternative(s), numbered from 1"
+                ),
+            };
+            args.objective.refuse_for_problem(&args.network.network)?;
+            let setup = args.bounds.setup_for(args.bounds.method())?;
+            problem_milp(&problem, alternative, &setup, &TaskControl::default())?
+                .0
+                .model
+        }
+        None => {
+            if args.alternative.is_some() {
+                bail!("--alternative applies to problem files");
+            }
+            let (network, input_box) = args.network.load()?;
+            let objective = args.objective.objective(network.output_dim())?;
+            let prepared = args.bounds.prepare(&network, &input_box)?;
+            let problem = &prepared.problem;
+            NetworkModel::build(&problem.network, &input_box, &problem.bounds, &objective)?.model
+        }
+    };
     let targets = [(&args.mps, "mps"), (&args.lp, "lp")];
     for (path, ext) in targets
         .iter()

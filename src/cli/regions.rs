@@ -7,6 +7,7 @@ use super::table::Table;
 use anyhow::{Context, Result};
 use clap::Args;
 use reluscope::control::TaskControl;
+use reluscope::network::{InputBox, Network};
 use reluscope::regions::{
     CountMethod, DEFAULT_MAX_MEMORY_BYTES, DEFAULT_MAX_REGIONS, LpBackend, Method, RegionCount,
     RegionOptions, Slice, count_regions, default_method,
@@ -59,20 +60,55 @@ fn parse_lp(text: &str) -> Result<LpBackend, String> {
     }
 }
 
-/// Runs `regions`.
+/// Runs `regions`: one network's regions, or each network's of a problem file (over the
+/// problem's box).
 pub fn run(args: &RegionsArgs) -> Result<()> {
     if let Some(t) = args.time_limit
         && !(t.is_finite() && t > 0.0)
     {
         anyhow::bail!("--time-limit must be a positive number of seconds, found {t}");
     }
-    let (network, input_box) = args.network.load()?;
     let slice = args
         .slice
         .as_deref()
         .map(Slice::parse)
         .transpose()
         .context("--slice")?;
+    let Some(problem) = args.network.problem()? else {
+        let (network, input_box) = args.network.load()?;
+        let count = count_one(args, &network, &input_box, slice.as_ref())?;
+        if args.json {
+            return print_json(&json_of(args, &network, &input_box, &count)?);
+        }
+        print_count(args, &network, &input_box, &count);
+        return Ok(());
+    };
+    let mut values = Vec::new();
+    for (k, named) in problem.networks.iter().enumerate() {
+        let network = named.network.clone().named(named.name.clone());
+        let count = count_one(args, &network, &problem.input_box, slice.as_ref())?;
+        if args.json {
+            values.push(json_of(args, &network, &problem.input_box, &count)?);
+        } else {
+            if k > 0 {
+                outln!("");
+            }
+            print_count(args, &network, &problem.input_box, &count);
+        }
+    }
+    if args.json {
+        return print_json(&serde_json::json!({ "networks": values }));
+    }
+    Ok(())
+}
+
+/// Counts the regions of `network` over `input_box` as the arguments say.
+fn count_one(
+    args: &RegionsArgs,
+    network: &Network,
+    input_box: &InputBox,
+    slice: Option<&Slice>,
+) -> Result<RegionCount> {
     let method = match (args.sample, args.exact, args.exact_2d) {
         (Some(samples), _, _) => Method::Sampled {
             samples,
@@ -89,25 +125,34 @@ pub fn run(args: &RegionsArgs) -> Result<()> {
         lp: args.lp,
         ..RegionOptions::default()
     };
-    let count = count_regions(
-        &network,
-        &input_box,
-        slice.as_ref(),
+    Ok(count_regions(
+        network,
+        input_box,
+        slice,
         method,
         &options,
         // --time-limit bounds sampling too (the exact methods also read it from `options`).
         &TaskControl::default().with_time_limit(args.time_limit),
-    )?;
-    if args.json {
-        let mut value = serde_json::to_value(&count)?;
-        value["network"] = network.name.clone().into();
-        value["architecture"] = network.architecture().into();
-        value["input_box"] = serde_json::to_value(input_box.pairs())?;
-        if let Some(s) = &args.slice {
-            value["slice"] = s.clone().into();
-        }
-        return print_json(&value);
+    )?)
+}
+
+fn json_of(
+    args: &RegionsArgs,
+    network: &Network,
+    input_box: &InputBox,
+    count: &RegionCount,
+) -> Result<serde_json::Value> {
+    let mut value = serde_json::to_value(count)?;
+    value["network"] = network.name.clone().into();
+    value["architecture"] = network.architecture().into();
+    value["input_box"] = serde_json::to_value(input_box.pairs())?;
+    if let Some(s) = &args.slice {
+        value["slice"] = s.clone().into();
     }
+    Ok(value)
+}
+
+fn print_count(args: &RegionsArgs, network: &Network, input_box: &InputBox, count: &RegionCount) {
     outln!(
         "{} ({}) over {}{}",
         network.name,
@@ -117,7 +162,7 @@ pub fn run(args: &RegionsArgs) -> Result<()> {
             .as_ref()
             .map_or(String::new(), |s| format!(", slice {s}"))
     );
-    outln!("regions   {}", describe_count(&count));
+    outln!("regions   {}", describe_count(count));
     outln!("method    {}", count.method.key());
     outln!("time      {:.3} s", count.time_s);
     if let Some(eps) = count.tolerance {
@@ -142,7 +187,6 @@ pub fn run(args: &RegionsArgs) -> Result<()> {
         ]);
     }
     out!("{}", table.render());
-    Ok(())
 }
 
 /// `760`, `at least 1000 (the region cap was reached)` or `at least 701 (distinct patterns

@@ -4,13 +4,13 @@ use super::args::{BoundsArgs, NetworkArgs, ObjectiveArgs, SolverArgs};
 use super::info::format_box;
 use super::print_json;
 use super::table::opt;
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 use clap::Args;
 use reluscope::bounds::BoundMethod;
 use reluscope::milp::{SolveControl, SolveReport};
 use reluscope::network::{InputBox, Network};
 use reluscope::pipeline::{SolveMethod, Solved, solve, solve_problem};
-use reluscope::problem::problem_file::{is_problem_file, read_problem};
+use reluscope::problem::Problem;
 use reluscope::regions::RegionOptions;
 use std::sync::Arc;
 
@@ -51,8 +51,8 @@ pub(super) fn parse_method(text: &str) -> Result<SolveMethod, String> {
 
 /// Runs `solve`.
 pub fn run(args: &SolveArgs) -> Result<()> {
-    if is_problem_file(&args.network.network) {
-        return run_problem(args);
+    if let Some(problem) = args.network.problem()? {
+        return run_problem(args, problem);
     }
     let (network, input_box) = args.network.load()?;
     let objective = args.objective.objective(network.output_dim())?;
@@ -206,29 +206,9 @@ fn print_report(report: &SolveReport) {
 
 /// `solve PROBLEM.json`: the problem file's objective (or feasibility question) over its
 /// networks, constraints and alternatives.
-fn run_problem(args: &SolveArgs) -> Result<()> {
+fn run_problem(args: &SolveArgs, problem: Problem) -> Result<()> {
     let path = &args.network.network;
-    let mut problem = read_problem(path)?;
-    if let Some(text) = &args.network.input_box {
-        let b = reluscope::network::InputBox::parse(text).context("--box")?;
-        if b.dim() != problem.input_dim() {
-            bail!(
-                "--box has {} dimension(s) but {} has {} input(s)",
-                b.dim(),
-                path.display(),
-                problem.input_dim()
-            );
-        }
-        problem.input_box = b;
-    }
-    if args.objective.maximize || args.objective.combination.is_some() || args.objective.output != 0
-    {
-        bail!(
-            "{}: a problem file states its own objective; --maximize, --output and --combination \
-             apply to network files",
-            path.display()
-        );
-    }
+    args.objective.refuse_for_problem(path)?;
     let options = args.solver.options()?;
     let setup = args
         .bounds

@@ -7,10 +7,12 @@
 //! which computes the same function, so `x*` and the objective are those of the original —
 //! and [`solve_by_regions`] is the exact alternative for low input dimension.
 
+mod problem_analysis;
 mod problem_solve;
 mod race;
 mod verify;
 
+pub use problem_analysis::{ProblemAnalysis, analyze_problem, problem_milp};
 pub use problem_solve::{AlternativeOutcome, ProblemSolved, solve_problem};
 pub use verify::{Counterexample, Verdict, Verification, check_counterexample, verify};
 
