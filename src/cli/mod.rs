@@ -9,11 +9,11 @@ mod bench;
 mod convert;
 mod info;
 mod regions;
-mod solve;
+pub(crate) mod solve;
 mod study;
 mod table;
 mod train;
-mod verify;
+pub(crate) mod verify;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

@@ -128,7 +128,7 @@ fn decide(args: &VerifyArgs, problem: &Problem, time_limit: Option<f64>) -> Resu
 }
 
 /// `sat`, `unsat`, `timeout` (unknown at the time limit) or `unknown`.
-fn result_word(v: &Verification) -> &'static str {
+pub(crate) fn result_word(v: &Verification) -> &'static str {
     match v.verdict {
         Verdict::Unknown if v.timed_out => "timeout",
         verdict => verdict.key(),
@@ -170,13 +170,14 @@ fn vnncomp_result(v: &Verification) -> String {
 }
 
 /// One line of an instances.csv: network, property, timeout (seconds).
-struct Instance {
-    onnx: String,
-    vnnlib: String,
-    timeout: f64,
+pub(crate) struct Instance {
+    pub onnx: String,
+    pub vnnlib: String,
+    pub timeout: f64,
 }
 
-fn read_instances(csv: &Path) -> Result<Vec<Instance>> {
+/// The instances of a VNN-COMP instances.csv (errors name the file and line).
+pub(crate) fn read_instances(csv: &Path) -> Result<Vec<Instance>> {
     let text =
         std::fs::read_to_string(csv).with_context(|| format!("reading {}", csv.display()))?;
     let mut instances = Vec::new();

@@ -10,6 +10,7 @@ mod solve;
 mod training;
 #[cfg(feature = "gui")]
 mod ui;
+mod verify;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
@@ -37,6 +38,9 @@ enum BenchKind {
     Solve(solve::SolveBenchArgs),
     /// Training time per epoch and for a full run.
     Training(training::TrainingBenchArgs),
+    /// A folder of VNNLIB instances decided with each bound method, answers and times side
+    /// by side (checked against expected.csv); --make builds such a folder.
+    Verify(verify::VerifyBenchArgs),
     /// Frame time of the app's UI code with a 5×50 network, every view.
     #[cfg(feature = "gui")]
     Ui(ui::UiBenchArgs),
@@ -50,6 +54,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         BenchKind::Regions(a) => regions::run(a),
         BenchKind::Solve(a) => solve::run(a),
         BenchKind::Training(a) => training::run(a),
+        BenchKind::Verify(a) => verify::run(a),
         #[cfg(feature = "gui")]
         BenchKind::Ui(a) => ui::run(a),
     }
