@@ -79,7 +79,7 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
         outln!("reason       {reason}");
     }
     if let Some(c) = &outcome.counterexample {
-        if let Some(d) = c.alternative {
+        if let Some(d) = c.alternative.filter(|_| problem.disjuncts.len() > 1) {
             outln!("alternative  {} ({})", d + 1, problem.disjuncts[d].origin);
         }
         let xs: Vec<String> = c.x.iter().map(|v| format!("{v:.9}")).collect();
