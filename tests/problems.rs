@@ -702,7 +702,8 @@ fn the_command_line_verifies_properties_instances_and_problem_files() {
 /// default path, and by the MILP with LP bounds on one network.
 #[test]
 fn the_sample_instance_set_gets_its_expected_answers() {
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample_networks/properties");
+    let dir =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample_networks/properties");
     let expected: Vec<(String, String)> = std::fs::read_to_string(dir.join("expected.csv"))
         .unwrap()
         .lines()
@@ -712,17 +713,34 @@ fn the_sample_instance_set_gets_its_expected_answers() {
         })
         .collect();
     assert_eq!(expected.len(), 80);
-    let out = run(&["verify", "--instances", dir.join("instances.csv").to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&[
+        "verify",
+        "--instances",
+        dir.join("instances.csv").to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), expected.len());
     for (line, (vnnlib, answer)) in lines.iter().zip(&expected) {
         let fields: Vec<&str> = line.split(',').collect();
-        assert_eq!((fields[1], fields[2]), (vnnlib.as_str(), answer.as_str()), "{line}");
+        assert_eq!(
+            (fields[1], fields[2]),
+            (vnnlib.as_str(), answer.as_str()),
+            "{line}"
+        );
     }
     let net = reluscope::load_network(dir.join("../peaks_25x2.json")).unwrap();
-    for (vnnlib, answer) in expected.iter().filter(|(v, _)| v.starts_with("peaks_25x2_") && !v.contains("_l1") && !v.contains("_clip") && !v.contains("_dropout")) {
+    for (vnnlib, answer) in expected.iter().filter(|(v, _)| {
+        v.starts_with("peaks_25x2_")
+            && !v.contains("_l1")
+            && !v.contains("_clip")
+            && !v.contains("_dropout")
+    }) {
         let path = dir.join(vnnlib);
         let property = reluscope::problem::vnnlib::read_vnnlib(&path).unwrap();
         let problem = Problem::from_vnnlib(net.clone(), property, &path).unwrap();

@@ -1,7 +1,7 @@
 //! The left side panel: open a network, edit the input box, pick the bound method and the
 //! rescaling, set the objective and the solver, Solve / Cancel.
 
-use super::document::{NetworkSource, displayable, format_range};
+use super::document::{NetworkSource, ProblemKind, displayable, format_range};
 use super::samples::SAMPLES;
 use super::settings::{SolverChoice, SolverSetting};
 use super::state::AppState;
@@ -16,6 +16,10 @@ use std::path::PathBuf;
 pub fn side_panel(ui: &mut egui::Ui, state: &mut AppState) {
     network_section(ui, state);
     ui.separator();
+    if state.doc.problem.is_some() {
+        problem_section(ui, state);
+        ui.separator();
+    }
     box_section(ui, state);
     ui.separator();
     bounds_section(ui, state);
@@ -119,6 +123,74 @@ fn network_section(ui: &mut egui::Ui, state: &mut AppState) {
                 }
             }
         });
+}
+
+/// Shown lines of a problem's constraints before "… and N more".
+const PROBLEM_LINES: usize = 8;
+
+/// The problem or property open beside the network: its networks (a picker), constraints,
+/// alternatives and objective, and a button to close it.
+fn problem_section(ui: &mut egui::Ui, state: &mut AppState) {
+    let Some(attached) = state.doc.problem.clone() else {
+        return;
+    };
+    let name = attached.source.file_name().map_or_else(
+        || attached.source.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let heading = match attached.kind {
+        ProblemKind::ProblemFile => format!("Problem: {name}"),
+        ProblemKind::Property => format!("Property: {name}"),
+    };
+    ui.label(RichText::new(heading).heading())
+        .on_hover_text(attached.source.display().to_string());
+    let networks = &attached.problem.networks;
+    if networks.len() > 1 {
+        let mut chosen = None;
+        egui::ComboBox::new("problem_network", "network shown")
+            .selected_text(networks[attached.shown].name.clone())
+            .show_ui(ui, |ui| {
+                for (k, n) in networks.iter().enumerate() {
+                    if ui
+                        .selectable_label(k == attached.shown, n.name.clone())
+                        .clicked()
+                    {
+                        chosen = Some(k);
+                    }
+                }
+            })
+            .response
+            .on_hover_text("the network the views show; Solve takes all of them");
+        if let Some(k) = chosen {
+            state.show_problem_network_index(k);
+        }
+    }
+    let lines = attached.describe_lines();
+    // Long properties fold away so that the solver stays within reach.
+    egui::CollapsingHeader::new(format!("constraints and objective ({} lines)", lines.len()))
+        .default_open(lines.len() <= 4)
+        .show(ui, |ui| {
+            for line in lines.iter().take(PROBLEM_LINES) {
+                ui.monospace(line);
+            }
+            if lines.len() > PROBLEM_LINES {
+                ui.weak(format!("… and {} more", lines.len() - PROBLEM_LINES));
+            }
+        });
+    let what = match (attached.kind, attached.problem.objective.is_some()) {
+        (ProblemKind::Property, _) | (_, false) => {
+            "Solve verifies: sat (a checked counterexample), unsat or unknown"
+        }
+        (_, true) => "Solve optimises the problem's objective over every network",
+    };
+    ui.weak(what);
+    if ui
+        .button("Close problem")
+        .on_hover_text("solve the network alone again (the network and box stay)")
+        .clicked()
+    {
+        state.detach_problem();
+    }
 }
 
 fn box_section(ui: &mut egui::Ui, state: &mut AppState) {
@@ -331,6 +403,13 @@ fn objective_section(ui: &mut egui::Ui, state: &mut AppState) {
     ui.heading("Objective").on_hover_text(
         "what the MILP optimises over the box: c·f(x), a weighted sum of the outputs",
     );
+    if let Some(p) = &state.doc.problem {
+        ui.weak(if p.problem.objective.is_some() {
+            "the problem's (see above); the choice below colours the Surface"
+        } else {
+            "none: a feasibility question (see above); the choice below colours the Surface"
+        });
+    }
     let outputs = state.doc.network.output_dim();
     let s = &mut state.settings.solve;
     ui.horizontal(|ui| {

@@ -45,6 +45,87 @@ impl NetworkSource {
     }
 }
 
+/// Whether an attached problem came from a problem file or is a VNNLIB property of the open
+/// network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// A problem file (networks, constraints, alternatives, maybe an objective).
+    ProblemFile,
+    /// A VNNLIB property (the unsafe set): solving it verifies.
+    Property,
+}
+
+/// A problem or property open beside the network: its constraints apply to every solve, and
+/// the views show its network `shown`.
+#[derive(Debug, Clone)]
+pub struct AttachedProblem {
+    /// The problem (its box is replaced by the document's at each solve).
+    pub problem: reluscope::problem::Problem,
+    /// The file it came from.
+    pub source: PathBuf,
+    /// Problem file or property.
+    pub kind: ProblemKind,
+    /// Which of its networks the views show.
+    pub shown: usize,
+}
+
+impl AttachedProblem {
+    /// The problem over `input_box` (the box as edited in the app).
+    pub fn with_box(&self, input_box: &InputBox) -> reluscope::problem::Problem {
+        reluscope::problem::Problem {
+            input_box: input_box.clone(),
+            ..self.problem.clone()
+        }
+    }
+
+    /// One line per constraint and alternative, for the side panel.
+    pub fn describe_lines(&self) -> Vec<String> {
+        let p = &self.problem;
+        let term = |terms: &[(reluscope::problem::Variable, f64)]| -> String {
+            let mut text = String::new();
+            for (k, &(v, a)) in terms.iter().enumerate() {
+                let sign = match (k, a < 0.0) {
+                    (0, true) => "−",
+                    (0, false) => "",
+                    (_, true) => " − ",
+                    (_, false) => " + ",
+                };
+                let coefficient = if a.abs() == 1.0 {
+                    String::new()
+                } else {
+                    format!("{}·", format_number(a.abs()))
+                };
+                text.push_str(&format!("{sign}{coefficient}{}", p.variable_name(v)));
+            }
+            if text.is_empty() { "0".into() } else { text }
+        };
+        let constraint = |c: &reluscope::problem::LinearConstraint| {
+            format!(
+                "{} {} {}",
+                term(&c.terms),
+                c.sense.symbol(),
+                format_number(c.rhs)
+            )
+        };
+        let mut lines: Vec<String> = p.constraints.iter().map(constraint).collect();
+        for (d, alt) in p.disjuncts.iter().enumerate() {
+            let mut parts: Vec<String> = alt.constraints.iter().map(constraint).collect();
+            if let Some(b) = &alt.input_box {
+                parts.insert(0, format!("x in {}", format_box(b)));
+            }
+            lines.push(format!("or ({}) {}", d + 1, parts.join(", ")));
+        }
+        if let Some(o) = &p.objective {
+            let verb = match o.sense {
+                reluscope::milp::Sense::Minimize => "minimise",
+                reluscope::milp::Sense::Maximize => "maximise",
+            };
+            lines.push(format!("{verb} {}", term(&o.terms)));
+        }
+        lines
+    }
+}
+
 /// Bounds of one method for the current box, with their figures.
 #[derive(Debug, Clone)]
 pub struct Analysis {
@@ -208,6 +289,8 @@ pub struct Document {
     pub ghost: Option<StabilitySnapshot>,
     /// Set when the file had no box and a default one was made up.
     pub box_note: Option<String>,
+    /// A problem or property open beside the network.
+    pub problem: Option<Arc<AttachedProblem>>,
 }
 
 impl Document {
@@ -234,6 +317,7 @@ impl Document {
             displayed: None,
             ghost: None,
             box_note,
+            problem: None,
         };
         doc.compute_inline_interval();
         doc

@@ -25,6 +25,8 @@ mod views;
 mod worker;
 
 #[cfg(test)]
+mod problem_tests;
+#[cfg(test)]
 mod tests;
 
 pub use bench::frame_time_benchmark;

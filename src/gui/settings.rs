@@ -119,6 +119,16 @@ pub enum SolverSetting {
 }
 
 impl SolverSetting {
+    /// The library's method for this setting (`auto` stays `auto`).
+    pub fn method(self) -> SolveMethod {
+        match self {
+            SolverSetting::Auto => SolveMethod::Auto,
+            SolverSetting::Milp => SolveMethod::Milp,
+            SolverSetting::Regions => SolveMethod::Regions,
+            SolverSetting::Branch => SolveMethod::Branch,
+        }
+    }
+
     /// The concrete solver for `network`, with the reason when `auto` chose it.
     pub fn resolve(self, network: &Network) -> (SolverChoice, Option<String>) {
         match self {

@@ -18,7 +18,13 @@ use reluscope::bounds::{BoundMethod, BoundsError, NetworkBounds};
 use reluscope::branching::{BranchOptions, solve_by_branching};
 use reluscope::milp::{NetworkSolveOptions, Objective, SolveControl, SolveProgress, SolveReport};
 use reluscope::network::{InputBox, Network};
-use reluscope::pipeline::{MilpSetup, PrepareError, PreparedMilp, prepare_milp, solve_by_regions};
+use reluscope::numbers::format_number;
+use reluscope::pipeline::{
+    MilpSetup, PrepareError, PreparedMilp, SolveMethod, Verdict, prepare_milp, solve_by_regions,
+    solve_problem, verify,
+};
+use reluscope::problem::Problem;
+use reluscope::regions::RegionOptions;
 use reluscope::scaling::ScalingMethod;
 use std::sync::Arc;
 
@@ -54,6 +60,11 @@ pub struct SolveRequest {
     pub solver: SolverChoice,
     /// Why `auto` chose `solver` (none when the user chose it).
     pub auto_reason: Option<String>,
+    /// A problem or property open beside the network (over the request's box): solved with
+    /// `reluscope::pipeline::solve_problem`, or verified when it has no objective.
+    pub problem: Option<Arc<Problem>>,
+    /// The path asked for a problem (`auto` lets the library choose with the constraints).
+    pub problem_method: SolveMethod,
 }
 
 impl SolveRequest {
@@ -83,6 +94,8 @@ pub enum SolveMessage {
     Progress(SolveProgress),
     /// A HiGHS log line.
     Log(String),
+    /// What a problem's solve or verification found, as lines (before `Finished`).
+    ProblemLines(Vec<String>),
     /// The end: the report, or why there is none.
     Finished(Box<Result<SolveReport, SolveFailure>>),
 }
@@ -134,6 +147,8 @@ pub struct RunningSolve {
     pub analysis: Option<Analysis>,
     /// The rescaled problem's figures (with a rescaling, once computed).
     pub scaled: Option<ScaledAnalysis>,
+    /// A problem's result lines, once known.
+    pub problem_lines: Vec<String>,
 }
 
 /// What one poll of a running solve brought.
@@ -161,6 +176,8 @@ pub struct FinishedSolve {
     pub analysis: Option<Analysis>,
     /// The rescaled problem's figures, with a rescaling.
     pub scaled: Option<ScaledAnalysis>,
+    /// A problem's result lines (verdict, each network's outputs, alternatives).
+    pub problem_lines: Vec<String>,
 }
 
 impl FinishedSolve {
@@ -235,6 +252,7 @@ impl RunningSolve {
             log: Vec::new(),
             analysis,
             scaled,
+            problem_lines: Vec::new(),
         }
     }
 
@@ -276,6 +294,7 @@ impl RunningSolve {
                         self.log.push(line);
                     }
                 }
+                SolveMessage::ProblemLines(lines) => self.problem_lines = lines,
                 SolveMessage::Finished(outcome) => finished = Some(*outcome),
             }
         }
@@ -310,6 +329,7 @@ impl RunningSolve {
             log,
             analysis: self.analysis,
             scaled: self.scaled,
+            problem_lines: self.problem_lines,
         }
     }
 }
@@ -405,7 +425,148 @@ fn solve_by_branching_on_worker(request: &SolveRequest, reporter: &Reporter<Solv
     reporter.send(SolveMessage::Finished(Box::new(outcome)));
 }
 
+/// A problem or property: `solve_problem` (an objective) or `verify` (none), with the
+/// settings' method, bounds, rescaling and time limit; the result as lines, and as a report
+/// whose `x` is the point found (the optimum or the counterexample) for the Surface.
+fn solve_problem_on_worker(
+    request: &SolveRequest,
+    problem: &Problem,
+    reporter: &Reporter<SolveMessage>,
+) {
+    let setup = MilpSetup {
+        bounds: request.method,
+        scaling: request.scaling,
+        ..MilpSetup::default()
+    };
+    let progress = reporter.clone();
+    let control = SolveControl {
+        cancel: reporter.cancel.clone(),
+        on_progress: Some(Arc::new(move |p: &SolveProgress| {
+            progress.send(SolveMessage::Progress(*p));
+        })),
+        on_log: None,
+    };
+    let regions = RegionOptions {
+        max_regions: APP_MAX_REGIONS,
+        ..RegionOptions::default()
+    };
+    let names: Vec<&str> = problem.networks.iter().map(|n| n.name.as_str()).collect();
+    let output_lines = |outputs: &[Vec<f64>], lines: &mut Vec<String>| {
+        for (name, y) in names.iter().zip(outputs) {
+            let ys: Vec<String> = y.iter().map(|v| format_number(*v)).collect();
+            lines.push(format!("{name}(x) = ({})", ys.join(", ")));
+        }
+    };
+    let alternatives_line = |alts: &[reluscope::pipeline::AlternativeOutcome]| {
+        let mut counts: Vec<(String, usize)> = Vec::new();
+        for a in alts {
+            match counts.iter_mut().find(|(s, _)| *s == a.status) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((a.status.clone(), 1)),
+            }
+        }
+        let parts: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
+        format!("alternatives: {} ({})", alts.len(), parts.join(", "))
+    };
+    let mut lines = Vec::new();
+    let outcome = if problem.objective.is_none() {
+        verify(
+            problem,
+            request.problem_method,
+            &setup,
+            &request.options,
+            &regions,
+            &control,
+        )
+        .map(|v| {
+            let word = match v.verdict {
+                Verdict::Unknown if v.timed_out => "timeout",
+                verdict => verdict.key(),
+            };
+            lines.push(format!(
+                "verdict: {word}{}",
+                v.reason
+                    .as_ref()
+                    .map_or(String::new(), |r| format!(" ({r})"))
+            ));
+            let mut report = SolveReport {
+                status: word.to_string(),
+                objective_description: "verify the property".into(),
+                time_s: v.time_s,
+                ..SolveReport::default()
+            };
+            if let Some(c) = &v.counterexample {
+                let xs: Vec<String> = c.x.iter().map(|v| format!("{v:.10}")).collect();
+                lines.push(format!("counterexample x = ({})", xs.join(", ")));
+                output_lines(&c.outputs, &mut lines);
+                if let Some(d) = c.alternative.filter(|_| problem.disjuncts.len() > 1) {
+                    lines.push(format!(
+                        "satisfies alternative {} ({})",
+                        d + 1,
+                        problem.disjuncts[d].origin
+                    ));
+                }
+                lines.push(format!(
+                    "forward check: largest violation {:.2e} (accepted {:.0e}·(1 + |rhs|))",
+                    c.max_violation, c.tolerance
+                ));
+                report.x = Some(c.x.clone());
+            }
+            lines.push(alternatives_line(&v.alternatives));
+            lines.push(format!("time: {:.3} s", v.time_s));
+            report
+        })
+    } else {
+        solve_problem(
+            problem,
+            request.problem_method,
+            &setup,
+            &request.options,
+            &regions,
+            &control,
+        )
+        .map(|solved| {
+            let r = &solved.report;
+            let status = match &r.status_detail {
+                Some(d) => format!("{} ({d})", r.status),
+                None => r.status.clone(),
+            };
+            lines.push(format!("status: {status}"));
+            lines.push(format!(
+                "objective: {}",
+                r.objective.map_or("–".into(), |v| format!("{v:.10}"))
+            ));
+            if let Some(method) = solved.method {
+                lines.push(format!("method: {} ({})", method.key(), solved.reason));
+            }
+            if let Some(x) = &r.x {
+                let xs: Vec<String> = x.iter().map(|v| format!("{v:.10}")).collect();
+                lines.push(format!("x* = ({})", xs.join(", ")));
+            }
+            if let Some(outputs) = &solved.outputs {
+                output_lines(outputs, &mut lines);
+            }
+            if let Some(d) = solved.alternative {
+                lines.push(format!(
+                    "x* from alternative {} ({})",
+                    d + 1,
+                    problem.disjuncts[d].origin
+                ));
+            }
+            lines.push(alternatives_line(&solved.alternatives));
+            lines.push(format!("time: {:.3} s", r.time_s));
+            solved.report
+        })
+    }
+    .map_err(|e| SolveFailure::Error(e.to_string()));
+    reporter.send(SolveMessage::ProblemLines(lines));
+    reporter.send(SolveMessage::Finished(Box::new(outcome)));
+}
+
 fn solve_on_worker(request: &SolveRequest, reporter: &Reporter<SolveMessage>) {
+    if let Some(problem) = &request.problem {
+        return solve_problem_on_worker(request, problem, reporter);
+    }
     match request.solver {
         SolverChoice::Regions => return solve_by_regions_on_worker(request, reporter),
         SolverChoice::Branch => return solve_by_branching_on_worker(request, reporter),

@@ -5,6 +5,7 @@ use super::contour::{SampledGrid, contour_lines, even_levels};
 use eframe::egui::{Color32, ColorImage};
 use ndarray::Array2;
 use reluscope::network::{InputBox, Network};
+use reluscope::problem::Problem;
 use reluscope::regions::{RegionsError, Slice};
 
 /// Points evaluated per batch, so that a wide input layer never needs a huge matrix and a
@@ -21,6 +22,8 @@ pub struct Surface {
     pub grid: SampledGrid,
     /// `(level, polylines)` for each contour level.
     pub contours: Vec<(f64, Vec<Vec<[f64; 2]>>)>,
+    /// With a problem attached: whether each grid point is feasible (grid order).
+    pub feasible: Option<Vec<bool>>,
 }
 
 /// Samples `cᵀ f(x)` (`weights` is `c`) on a grid of `resolution` points per axis: over the
@@ -85,7 +88,55 @@ pub fn sample_surface(
             .collect(),
         _ => Vec::new(),
     };
-    Ok(Some(Surface { grid, contours }))
+    Ok(Some(Surface {
+        grid,
+        contours,
+        feasible: None,
+    }))
+}
+
+/// Whether each point of `grid` (a slice of `input_box` along `axes`, the other inputs at
+/// `base`) is feasible for `problem` (`Problem::satisfied_alternative`), in the grid's order;
+/// `None` if `cancelled` turned true.
+pub fn feasible_points(
+    problem: &Problem,
+    grid: &SampledGrid,
+    base: &[f64],
+    axes: [usize; 2],
+    cancelled: &dyn Fn() -> bool,
+) -> Option<Vec<bool>> {
+    let mut feasible = Vec::with_capacity(grid.nx * grid.ny);
+    let mut x = base.to_vec();
+    for j in 0..grid.ny {
+        if cancelled() {
+            return None;
+        }
+        for i in 0..grid.nx {
+            x[axes[0]] = grid.x_at(i);
+            if grid.ny > 1 {
+                x[axes[1]] = grid.y_at(j);
+            }
+            feasible.push(problem.satisfied_alternative(&x).is_some());
+        }
+    }
+    Some(feasible)
+}
+
+/// The shading of the infeasible points of a 2-D grid (`feasible` in the grid's order): dark
+/// and half transparent where infeasible, clear where feasible; row 0 is the top.
+pub fn infeasible_shade_image(grid: &SampledGrid, feasible: &[bool]) -> ColorImage {
+    let mut pixels = Vec::with_capacity(grid.nx * grid.ny);
+    for row in 0..grid.ny {
+        let j = grid.ny - 1 - row;
+        for i in 0..grid.nx {
+            pixels.push(if feasible.get(j * grid.nx + i).copied().unwrap_or(false) {
+                Color32::TRANSPARENT
+            } else {
+                Color32::from_black_alpha(170)
+            });
+        }
+    }
+    ColorImage::new([grid.nx, grid.ny], pixels)
 }
 
 /// The heat-map colours of a 2-D grid; image row 0 is the top (largest `y`).
@@ -162,6 +213,39 @@ mod tests {
             point: None,
         };
         assert!(sample_surface(&net, &b, Some(&flat), &[1.0], 21, &|| false).is_err());
+    }
+
+    /// The shading follows the problem's constraint, point by point.
+    #[test]
+    fn infeasible_points_are_shaded() {
+        use reluscope::problem::{ConstraintSense, LinearConstraint, Variable};
+        let net = samples::default_network().unwrap();
+        let b = net.input_box().unwrap().clone();
+        let mut problem = Problem::single(net.clone(), b.clone());
+        // x0 ≥ 0: the right half is feasible.
+        problem.constraints.push(LinearConstraint {
+            terms: vec![(Variable::Input(0), 1.0)],
+            sense: ConstraintSense::Ge,
+            rhs: 0.0,
+            origin: "test".into(),
+        });
+        let slice = Slice {
+            axes: [0, 1],
+            point: None,
+        };
+        let s = sample_surface(&net, &b, Some(&slice), &[1.0], 11, &|| false)
+            .unwrap()
+            .unwrap();
+        let feasible = feasible_points(&problem, &s.grid, &b.center(), [0, 1], &|| false).unwrap();
+        for j in 0..11 {
+            for i in 0..11 {
+                assert_eq!(feasible[j * 11 + i], s.grid.x_at(i) >= 0.0, "({i}, {j})");
+            }
+        }
+        let img = infeasible_shade_image(&s.grid, &feasible);
+        assert_eq!(img.pixels[0], Color32::from_black_alpha(170));
+        assert_eq!(img.pixels[10], Color32::TRANSPARENT);
+        assert!(feasible_points(&problem, &s.grid, &b.center(), [0, 1], &|| true).is_none());
     }
 
     #[test]

@@ -7,6 +7,9 @@ use eframe::egui;
 use reluscope::bounds::{BoundMethod, BoundsError, NetworkBounds};
 use reluscope::formats::load_network;
 use reluscope::network::{InputBox, Network};
+use reluscope::problem::Problem;
+use reluscope::problem::problem_file::{is_problem_file, read_problem};
+use reluscope::problem::vnnlib::read_vnnlib;
 use reluscope::scaling::ScalingMethod;
 use reluscope::tightening::compute_bounds;
 use std::path::PathBuf;
@@ -98,26 +101,57 @@ impl ScalingTask {
     }
 }
 
-/// A network file being read on a worker (large ONNX files take a while).
+/// What a file turned out to hold.
+pub enum Loaded {
+    /// A network.
+    Network(Network),
+    /// A problem file: its networks, box, constraints.
+    Problem(Problem),
+    /// A VNNLIB property, made into a problem on the network that was open.
+    Property(Problem),
+}
+
+/// Reading a network, problem or property file on a worker.
 pub struct LoadTask {
     /// The worker; its one message is the result.
-    pub task: Task<Result<Network, String>>,
+    pub task: Task<Result<Loaded, String>>,
     /// The file.
     pub path: PathBuf,
 }
 
 impl LoadTask {
-    /// Starts reading `path`.
-    pub fn start(ctx: &egui::Context, path: PathBuf) -> Self {
+    /// Starts reading `path`: a `.vnnlib` property (for `current`, the open network), a
+    /// problem file (`.json` with `networks`), or a network.
+    pub fn start(ctx: &egui::Context, path: PathBuf, current: Arc<Network>) -> Self {
         let file = path.clone();
         let task = Task::spawn(
             ctx,
             "load",
-            move |reporter| reporter.send(load_network(&file).map_err(|e| e.to_string())),
+            move |reporter| reporter.send(read_any(&file, &current)),
             Err,
         );
         Self { task, path }
     }
+}
+
+fn read_any(file: &std::path::Path, current: &Network) -> Result<Loaded, String> {
+    let is_vnnlib = file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("vnnlib"));
+    if is_vnnlib {
+        let property = read_vnnlib(file).map_err(|e| e.to_string())?;
+        return Problem::from_vnnlib(current.clone(), property, file)
+            .map(Loaded::Property)
+            .map_err(|e| e.to_string());
+    }
+    if is_problem_file(file) {
+        return read_problem(file)
+            .map(Loaded::Problem)
+            .map_err(|e| e.to_string());
+    }
+    load_network(file)
+        .map(Loaded::Network)
+        .map_err(|e| e.to_string())
 }
 
 /// What a file dialog is for.
@@ -147,8 +181,11 @@ impl DialogTask {
             "dialog",
             move |reporter| {
                 let mut dialog = rfd::FileDialog::new()
-                    .set_title("Open a network")
-                    .add_filter("networks (.json, .onnx, .nnet)", &["json", "onnx", "nnet"])
+                    .set_title("Open a network, a problem or a property")
+                    .add_filter(
+                        "networks, problems (.json) and properties (.vnnlib)",
+                        &["json", "onnx", "nnet", "vnnlib"],
+                    )
                     .add_filter("all files", &["*"]);
                 if let Some(dir) = start_dir {
                     dialog = dialog.set_directory(dir);

@@ -24,20 +24,20 @@ fn peaks() -> Network {
     json::from_bytes(PEAKS).expect("sample parses")
 }
 
-fn harness(app: ReluscopeApp) -> Harness<'static, ReluscopeApp> {
+pub(super) fn harness(app: ReluscopeApp) -> Harness<'static, ReluscopeApp> {
     Harness::builder()
         .with_size(egui::vec2(1360.0, 860.0))
         .with_max_steps(40)
         .build_ui_state(|ui, app: &mut ReluscopeApp| app.show(ui), app)
 }
 
-fn start() -> Harness<'static, ReluscopeApp> {
+pub(super) fn start() -> Harness<'static, ReluscopeApp> {
     harness(ReluscopeApp::new(Settings::default(), None))
 }
 
 /// Steps frames (with short sleeps so that workers progress) until `done` holds; returns the
 /// longest single frame, or panics after `timeout` with `what`.
-fn wait_for(
+pub(super) fn wait_for(
     h: &mut Harness<'static, ReluscopeApp>,
     timeout: Duration,
     what: &str,
@@ -67,7 +67,7 @@ fn show_each_view(h: &mut Harness<'static, ReluscopeApp>, titles: &[&str]) {
     }
 }
 
-fn has_label(h: &Harness<'static, ReluscopeApp>, text: &str) -> bool {
+pub(super) fn has_label(h: &Harness<'static, ReluscopeApp>, text: &str) -> bool {
     h.query_all_by_label_contains(text).next().is_some()
 }
 

@@ -377,6 +377,35 @@ impl Problem {
         Ok(problem)
     }
 
+    /// Which alternative `x` satisfies, by forward passes of the networks, within
+    /// [`crate::formulation::CONSTRAINT_TOLERANCE`]` · (1 + |rhs|)`: `Some(None)` when there
+    /// are no alternatives and every constraint holds, `Some(Some(d))` for the first
+    /// alternative `d` that holds (with the problem's own constraints), `None` when `x` is
+    /// not feasible (outside the box included).
+    pub fn satisfied_alternative(&self, x: &[f64]) -> Option<Option<usize>> {
+        if x.len() != self.input_dim() || !self.input_box.contains(x, 0.0) {
+            return None;
+        }
+        let outputs: Vec<Vec<f64>> = self.networks.iter().map(|n| n.network.forward(x)).collect();
+        let holds = |c: &LinearConstraint| {
+            c.violation(x, &outputs)
+                <= crate::formulation::CONSTRAINT_TOLERANCE * (1.0 + c.rhs.abs())
+        };
+        if !self.constraints.iter().all(holds) {
+            return None;
+        }
+        if self.disjuncts.is_empty() {
+            return Some(None);
+        }
+        self.disjuncts
+            .iter()
+            .position(|d| {
+                d.input_box.as_ref().is_none_or(|b| b.contains(x, 0.0))
+                    && d.constraints.iter().all(holds)
+            })
+            .map(Some)
+    }
+
     /// The alternatives to solve: the index of each disjunct, or the single `None` when
     /// there is no disjunction.
     pub fn alternatives(&self) -> Vec<Option<usize>> {

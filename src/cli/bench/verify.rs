@@ -53,9 +53,7 @@ pub fn run(args: &VerifyBenchArgs) -> Result<()> {
     let methods: Vec<BoundMethod> = args
         .bounds
         .iter()
-        .map(|k| {
-            BoundMethod::from_key(k).with_context(|| format!("unknown bound method '{k}'"))
-        })
+        .map(|k| BoundMethod::from_key(k).with_context(|| format!("unknown bound method '{k}'")))
         .collect::<Result<_>>()?;
     let [csv] = args.paths.as_slice() else {
         bail!("give one instances.csv (or --make DIR with networks)");
@@ -101,7 +99,12 @@ pub fn run(args: &VerifyBenchArgs) -> Result<()> {
             let word = result_word(&outcome);
             let decided = matches!(word, "sat" | "unsat");
             if decided && want.is_some_and(|w| w != word) {
-                wrong.push(format!("{} with {}: {word}, expected {}", inst.vnnlib, bounds.key(), want.unwrap_or("-")));
+                wrong.push(format!(
+                    "{} with {}: {word}, expected {}",
+                    inst.vnnlib,
+                    bounds.key(),
+                    want.unwrap_or("-")
+                ));
             }
             totals[k].0 += usize::from(decided);
             totals[k].1 += 1;
@@ -167,7 +170,13 @@ fn property(boxes: &[InputBox], atom: &str) -> String {
     text.push_str("(declare-const Y_0 Real)\n");
     let bounds = |b: &InputBox| {
         (0..d)
-            .map(|i| format!("(>= X_{i} {:e}) (<= X_{i} {:e})", b.lower()[i], b.upper()[i]))
+            .map(|i| {
+                format!(
+                    "(>= X_{i} {:e}) (<= X_{i} {:e})",
+                    b.lower()[i],
+                    b.upper()[i]
+                )
+            })
             .collect::<Vec<_>>()
             .join(" ")
     };
@@ -202,7 +211,10 @@ fn make_set(dir: &Path, networks: &[PathBuf]) -> Result<()> {
             .input_box()
             .cloned()
             .with_context(|| format!("{}: no box", path.display()))?;
-        let (m, big_m) = (exact(&network, &b, Sense::Minimize)?, exact(&network, &b, Sense::Maximize)?);
+        let (m, big_m) = (
+            exact(&network, &b, Sense::Minimize)?,
+            exact(&network, &b, Sense::Maximize)?,
+        );
         let delta = 0.02 * (big_m - m).max(1e-9);
         let local = |p: &[f64]| -> Result<InputBox> {
             let (lo, hi): (Vec<f64>, Vec<f64>) = (0..b.dim())
@@ -214,7 +226,11 @@ fn make_set(dir: &Path, networks: &[PathBuf]) -> Result<()> {
             Ok(InputBox::new(lo, hi)?)
         };
         let points: Vec<Vec<f64>> = (0..2)
-            .map(|_| (0..b.dim()).map(|i| rng.random_range(b.lower()[i]..=b.upper()[i])).collect())
+            .map(|_| {
+                (0..b.dim())
+                    .map(|i| rng.random_range(b.lower()[i]..=b.upper()[i]))
+                    .collect()
+            })
             .collect();
         let boxes: Vec<InputBox> = points.iter().map(|p| local(p)).collect::<Result<_>>()?;
         let local_max: Vec<f64> = boxes
@@ -224,9 +240,24 @@ fn make_set(dir: &Path, networks: &[PathBuf]) -> Result<()> {
         let f0 = network.forward(&points[0])[0];
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("net");
         let cases = [
-            ("min_sat", vec![b.clone()], format!("(<= Y_0 {:e})", m + delta), "sat"),
-            ("min_unsat", vec![b.clone()], format!("(<= Y_0 {:e})", m - delta), "unsat"),
-            ("max_unsat", vec![b.clone()], format!("(>= Y_0 {:e})", big_m + delta), "unsat"),
+            (
+                "min_sat",
+                vec![b.clone()],
+                format!("(<= Y_0 {:e})", m + delta),
+                "sat",
+            ),
+            (
+                "min_unsat",
+                vec![b.clone()],
+                format!("(<= Y_0 {:e})", m - delta),
+                "unsat",
+            ),
+            (
+                "max_unsat",
+                vec![b.clone()],
+                format!("(>= Y_0 {:e})", big_m + delta),
+                "unsat",
+            ),
             (
                 "local_sat",
                 vec![boxes[0].clone()],
@@ -251,7 +282,11 @@ fn make_set(dir: &Path, networks: &[PathBuf]) -> Result<()> {
     }
     std::fs::write(dir.join("instances.csv"), instances)?;
     std::fs::write(dir.join("expected.csv"), expected)?;
-    eprintln!("wrote {} instances to {}", networks.len() * 5, dir.display());
+    eprintln!(
+        "wrote {} instances to {}",
+        networks.len() * 5,
+        dir.display()
+    );
     Ok(())
 }
 
@@ -260,7 +295,10 @@ fn make_set(dir: &Path, networks: &[PathBuf]) -> Result<()> {
 fn pathdiff(path: &Path, dir: &Path) -> String {
     let absolute = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let (file, dir) = (absolute(path), absolute(dir));
-    let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
     match file.parent() {
         Some(parent) if parent == dir => name,
         Some(parent) if dir.parent() == Some(parent) => format!("../{name}"),

@@ -1,12 +1,14 @@
 //! Opening networks: samples, files read on a worker, the open dialog.
 
 use super::AppState;
-use crate::gui::document::{Document, NetworkSource};
+use crate::gui::document::{AttachedProblem, Document, NetworkSource, ProblemKind};
 use crate::gui::samples;
-use crate::gui::tasks::{DialogPurpose, DialogTask, LoadTask};
+use crate::gui::tasks::{DialogPurpose, DialogTask, LoadTask, Loaded};
 use eframe::egui;
 use reluscope::network::Network;
+use reluscope::problem::Problem;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 impl AppState {
     /// Makes `network` the open network; the previous one's analyses are dropped.
@@ -50,6 +52,68 @@ impl AppState {
         }
     }
 
+    /// Opens network `attached.shown` of a problem, with the problem attached and its box.
+    pub fn show_problem_network(&mut self, attached: AttachedProblem, source: NetworkSource) {
+        let named = &attached.problem.networks[attached.shown];
+        let network = named.network.clone().named(named.name.clone());
+        let input_box = attached.problem.input_box.clone();
+        let summary = format!(
+            "{} network(s), {} constraint(s), {} alternative(s)",
+            attached.problem.networks.len(),
+            attached.problem.constraints.len(),
+            attached.problem.disjuncts.len()
+        );
+        let file = attached.source.display().to_string();
+        self.replace_network(network, source);
+        self.doc.set_box(input_box);
+        self.doc.box_note = None;
+        self.doc.problem = Some(Arc::new(attached));
+        self.info(format!("opened the problem {file}: {summary}"));
+    }
+
+    /// Shows network `k` of the attached problem file in the views (the problem stays).
+    pub fn show_problem_network_index(&mut self, k: usize) {
+        let Some(attached) = self.doc.problem.clone() else {
+            return;
+        };
+        if k == attached.shown || k >= attached.problem.networks.len() {
+            return;
+        }
+        let mut attached = (*attached).clone();
+        attached.problem.input_box = self.doc.input_box().clone();
+        attached.shown = k;
+        let source = self.doc.source.clone();
+        self.show_problem_network(attached, source);
+    }
+
+    /// Attaches a VNNLIB property to the open network: its box becomes the document's, and
+    /// Solve verifies it.
+    pub fn attach_property(&mut self, problem: Problem, path: PathBuf) {
+        let input_box = problem.input_box.clone();
+        let alternatives = problem.disjuncts.len();
+        let constraints: usize = problem.disjuncts.iter().map(|d| d.constraints.len()).sum();
+        self.doc.set_box(input_box);
+        self.doc.problem = Some(Arc::new(AttachedProblem {
+            problem,
+            source: path.clone(),
+            kind: ProblemKind::Property,
+            shown: 0,
+        }));
+        self.info(format!(
+            "attached the property {} to {}: {alternatives} alternative(s), {constraints} \
+             output constraint(s); Solve verifies it",
+            path.display(),
+            self.doc.network.name
+        ));
+    }
+
+    /// Detaches the problem or property: solves are plain again.
+    pub fn detach_problem(&mut self) {
+        if let Some(p) = self.doc.problem.take() {
+            self.info(format!("closed the problem {}", p.source.display()));
+        }
+    }
+
     /// Opens an embedded sample.
     pub fn open_sample(&mut self, name: &str) {
         match samples::find(name).map(|s| (s, s.load())) {
@@ -68,7 +132,7 @@ impl AppState {
             return;
         }
         self.path_field = path.display().to_string();
-        self.load_task = Some(LoadTask::start(ctx, path));
+        self.load_task = Some(LoadTask::start(ctx, path, self.doc.network.clone()));
     }
 
     /// Opens the "open a network" dialog.
@@ -92,7 +156,19 @@ impl AppState {
         let path = load.path.clone();
         for result in messages {
             match result {
-                Ok(network) => self.replace_network(network, NetworkSource::File(path.clone())),
+                Ok(Loaded::Network(network)) => {
+                    self.replace_network(network, NetworkSource::File(path.clone()));
+                }
+                Ok(Loaded::Problem(problem)) => {
+                    let attached = AttachedProblem {
+                        problem,
+                        source: path.clone(),
+                        kind: ProblemKind::ProblemFile,
+                        shown: 0,
+                    };
+                    self.show_problem_network(attached, NetworkSource::File(path.clone()));
+                }
+                Ok(Loaded::Property(problem)) => self.attach_property(problem, path.clone()),
                 // The message already names the file.
                 Err(e) => self.error(format!("cannot open: {e} (the current network stays open)")),
             }

@@ -5,6 +5,9 @@ use super::AppState;
 use crate::gui::settings::SolverChoice;
 use crate::gui::solve_task::{RunningSolve, SolveFailure, SolvePoll, SolveRequest};
 use eframe::egui;
+use reluscope::milp::{Objective, Sense};
+use reluscope::pipeline::SolveMethod;
+use std::sync::Arc;
 
 impl AppState {
     /// Starts solving the MILP with the current settings (ignored while a solve runs).
@@ -13,16 +16,37 @@ impl AppState {
             return;
         }
         let outputs = self.doc.network.output_dim();
-        let objective = match self.settings.solve.objective(outputs) {
-            Ok(o) => o,
-            Err(e) => {
+        let problem = self
+            .doc
+            .problem
+            .as_ref()
+            .map(|p| Arc::new(p.with_box(self.doc.input_box())));
+        let objective = match (self.settings.solve.objective(outputs), &problem) {
+            (Ok(o), _) => o,
+            // A problem states its own objective: the settings' only label the run.
+            (Err(_), Some(_)) => match Objective::output(Sense::Minimize, 0, outputs) {
+                Ok(o) => o,
+                Err(e) => {
+                    self.error(format!("cannot solve: {e}"));
+                    return;
+                }
+            },
+            (Err(e), None) => {
                 self.error(format!("cannot solve: {e}"));
                 return;
             }
         };
         let method = self.settings.bound_method();
         let scaling = self.settings.scaling_method();
-        let (solver, auto_reason) = self.settings.solve.solver.resolve(&self.doc.network);
+        let (mut solver, mut auto_reason) = self.settings.solve.solver.resolve(&self.doc.network);
+        let problem_method = self.settings.solve.solver.method();
+        if problem.is_some() {
+            // The library chooses for a problem (branching takes no constraints).
+            auto_reason = None;
+            if solver == SolverChoice::Branch && problem_method == SolveMethod::Auto {
+                solver = SolverChoice::Milp;
+            }
+        }
         // The region solver needs no bounds: it enumerates the regions of the network itself.
         let bounds = match solver {
             SolverChoice::Milp => self.doc.analysis(method).map(|a| a.bounds.clone()),
@@ -48,6 +72,8 @@ impl AppState {
             options: self.settings.solve.options(),
             solver,
             auto_reason,
+            problem,
+            problem_method,
         };
         self.solve = Some(RunningSolve::start(ctx, request));
         self.requested_view = Some("solve");

@@ -363,6 +363,33 @@ impl View for SolveView {
             return;
         };
         let req = &last.request;
+        if let Some(problem) = &req.problem {
+            ui.strong(format!(
+                "{} over {}: {} network(s), {} constraint(s), {} alternative(s)",
+                if problem.objective.is_some() {
+                    "The problem's objective"
+                } else {
+                    "Verification"
+                },
+                crate::gui::document::format_box(&req.input_box),
+                problem.networks.len(),
+                problem.constraints.len(),
+                problem.disjuncts.len()
+            ));
+            if req.doc_id != state.doc.id {
+                ui.weak("(solved for a network that is no longer open)");
+            } else if req.box_revision != state.doc.box_revision() {
+                ui.weak("(solved over an earlier input box)");
+            }
+            if let Err(failure) = &last.outcome {
+                ui.label(format!("status: {}", failure.status()));
+                ui.label(failure.message());
+            }
+            for line in &last.problem_lines {
+                ui.label(line);
+            }
+            return;
+        }
         ui.strong(format!(
             "{} of {} over {}, {}",
             req.objective.describe(),

@@ -3,7 +3,9 @@
 
 use super::{View, palette, slice_axes_picker};
 use crate::gui::state::AppState;
-use crate::gui::surface_data::{Surface, heat_map_image, sample_surface};
+use crate::gui::surface_data::{
+    Surface, feasible_points, heat_map_image, infeasible_shade_image, sample_surface,
+};
 use crate::gui::worker::Task;
 use eframe::egui::{self, Color32, TextureHandle, TextureOptions, vec2};
 use egui_plot::{
@@ -28,6 +30,8 @@ struct SliceKey {
     weights: Vec<f64>,
     /// Points per axis.
     resolution: usize,
+    /// The problem whose feasible set is shaded (by identity), if one is attached.
+    problem: Option<usize>,
 }
 
 /// The Surface view: its axes, the sampled surface and its texture.
@@ -37,6 +41,8 @@ pub struct SurfaceView {
     show_contours: bool,
     surface: Option<(SliceKey, Surface)>,
     texture: Option<TextureHandle>,
+    /// The shading of the infeasible points when a problem is attached.
+    shade: Option<TextureHandle>,
     /// The sampling worker; it sends the surface, or nothing if cancelled, or the error.
     task: Option<(SliceKey, Task<Result<Surface, String>>)>,
     /// A sampling that failed, with why: not restarted for the same key.
@@ -51,6 +57,7 @@ impl Default for SurfaceView {
             show_contours: true,
             surface: None,
             texture: None,
+            shade: None,
             task: None,
             failed: None,
         }
@@ -81,6 +88,13 @@ impl SurfaceView {
                                 Some(ctx.load_texture("surface", image, TextureOptions::NEAREST));
                         }
                     }
+                    self.shade = surface.feasible.as_ref().map(|f| {
+                        ctx.load_texture(
+                            "infeasible",
+                            infeasible_shade_image(&surface.grid, f),
+                            TextureOptions::NEAREST,
+                        )
+                    });
                 }
                 self.surface = Some((task_key.clone(), surface));
             }
@@ -94,6 +108,7 @@ impl SurfaceView {
         if !cached && !running && !failed {
             let network = state.doc.network.clone();
             let input_box = state.doc.input_box().clone();
+            let problem = state.doc.problem.as_ref().map(|p| p.with_box(&input_box));
             let key_for_worker = key.clone();
             let task = Task::spawn(
                 ctx,
@@ -115,7 +130,23 @@ impl SurfaceView {
                     );
                     // A cancelled sampling was replaced or dropped: nobody waits for it.
                     match sampled {
-                        Ok(Some(surface)) => reporter.send(Ok(surface)),
+                        Ok(Some(mut surface)) => {
+                            if let (Some(problem), Some(slice)) = (&problem, &slice)
+                                && let Ok(base) = slice.base_point(&network, &input_box)
+                            {
+                                surface.feasible = feasible_points(
+                                    problem,
+                                    &surface.grid,
+                                    &base,
+                                    slice.axes,
+                                    &|| reporter.is_cancelled(),
+                                );
+                                if surface.feasible.is_none() {
+                                    return;
+                                }
+                            }
+                            reporter.send(Ok(surface));
+                        }
                         Ok(None) => {}
                         Err(e) => reporter.send(Err(e.to_string())),
                     }
@@ -212,6 +243,11 @@ impl View for SurfaceView {
             } else {
                 RESOLUTION
             },
+            problem: state
+                .doc
+                .problem
+                .as_ref()
+                .map(|p| std::sync::Arc::as_ptr(p) as usize),
         };
         self.refresh(ui.ctx(), state, &key);
         if let Some((_, e)) = self.failed.as_ref().filter(|(k, _)| *k == key) {
@@ -232,7 +268,14 @@ impl View for SurfaceView {
             let report = s.outcome.as_ref().ok()?;
             let x = report.x.as_ref()?;
             (s.request.doc_id == state.doc.id).then(|| {
-                let name = if report.status == "optimal" {
+                let verifying = s
+                    .request
+                    .problem
+                    .as_ref()
+                    .is_some_and(|p| p.objective.is_none());
+                let name = if verifying {
+                    "counterexample"
+                } else if report.status == "optimal" {
                     "x* (optimum)"
                 } else {
                     "x* (best point found)"
@@ -302,6 +345,14 @@ impl View for SurfaceView {
                 ))
             });
         let texture = self.texture.as_ref().map(|t| t.id());
+        let shade = self
+            .shade
+            .as_ref()
+            .filter(|_| surface.feasible.is_some())
+            .map(|t| t.id());
+        if shade.is_some() {
+            ui.weak("shaded: points that satisfy no alternative of the problem's constraints");
+        }
         let show_contours = self.show_contours;
         plot.show(ui, |plot| {
             if one_d {
@@ -329,12 +380,12 @@ impl View for SurfaceView {
                 let (y0, y1) = grid.y_range;
                 let cell_x = (x1 - x0) / (grid.nx - 1).max(1) as f64;
                 let cell_y = (y1 - y0) / (grid.ny - 1).max(1) as f64;
-                plot.image(PlotImage::new(
-                    "objective",
-                    texture,
-                    PlotPoint::new(0.5 * (x0 + x1), 0.5 * (y0 + y1)),
-                    vec2((x1 - x0 + cell_x) as f32, (y1 - y0 + cell_y) as f32),
-                ));
+                let centre = PlotPoint::new(0.5 * (x0 + x1), 0.5 * (y0 + y1));
+                let size = vec2((x1 - x0 + cell_x) as f32, (y1 - y0 + cell_y) as f32);
+                plot.image(PlotImage::new("objective", texture, centre, size));
+                if let Some(shade) = shade {
+                    plot.image(PlotImage::new("infeasible (shaded)", shade, centre, size));
+                }
             }
             if show_contours {
                 // One legend entry for all levels: the hover label gives values anyway.
