@@ -99,6 +99,12 @@ fn a_problem_file_lists_its_networks_and_constraints_and_solves_over_all_of_them
     h.run();
     assert!(has_label(&h, "shaded: points that satisfy no alternative"));
     assert!(has_label(&h, "x* (optimum) at ("));
+    h.get_by_label("Regions").click();
+    wait_for(&mut h, Duration::from_secs(20), "the regions", |h| {
+        !h.state().is_busy()
+    });
+    h.run();
+    assert!(has_label(&h, "shaded: points that satisfy no alternative"));
     // The picker shows g instead; the problem stays open.
     h.get_by_label("network shown").click();
     h.run();

@@ -363,9 +363,14 @@ fn obbt_layers(
     }
     let failed = failed.into_inner();
     if failed > 0 {
+        let why = if constraints.is_empty() {
+            "numerical trouble"
+        } else {
+            "numerical trouble, or constraints that no point satisfies"
+        };
         let note = format!(
-            "{failed} LP(s) could not be solved (numerical trouble); those sides keep their \
-             symbolic bounds (valid, looser)"
+            "{failed} LP(s) could not be solved ({why}); those sides keep their symbolic \
+             bounds (valid, looser)"
         );
         stopped = Some(match stopped {
             Some(time) => format!("{time}; {note}"),

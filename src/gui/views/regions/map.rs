@@ -6,8 +6,8 @@ use crate::gui::surface_data::colormap;
 use crate::gui::views::palette;
 use eframe::egui::{self, Color32, Mesh, Shape, Stroke};
 use egui_plot::{
-    HoverPosition, Legend, MarkerShape, Plot, PlotBounds, PlotGeometry, PlotItem, PlotItemBase,
-    PlotPoint, PlotTransform, Points,
+    HoverPosition, Legend, MarkerShape, Plot, PlotBounds, PlotGeometry, PlotImage, PlotItem,
+    PlotItemBase, PlotPoint, PlotTransform, Points,
 };
 use reluscope::numbers::format_number;
 use reluscope::regions::{PlaneRegion, RegionMap};
@@ -160,14 +160,16 @@ impl PlotItem for RegionsItem<'_> {
     }
 }
 
-/// Draws the map with `(outlines, highlighted region)`; returns the region under the pointer
-/// and whether the map was clicked.
+/// Draws the map with `(outlines, highlighted region)`, `x*` and the shading of the infeasible
+/// points (a texture over the plane box); returns the region under the pointer and whether the
+/// map was clicked.
 pub(super) fn draw_map(
     ui: &mut egui::Ui,
     map: &RegionMap,
     colours: &[Vec<Color32>],
     (outlines, highlight): (bool, Option<usize>),
     optimum: Option<&[f64]>,
+    shade: Option<egui::TextureId>,
 ) -> (Option<usize>, bool) {
     let [i, j] = map.axes;
     let b = map.plane_box;
@@ -205,6 +207,15 @@ pub(super) fn draw_map(
                 outlines,
                 highlight,
             });
+            if let Some(texture) = shade {
+                let (x0, x1, y0, y1) = (b[0][0], b[0][1], b[1][0], b[1][1]);
+                plot.image(PlotImage::new(
+                    "infeasible (shaded)",
+                    texture,
+                    PlotPoint::new(0.5 * (x0 + x1), 0.5 * (y0 + y1)),
+                    egui::vec2((x1 - x0) as f32, (y1 - y0) as f32),
+                ));
+            }
             if let Some(x) = optimum {
                 // A white ring keeps the marker visible on any fill.
                 plot.points(

@@ -9,12 +9,14 @@
 mod details;
 mod map;
 
+use crate::gui::contour::SampledGrid;
 use crate::gui::region_map::{Colouring, RegionsJob, RegionsKey, RegionsOutcome};
 use crate::gui::state::AppState;
+use crate::gui::surface_data::{feasible_points, infeasible_shade_image};
 use crate::gui::views::{View, slice_axes_picker};
-use crate::gui::worker::format_elapsed;
+use crate::gui::worker::{Task, format_elapsed};
 use details::{per_layer_plot, region_details, summary_lines};
-use eframe::egui;
+use eframe::egui::{self, TextureHandle};
 use map::{Colours, draw_map};
 use reluscope::numbers::format_number;
 use reluscope::regions::{RegionCount, RegionMap};
@@ -37,7 +39,17 @@ pub struct RegionsView {
     colours: Option<Colours>,
     hovered: Option<usize>,
     selected: Option<usize>,
+    /// The shading of the points no alternative of the attached problem allows, for the map
+    /// and problem it was computed for (by identity), and the worker computing it.
+    shade: Option<(ShadeKey, TextureHandle)>,
+    shade_task: Option<(ShadeKey, Task<Vec<bool>>)>,
 }
+
+/// What a shading was computed for: the map and the problem, by identity.
+type ShadeKey = (usize, usize);
+
+/// Points per axis of the shading.
+const SHADE_RESOLUTION: usize = 120;
 
 impl Default for RegionsView {
     fn default() -> Self {
@@ -53,7 +65,21 @@ impl Default for RegionsView {
             colours: None,
             hovered: None,
             selected: None,
+            shade: None,
+            shade_task: None,
         }
+    }
+}
+
+/// The grid of the shading over the map's plane box.
+fn shade_grid(map: &RegionMap) -> SampledGrid {
+    let b = map.plane_box;
+    SampledGrid {
+        nx: SHADE_RESOLUTION,
+        ny: SHADE_RESOLUTION,
+        x_range: (b[0][0], b[0][1]),
+        y_range: (b[1][0], b[1][1]),
+        values: Vec::new(),
     }
 }
 
@@ -115,6 +141,53 @@ impl RegionsView {
         if !known && !held && self.job.is_none() {
             self.start(ctx, state, wanted.clone());
         }
+    }
+
+    /// The texture shading the infeasible points of `map` for the attached problem, computed
+    /// on a worker (forward passes of every network of the problem on a grid).
+    fn shade_for(
+        &mut self,
+        ctx: &egui::Context,
+        state: &AppState,
+        map: &Arc<RegionMap>,
+    ) -> Option<egui::TextureId> {
+        let attached = state.doc.problem.as_ref()?;
+        let key = (Arc::as_ptr(map) as usize, Arc::as_ptr(attached) as usize);
+        if let Some((task_key, task)) = &mut self.shade_task {
+            let task_key = *task_key;
+            for feasible in task.drain() {
+                let image = infeasible_shade_image(&shade_grid(map), &feasible);
+                let texture =
+                    ctx.load_texture("regions_infeasible", image, egui::TextureOptions::NEAREST);
+                self.shade = Some((task_key, texture));
+            }
+            if task.is_finished() {
+                self.shade_task = None;
+            }
+        }
+        let known = self.shade.as_ref().is_some_and(|(k, _)| *k == key);
+        let running = self.shade_task.as_ref().is_some_and(|(k, _)| *k == key);
+        if !known && !running {
+            let problem = attached.with_box(state.doc.input_box());
+            let (base, axes, grid) = (map.base_point.clone(), map.axes, shade_grid(map));
+            let task = Task::spawn(
+                ctx,
+                "regions-shade",
+                move |reporter| {
+                    if let Some(feasible) =
+                        feasible_points(&problem, &grid, &base, axes, &|| reporter.is_cancelled())
+                    {
+                        reporter.send(feasible);
+                    }
+                },
+                |_| Vec::new(),
+            );
+            self.shade_task = Some((key, task));
+        }
+        self.shade
+            .as_ref()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, t)| t.id())
     }
 
     fn progress_line(&mut self, ui: &mut egui::Ui) {
@@ -194,6 +267,9 @@ impl View for RegionsView {
     }
 
     fn is_busy(&self) -> bool {
+        if self.shade_task.is_some() {
+            return true;
+        }
         self.job.is_some()
     }
 
@@ -317,6 +393,10 @@ impl View for RegionsView {
                 "the objective chosen on the left, c·f(x); its sense does not matter here",
             );
         }
+        let shade = self.shade_for(&ctx, state, &map);
+        if shade.is_some() {
+            ui.weak("shaded: points that satisfy no alternative of the problem's constraints");
+        }
         let axes = map.axes;
         let available = ui.available_size();
         let map_width = (available.x - SIDE_WIDTH - 12.0).max(280.0);
@@ -336,6 +416,7 @@ impl View for RegionsView {
                         colours.per_vertex.as_slice(),
                         (self.outlines, highlight),
                         optimum.as_deref(),
+                        shade,
                     );
                     self.hovered = hovered;
                     if clicked {
