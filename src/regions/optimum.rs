@@ -237,6 +237,7 @@ pub(crate) fn minimise_over_regions(
             .collect()
     };
     let mut best: Option<(f64, Vec<f64>)> = None;
+    let feasibility = weights.iter().all(|&w| w == 0.0);
     let (cells, stopped, lps) = if network.input_dim() == 2 && input_box.dim() == 2 {
         let map = plane_partition(network, input_box, None, &options, control, pruner.as_ref())?;
         for region in &map.regions {
@@ -286,6 +287,10 @@ pub(crate) fn minimise_over_regions(
             }
             if cell.phases.len() != hidden {
                 continue;
+            }
+            if feasibility && best.is_some() {
+                // Any feasible point answers a feasibility question.
+                break;
             }
             let pieces = output_pieces(network, &cell.phases);
             let (g, h) = combine(&pieces);
