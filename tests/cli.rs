@@ -438,7 +438,7 @@ fn the_region_solver_honours_the_time_limit() {
         "0.01",
         "--json",
     ]);
-    assert_eq!(stopped["status"], "other");
+    assert_eq!(stopped["status"], "time_limit");
     assert!(
         stopped["status_detail"]
             .as_str()

@@ -232,7 +232,7 @@ fn time_limits_bound_the_whole_command() {
     assert_limit_holds(&["solve", wide, "--method", "regions"], 2.0, |r| {
         // A capped region solve never claims a best point it does not have.
         let detail = r["status_detail"].as_str().unwrap_or("");
-        r["status"] == "other"
+        r["status"] == "time_limit"
             && detail.contains("time limit")
             && (r["objective"].is_null() == detail.contains("no region was completed"))
     });

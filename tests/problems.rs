@@ -756,3 +756,111 @@ fn the_sample_instance_set_gets_its_expected_answers() {
         assert_eq!(v.verdict.key(), answer, "{vnnlib}: {:?}", v.reason);
     }
 }
+
+/// Found by an independent review: tolerances in absolute units let tiny coefficients or
+/// outputs, or a point a rounding error outside, pass as counterexamples.
+#[test]
+fn counterexamples_satisfy_the_property_exactly_whatever_the_scale() {
+    // f scaled by 1e-7: at most 2e-7, so y ≥ 1e-6 is unsat.
+    let tiny = one_neuron(vec![1.0, -1.0], 1e-7, 0.0, "tiny");
+    for method in methods(2) {
+        let v = verdict_of(
+            tiny.clone(),
+            &format!("{DECLARE_2}{BOX_2}(assert (>= Y_0 1e-6))"),
+            method,
+        );
+        assert_eq!(v.verdict, Verdict::Unsat, "{method:?}: {:?}", v.reason);
+        // 1e-7·y ≥ 2.5e-7 means y ≥ 2.5 on f: unsat.
+        let v = verdict_of(
+            f(),
+            &format!("{DECLARE_2}{BOX_2}(assert (>= (* 1e-7 Y_0) 2.5e-7))"),
+            method,
+        );
+        assert_eq!(v.verdict, Verdict::Unsat, "{method:?}: {:?}", v.reason);
+        // Just above the maximum 2: never sat (unsat, or unknown when a solver cannot tell).
+        let v = verdict_of(
+            f(),
+            &format!("{DECLARE_2}{BOX_2}(assert (>= Y_0 2.0000001))"),
+            method,
+        );
+        assert_ne!(
+            v.verdict,
+            Verdict::Sat,
+            "{method:?}: {:?}",
+            v.counterexample
+        );
+        // Exactly the maximum: the vertex (1, −1) satisfies it exactly.
+        let v = verdict_of(
+            f(),
+            &format!("{DECLARE_2}{BOX_2}(assert (>= Y_0 2))"),
+            method,
+        );
+        if let Some(c) = &v.counterexample {
+            assert!(f().forward(&c.x)[0] >= 2.0, "{c:?}");
+        }
+    }
+    let v = verdict_of(
+        f(),
+        &format!("{DECLARE_2}{BOX_2}(assert (>= Y_0 2.0000001))"),
+        SolveMethod::Regions,
+    );
+    assert_eq!(v.verdict, Verdict::Unsat);
+}
+
+#[test]
+fn zero_coefficients_flat_boxes_and_many_alternatives() {
+    // A zero coefficient on an input mentions nothing.
+    let mut problem = Problem::single(f(), square());
+    problem.constraints.push(LinearConstraint {
+        terms: vec![
+            (
+                Variable::Output {
+                    network: 0,
+                    output: 0,
+                },
+                1.0,
+            ),
+            (Variable::Input(0), 0.0),
+        ],
+        sense: ConstraintSense::Ge,
+        rhs: 1.0,
+        origin: "zero".into(),
+    });
+    let s = solve_with(&problem, SolveMethod::Auto, BoundMethod::LpObbt);
+    assert_eq!(s.report.status, "optimal", "{:?}", s.report.status_detail);
+    // x₀ fixed at 0.5: f = relu(0.5 − x₁) ≥ 1 for x₁ ≤ −0.5; auto cannot enumerate a flat box
+    // and takes the MILP.
+    let flat = format!(
+        "{DECLARE_2}(assert (= X_0 0.5))(assert (>= X_1 -1))(assert (<= X_1 1))(assert (>= Y_0 1))"
+    );
+    let v = verdict_of(f(), &flat, SolveMethod::Auto);
+    assert_eq!(v.verdict, Verdict::Sat, "{:?}", v.reason);
+    // 3,000 alternatives and a time limit of 0.3 s: the limit holds for the whole call.
+    let boxes: String = (0..3000)
+        .map(|k| {
+            let lo = -1.0 + 2.0 * k as f64 / 3000.0;
+            format!(" (and (>= X_0 {lo}) (<= X_0 {lo}) (>= X_1 -1) (<= X_1 1) (>= Y_0 2.5))")
+        })
+        .collect();
+    let text = format!("{DECLARE_2}(assert (or{boxes}))");
+    let file = Path::new("many.vnnlib");
+    let problem = Problem::from_vnnlib(f(), parse_vnnlib(&text, file).unwrap(), file).unwrap();
+    let mut options = NetworkSolveOptions::default();
+    options.solver.time_limit = Some(0.3);
+    let started = std::time::Instant::now();
+    let v = verify(
+        &problem,
+        SolveMethod::Milp,
+        &setup(BoundMethod::Interval),
+        &options,
+        &RegionOptions::default(),
+        &Default::default(),
+    )
+    .unwrap();
+    assert!(
+        started.elapsed().as_secs_f64() < 3.0,
+        "{:?}",
+        started.elapsed()
+    );
+    assert_ne!(v.verdict, Verdict::Sat);
+}

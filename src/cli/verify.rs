@@ -88,11 +88,7 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
             let ys: Vec<String> = y.iter().map(|v| format!("{v:.9}")).collect();
             outln!("{:<12} [{}]", format!("{}(x)", n.name), ys.join(", "));
         }
-        outln!(
-            "check        forward pass: largest violation {:.2e} (accepted: {:.0e}·(1 + |rhs|))",
-            c.max_violation,
-            c.tolerance
-        );
+        outln!("check        {}", c.describe_check());
     }
     outln!(
         "alternatives {} ({})",

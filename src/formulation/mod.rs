@@ -28,7 +28,7 @@ pub mod triangle;
 
 pub use network_model::{AffineExpr, Encoding, NetworkModel};
 pub use objective::Objective;
-pub use output_constraint::{CONSTRAINT_TOLERANCE, OutputConstraint};
+pub use output_constraint::{CONSTRAINT_TOLERANCE, OutputConstraint, accepted_violation};
 
 use crate::network::NetworkError;
 use thiserror::Error;

@@ -117,6 +117,8 @@ impl NetworkModel {
             m.output_cols.push(y);
         }
         for (i, c) in objective.constraints.iter().enumerate() {
+            // Normalised: HiGHS's absolute row tolerance then means the same for every row.
+            let c = c.normalized();
             let terms: Vec<(Col, f64)> = m
                 .output_cols
                 .iter()
@@ -246,6 +248,7 @@ impl NetworkModel {
     ) {
         let outputs = self.next_preactivations(output_layer);
         for (i, c) in constraints.iter().enumerate() {
+            let c = c.normalized();
             let mut terms = Vec::new();
             let mut constant = 0.0;
             for (expr, &w) in outputs.iter().zip(&c.weights) {

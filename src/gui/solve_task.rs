@@ -506,10 +506,7 @@ fn solve_problem_on_worker(
                         problem.disjuncts[d].origin
                     ));
                 }
-                lines.push(format!(
-                    "forward check: largest violation {:.2e} (accepted {:.0e}·(1 + |rhs|))",
-                    c.max_violation, c.tolerance
-                ));
+                lines.push(c.describe_check());
                 report.x = Some(c.x.clone());
             }
             lines.push(alternatives_line(&v.alternatives));

@@ -82,6 +82,26 @@ impl LinearModel {
         }
     }
 
+    /// Whether `other` starts with this model: the same columns (bounds, integrality) and the
+    /// same rows, followed by more of either. Solvers warm from this model may then extend to
+    /// `other`; anything else needs a fresh solver.
+    pub fn is_prefix_of(&self, other: &LinearModel) -> bool {
+        let (n, m) = (self.num_cols(), self.num_rows());
+        if other.num_cols() < n || other.num_rows() < m {
+            return false;
+        }
+        let columns_equal = self.col_lower[..] == other.col_lower[..n]
+            && self.col_upper[..] == other.col_upper[..n]
+            && self.integer[..] == other.integer[..n];
+        let nonzeros = self.row_index.len();
+        columns_equal
+            && self.row_lower[..] == other.row_lower[..m]
+            && self.row_upper[..] == other.row_upper[..m]
+            && self.row_start[..] == other.row_start[..=m]
+            && self.row_index[..] == other.row_index[..nonzeros]
+            && self.row_value[..] == other.row_value[..nonzeros]
+    }
+
     /// Adds a column `lower ≤ x ≤ upper` and returns its index.
     pub fn add_column(&mut self, name: String, lower: f64, upper: f64, integer: bool) -> Col {
         self.cost.push(0.0);
@@ -216,6 +236,26 @@ fn magnitude_range<'a>(values: impl Iterator<Item = &'a f64>) -> Option<(f64, f6
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_prefix_has_the_same_columns_and_rows() {
+        let mut m = LinearModel::new();
+        let x = m.add_column("x".into(), 0.0, 1.0, false);
+        m.add_row("r".into(), f64::NEG_INFINITY, 1.0, &[(x, 2.0)]);
+        let mut longer = m.clone();
+        let y = longer.add_column("y".into(), -1.0, 1.0, false);
+        longer.add_row("s".into(), 0.0, 0.0, &[(x, 1.0), (y, -1.0)]);
+        assert!(m.is_prefix_of(&longer) && m.is_prefix_of(&m));
+        assert!(!longer.is_prefix_of(&m));
+        // Same sizes, another row: not a prefix (a warm solver would optimise the wrong model).
+        let mut other = LinearModel::new();
+        let x2 = other.add_column("x".into(), 0.0, 1.0, false);
+        other.add_row("r".into(), f64::NEG_INFINITY, 1.0, &[(x2, 3.0)]);
+        assert!(!m.is_prefix_of(&other));
+        let mut bounds = m.clone();
+        bounds.col_upper[0] = 2.0;
+        assert!(!m.is_prefix_of(&bounds));
+    }
 
     #[test]
     fn tracks_rows_size_and_violation() {

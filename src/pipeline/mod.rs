@@ -375,10 +375,20 @@ pub fn solve(
         ..TaskControl::default()
     }
     .with_time_limit(options.solver.time_limit);
-    let (path, mut reason) = match method {
+    let (mut path, mut reason) = match method {
         SolveMethod::Auto => choose_method(network, &objective.constraints),
         m => (m, format!("{} chosen", m.key())),
     };
+    let flat = input_box
+        .lower()
+        .iter()
+        .zip(input_box.upper())
+        .any(|(l, u)| l == u);
+    if method == SolveMethod::Auto && path == SolveMethod::Regions && flat {
+        // The region enumeration needs a box with volume.
+        path = SolveMethod::Milp;
+        reason = format!("{reason}; but the box has a side of zero width, so the MILP");
+    }
     if path == SolveMethod::Regions {
         let options = RegionOptions {
             time_limit: task.remaining().map(|r| r.as_secs_f64()),

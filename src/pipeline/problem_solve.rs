@@ -104,6 +104,15 @@ pub fn solve_problem(
                     method: None,
                     time_s: one_started.elapsed().as_secs_f64(),
                 };
+                if deadline.is_some_and(|d| Instant::now() >= d) {
+                    return (
+                        outcome(
+                            "time_limit",
+                            Some("the time limit passed before this alternative started".into()),
+                        ),
+                        None,
+                    );
+                }
                 if stop.load(Ordering::Relaxed) {
                     let status = if answered.load(Ordering::Relaxed) {
                         "stopped"

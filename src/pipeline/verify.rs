@@ -7,7 +7,7 @@ use super::{MilpSetup, SolveMethod};
 use crate::error::Error;
 use crate::formulation::CONSTRAINT_TOLERANCE;
 use crate::milp::{NetworkSolveOptions, SolveControl};
-use crate::problem::{LinearConstraint, Problem};
+use crate::problem::{ConstraintSense, LinearConstraint, Problem};
 use crate::regions::RegionOptions;
 use serde::Serialize;
 use std::time::Instant;
@@ -35,7 +35,9 @@ impl Verdict {
     }
 }
 
-/// A point satisfying the property, re-checked in f64.
+/// A point satisfying the property, re-checked in f64: every inequality holds exactly at the
+/// networks' forward passes, every equality within [`CONSTRAINT_TOLERANCE`] relative to its
+/// magnitudes ([`crate::formulation::accepted_violation`]).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Counterexample {
     /// The alternative it satisfies (`None`: the property has no alternatives).
@@ -44,12 +46,41 @@ pub struct Counterexample {
     pub x: Vec<f64>,
     /// Each network's outputs at `x` by a forward pass.
     pub outputs: Vec<Vec<f64>>,
-    /// The largest violation of a constraint of that alternative at `x` (0 when every one
-    /// holds exactly).
-    pub max_violation: f64,
-    /// The accepted violation of each constraint, `tolerance · (1 + |rhs|)`.
-    pub tolerance: f64,
+    /// The smallest slack of the inequalities of that alternative at `x` (≥ 0; `∞` without
+    /// inequalities).
+    pub min_slack: f64,
+    /// The largest violation of an equality (0 without equalities).
+    pub max_equality_violation: f64,
+    /// The relative tolerance of equalities ([`CONSTRAINT_TOLERANCE`]).
+    pub equality_tolerance: f64,
 }
+
+impl Counterexample {
+    /// The check in words, e.g. `forward pass: every inequality holds (smallest slack 3.1e-2)`.
+    pub fn describe_check(&self) -> String {
+        let mut text = String::from("forward pass: ");
+        if self.min_slack.is_finite() {
+            text.push_str(&format!(
+                "every inequality holds (smallest slack {:.2e})",
+                self.min_slack
+            ));
+        } else {
+            text.push_str("no inequality");
+        }
+        if self.max_equality_violation > 0.0 {
+            text.push_str(&format!(
+                "; equalities within {:.2e} (accepted: {:.0e} relative)",
+                self.max_equality_violation, self.equality_tolerance
+            ));
+        }
+        text
+    }
+}
+
+/// How far the inequalities are moved inward ([`Problem::tightened`]) when the solver's point
+/// misses one by a rounding error: the second search then finds a point strictly inside, if
+/// there is one with this much room.
+pub const COUNTEREXAMPLE_MARGIN: f64 = 1e-5;
 
 /// The outcome of [`verify`].
 #[derive(Debug, Clone, Serialize)]
@@ -72,9 +103,10 @@ pub struct Verification {
 
 /// Decides `problem` as a feasibility question (its objective, if any, is ignored): its
 /// alternatives in parallel, stopping at the first point found, which becomes a
-/// counterexample only if forward passes of the networks satisfy every constraint of its
-/// alternative within [`CONSTRAINT_TOLERANCE`]` · (1 + |rhs|)` and it lies in the
-/// alternative's box; otherwise the answer is `unknown`.
+/// counterexample only if it passes [`check_counterexample`] (forward passes of the networks,
+/// inequalities exactly). A point that misses by a rounding error (a solver's tolerance, a
+/// vertex on the boundary) sends the search once more with every inequality moved inward by
+/// [`COUNTEREXAMPLE_MARGIN`]; if that finds no checked point either, the answer is `unknown`.
 pub fn verify(
     problem: &Problem,
     method: SolveMethod,
@@ -101,6 +133,52 @@ pub fn verify(
         Ok(s) => s,
         Err(Error::Invalid(why)) => return Ok(unknown(why, false, Vec::new())),
         Err(e) => return Err(e),
+    };
+    let first_check = match (&solved.report.x, &solved.outputs) {
+        (Some(x), Some(outputs)) if solved.report.status == "optimal" => Some(
+            check_counterexample(problem, solved.alternative, x, outputs),
+        ),
+        _ => None,
+    };
+    let solved = match first_check {
+        Some(Err(why)) => {
+            // Once more, strictly inside, with what is left of the time.
+            let mut options = options.clone();
+            if let Some(limit) = options.solver.time_limit {
+                let left = limit - started.elapsed().as_secs_f64();
+                if left <= 0.0 {
+                    return Ok(unknown(
+                        format!("the solver's point fails its check ({why}) and no time is left"),
+                        true,
+                        solved.alternatives,
+                    ));
+                }
+                options.solver.time_limit = Some(left);
+            }
+            let inside = question.tightened(COUNTEREXAMPLE_MARGIN);
+            match solve_problem(&inside, method, setup, &options, regions, control) {
+                Ok(again) if again.report.status == "infeasible" => {
+                    return Ok(unknown(
+                        format!(
+                            "the solver's point fails its check ({why}), and with every \
+                             inequality moved inward by {COUNTEREXAMPLE_MARGIN:e} (relative) no \
+                             point is left: the property holds at most near its boundary"
+                        ),
+                        false,
+                        solved.alternatives,
+                    ));
+                }
+                Ok(again) => again,
+                Err(e) => {
+                    return Ok(unknown(
+                        format!("the solver's point fails its check ({why}); again: {e}"),
+                        false,
+                        solved.alternatives,
+                    ));
+                }
+            }
+        }
+        _ => solved,
     };
     let report = &solved.report;
     match report.status.as_str() {
@@ -151,7 +229,9 @@ pub fn verify(
 }
 
 /// Checks `x` with the networks' `outputs` against the box and every constraint of
-/// `alternative` (and the problem's own); the counterexample, or why it fails.
+/// `alternative` (and the problem's own) by fresh forward passes: inequalities exactly,
+/// equalities within [`CONSTRAINT_TOLERANCE`] relative to their magnitudes; the
+/// counterexample, or why it fails.
 pub fn check_counterexample(
     problem: &Problem,
     alternative: Option<usize>,
@@ -182,23 +262,29 @@ pub fn check_counterexample(
         .iter()
         .chain(alt.into_iter().flat_map(|d| &d.constraints))
         .collect();
-    let mut max_violation: f64 = 0.0;
+    let mut min_slack = f64::INFINITY;
+    let mut max_equality_violation: f64 = 0.0;
     for c in constraints {
-        let v = c.violation(x, &fresh);
-        let allowed = CONSTRAINT_TOLERANCE * (1.0 + c.rhs.abs());
-        if v.is_nan() || v > allowed {
-            return Err(format!(
-                "{} is violated by {v:.3e} (> {allowed:.1e})",
-                c.origin
-            ));
+        if c.sense == ConstraintSense::Eq {
+            let v = c.violation(x, &fresh);
+            if !c.holds(x, &fresh) {
+                return Err(format!("{} is violated by {v:.3e}", c.origin));
+            }
+            max_equality_violation = max_equality_violation.max(v);
+            continue;
         }
-        max_violation = max_violation.max(v);
+        let slack = c.slack(x, &fresh);
+        if slack.is_nan() || slack < 0.0 {
+            return Err(format!("{} is violated by {:.3e}", c.origin, -slack));
+        }
+        min_slack = min_slack.min(slack);
     }
     Ok(Counterexample {
         alternative,
         x: x.to_vec(),
         outputs: fresh,
-        max_violation,
-        tolerance: CONSTRAINT_TOLERANCE,
+        min_slack,
+        max_equality_violation,
+        equality_tolerance: CONSTRAINT_TOLERANCE,
     })
 }

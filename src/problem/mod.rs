@@ -111,28 +111,72 @@ impl LinearConstraint {
     pub fn lhs(&self, x: &[f64], outputs: &[Vec<f64>]) -> f64 {
         self.terms
             .iter()
-            .map(|&(v, a)| {
-                a * match v {
-                    Variable::Input(i) => x[i],
-                    Variable::Output { network, output } => outputs[network][output],
-                }
-            })
+            .map(|&(v, a)| a * Self::value_of(v, x, outputs))
             .sum()
     }
 
-    /// By how much the point violates the constraint (0 when it holds).
+    /// The value of variable `v` at inputs `x` and outputs `outputs[k]`.
+    fn value_of(v: Variable, x: &[f64], outputs: &[Vec<f64>]) -> f64 {
+        match v {
+            Variable::Input(i) => x[i],
+            Variable::Output { network, output } => outputs[network][output],
+        }
+    }
+
+    /// By how much the point violates the constraint (0 when it holds; `∞` when the left-hand
+    /// side is not finite).
     pub fn violation(&self, x: &[f64], outputs: &[Vec<f64>]) -> f64 {
-        let lhs = self.lhs(x, outputs);
-        let v = match self.sense {
-            ConstraintSense::Le => lhs - self.rhs,
-            ConstraintSense::Ge => self.rhs - lhs,
-            ConstraintSense::Eq => (lhs - self.rhs).abs(),
-        };
-        // NaN compares false: report it as an infinite violation.
-        if v.is_nan() {
-            f64::INFINITY
+        let slack = self.slack(x, outputs);
+        if slack.is_finite() {
+            (-slack).max(0.0)
         } else {
-            v.max(0.0)
+            f64::INFINITY
+        }
+    }
+
+    /// How far inside the constraint the point is: `rhs − lhs` for `≤`, `lhs − rhs` for `≥`,
+    /// `−|lhs − rhs|` for `=`; `−∞` when the left-hand side is not finite.
+    pub fn slack(&self, x: &[f64], outputs: &[Vec<f64>]) -> f64 {
+        let lhs = self.lhs(x, outputs);
+        if !lhs.is_finite() {
+            return f64::NEG_INFINITY;
+        }
+        match self.sense {
+            ConstraintSense::Le => self.rhs - lhs,
+            ConstraintSense::Ge => lhs - self.rhs,
+            ConstraintSense::Eq => -(lhs - self.rhs).abs(),
+        }
+    }
+
+    /// `Σ|aᵢvᵢ|` at the point: the scale the tolerance of [`LinearConstraint::holds`] is
+    /// relative to.
+    pub fn terms_magnitude(&self, x: &[f64], outputs: &[Vec<f64>]) -> f64 {
+        self.terms
+            .iter()
+            .map(|&(v, a)| (a * Self::value_of(v, x, outputs)).abs())
+            .sum()
+    }
+
+    /// Whether the point satisfies the constraint within
+    /// [`crate::formulation::accepted_violation`]`(rhs, Σ|aᵢvᵢ|)`.
+    pub fn holds(&self, x: &[f64], outputs: &[Vec<f64>]) -> bool {
+        self.violation(x, outputs)
+            <= crate::formulation::accepted_violation(self.rhs, self.terms_magnitude(x, outputs))
+    }
+
+    /// The constraint moved inward by `margin · (max|aᵢ| + |rhs|)` (`≤` and `≥`; an equality
+    /// is left as it is): points that satisfy it satisfy the original with room to spare.
+    pub fn tightened(&self, margin: f64) -> LinearConstraint {
+        let scale = self.terms.iter().fold(0.0_f64, |m, &(_, a)| m.max(a.abs()));
+        let shift = margin * (scale + self.rhs.abs());
+        let rhs = match self.sense {
+            ConstraintSense::Le => self.rhs - shift,
+            ConstraintSense::Ge => self.rhs + shift,
+            ConstraintSense::Eq => self.rhs,
+        };
+        LinearConstraint {
+            rhs,
+            ..self.clone()
         }
     }
 }
@@ -378,7 +422,7 @@ impl Problem {
     }
 
     /// Which alternative `x` satisfies, by forward passes of the networks, within
-    /// [`crate::formulation::CONSTRAINT_TOLERANCE`]` · (1 + |rhs|)`: `Some(None)` when there
+    /// [`LinearConstraint::holds`]'s tolerance: `Some(None)` when there
     /// are no alternatives and every constraint holds, `Some(Some(d))` for the first
     /// alternative `d` that holds (with the problem's own constraints), `None` when `x` is
     /// not feasible (outside the box included).
@@ -387,10 +431,7 @@ impl Problem {
             return None;
         }
         let outputs: Vec<Vec<f64>> = self.networks.iter().map(|n| n.network.forward(x)).collect();
-        let holds = |c: &LinearConstraint| {
-            c.violation(x, &outputs)
-                <= crate::formulation::CONSTRAINT_TOLERANCE * (1.0 + c.rhs.abs())
-        };
+        let holds = |c: &LinearConstraint| c.holds(x, &outputs);
         if !self.constraints.iter().all(holds) {
             return None;
         }
@@ -404,6 +445,23 @@ impl Problem {
                     && d.constraints.iter().all(holds)
             })
             .map(Some)
+    }
+
+    /// The problem with every inequality moved inward ([`LinearConstraint::tightened`]).
+    pub fn tightened(&self, margin: f64) -> Problem {
+        let tighten = |cs: &[LinearConstraint]| cs.iter().map(|c| c.tightened(margin)).collect();
+        Problem {
+            constraints: tighten(&self.constraints),
+            disjuncts: self
+                .disjuncts
+                .iter()
+                .map(|d| Disjunct {
+                    constraints: tighten(&d.constraints),
+                    ..d.clone()
+                })
+                .collect(),
+            ..self.clone()
+        }
     }
 
     /// The alternatives to solve: the index of each disjunct, or the single `None` when

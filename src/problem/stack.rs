@@ -224,7 +224,8 @@ impl StackedProblem {
         };
         let weights_of = |terms: &[(Variable, f64)]| -> Result<Vec<f64>, ProblemError> {
             let mut w = vec![0.0; outputs];
-            for &(v, a) in terms {
+            // A zero coefficient mentions nothing (its input is not carried).
+            for &(v, a) in terms.iter().filter(|(_, a)| *a != 0.0) {
                 w[index(v)?] += a;
             }
             Ok(w)

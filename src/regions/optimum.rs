@@ -47,9 +47,10 @@ pub fn solve_by_regions(
 /// first incumbent, each cell's point improves it.
 ///
 /// The [`SolveReport`] fields mean:
-/// - `status`: `optimal` when every region was examined; `cancelled` if the user stopped it;
-///   `other` with `status_detail` when the region cap or the time limit stopped it (the
-///   objective is then the best over the regions found, with no bound);
+/// - `status`: `optimal` when every region was examined; `infeasible` when constraints leave
+///   no point of any region; `cancelled` if the user stopped it; `time_limit` or (the region
+///   or memory cap) `other`, with `status_detail`, when it stopped early (the objective is
+///   then the best over the regions found, with no bound);
 /// - `objective`: the best region optimum `g_R·x* + h_R`; `best_bound = objective`, `gap = 0`
 ///   when optimal (the region optima are exact);
 /// - `nodes`: cells examined — the regions reached, plus (with `options.prune`) the cells
@@ -104,7 +105,11 @@ pub fn solve_by_regions_with(
         None => ("optimal", None),
         Some(super::StopReason::Cancelled) => ("cancelled", None),
         Some(reason) => (
-            "other",
+            if reason == super::StopReason::TimeLimit {
+                "time_limit"
+            } else {
+                "other"
+            },
             Some(format!(
                 "stopped after {regions} regions: {}; {}",
                 reason.describe(),
@@ -206,7 +211,10 @@ pub(crate) fn minimise_over_regions(
             network,
             input_box,
             weights.to_vec(),
-            constraints.to_vec(),
+            constraints
+                .iter()
+                .map(OutputConstraint::normalized)
+                .collect(),
             seed,
         )
     });
@@ -216,6 +224,8 @@ pub(crate) fn minimise_over_regions(
         constraints
             .iter()
             .map(|c| {
+                // Normalised, so that the clipping allowance is relative to the row.
+                let c = c.normalized();
                 let d = pieces.first().map_or(0, |p| p.gradient.len());
                 let mut g = vec![0.0; d];
                 let mut h = 0.0;
@@ -355,7 +365,7 @@ fn clip_polygon(polygon: &[[f64; 2]], row: &[f64], rhs: f64) -> Vec<[f64; 2]> {
         .iter()
         .map(|v| (row[0] * v[0]).abs() + (row[1] * v[1]).abs())
         .fold(rhs.abs(), f64::max);
-    let allowance = 1e-12 * (1.0 + scale);
+    let allowance = 1e-12 * scale;
     let side = |v: &[f64; 2]| row[0] * v[0] + row[1] * v[1] - rhs - allowance;
     let mut out = Vec::with_capacity(polygon.len() + 1);
     for (i, v) in polygon.iter().enumerate() {

@@ -227,9 +227,10 @@ fn run_job(
 ) -> LpAnswer {
     // A model that does not extend the loaded one (OBBT with constraints encodes the whole
     // network afresh for every layer) gets a fresh solver.
-    let extended = lp
-        .as_mut()
-        .is_some_and(|warm| warm.extend_to(&job.model).is_ok());
+    // The HiGHS fallback checks only the sizes when it extends: the prefix is checked here.
+    let extended = lp.as_mut().is_some_and(|warm| {
+        warm.model.is_prefix_of(&job.model) && warm.extend_to(&job.model).is_ok()
+    });
     if !extended {
         *lp = Some(WarmLp::new(&job.model));
     }
