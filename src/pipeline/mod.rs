@@ -7,6 +7,7 @@
 //! which computes the same function, so `x*` and the objective are those of the original —
 //! and [`solve_by_regions`] is the exact alternative for low input dimension.
 
+mod feasibility;
 mod problem_analysis;
 mod problem_solve;
 mod race;
@@ -429,6 +430,13 @@ pub fn solve(
             reason,
             prepared: None,
         });
+    }
+    if feasibility::single_sided(objective).is_some() {
+        let mut solved = feasibility::decide_by_optimising(
+            network, input_box, objective, setup, options, control, &task,
+        )?;
+        solved.reason = format!("{reason}; {}", solved.reason);
+        return Ok(solved);
     }
     let prepared =
         prepare_milp_constrained(network, input_box, setup, &objective.constraints, &task)?;

@@ -1,0 +1,220 @@
+//! A feasibility question with one constraint `wᵀf(x) ≤ u` (or `≥ l`), decided by optimising
+//! `wᵀf(x)` instead: the MILP's bounds then guide branch and bound, and the solve stops as
+//! soon as either side is settled — an incumbent at or below `u` (a candidate point, checked
+//! by a forward pass) or a proven bound above `u` (no point). A feasibility MILP has no
+//! objective to bound, so HiGHS must branch blind to prove that no point exists; measured on
+//! the sample instance set (`bench verify`), optimising decides the threshold properties near
+//! a network's optimum that the feasibility MILP leaves at its time limit.
+
+use super::{MilpSetup, PreparedMilp, SolveMethod, Solved, prepare_milp_constrained};
+use crate::control::TaskControl;
+use crate::error::Error;
+use crate::formulation::OutputConstraint;
+use crate::milp::{NetworkSolveOptions, Objective, Sense, SolveControl, SolveProgress};
+use crate::network::{InputBox, Network};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// The one constraint of `objective` when it is a feasibility question with exactly one
+/// constraint with one finite side: the case [`decide_by_optimising`] takes.
+pub(super) fn single_sided(objective: &Objective) -> Option<&OutputConstraint> {
+    match objective.constraints.as_slice() {
+        [c] if objective.is_feasibility() && (c.lower.is_finite() != c.upper.is_finite()) => {
+            Some(c)
+        }
+        _ => None,
+    }
+}
+
+/// Decides the feasibility question `objective` (see [`single_sided`]) by optimising the
+/// constraint's function over the MILP prepared with `setup` (its bounds with the constraint
+/// in OBBT's LPs). The report is that of the feasibility question: `optimal` with the point
+/// found, `infeasible` when the proven bound passes the side, else the solver's status.
+pub(super) fn decide_by_optimising(
+    network: &Network,
+    input_box: &InputBox,
+    objective: &Objective,
+    setup: &MilpSetup,
+    options: &NetworkSolveOptions,
+    control: &SolveControl,
+    task: &TaskControl,
+) -> Result<Solved, Error> {
+    let constraint = single_sided(objective)
+        .ok_or_else(|| Error::Invalid("not a one-constraint feasibility question".into()))?
+        .normalized();
+    // Minimise wᵀy against an upper side, maximise it against a lower one; `side` is then
+    // the value the optimum must reach for a point to exist.
+    let (sense, side) = if constraint.upper.is_finite() {
+        (Sense::Minimize, constraint.upper)
+    } else {
+        (Sense::Maximize, constraint.lower)
+    };
+    let sign = sense.sign();
+    let optimised =
+        Objective::combination(sense, constraint.weights.clone(), network.output_dim())?;
+    let prepared: PreparedMilp = prepare_milp_constrained(
+        network,
+        input_box,
+        setup,
+        std::slice::from_ref(&constraint),
+        task,
+    )?;
+    // Stop as soon as the question is settled: an incumbent that reaches the side, or a
+    // bound that proves it cannot be reached.
+    let settled = Arc::new(AtomicBool::new(false));
+    let cancel = Arc::new(AtomicBool::new(false));
+    let (flag, stop) = (Arc::clone(&settled), Arc::clone(&cancel));
+    let progress = control.on_progress.clone();
+    let watch = SolveControl {
+        cancel,
+        on_progress: Some(Arc::new(move |p: &SolveProgress| {
+            let reached = p.primal_bound.is_some_and(|v| sign * v <= sign * side);
+            let beyond = p.dual_bound.is_some_and(|v| sign * v > sign * side);
+            if reached || beyond {
+                flag.store(true, Ordering::Relaxed);
+                stop.store(true, Ordering::Relaxed);
+            }
+            if let Some(observer) = &progress {
+                observer(p);
+            }
+        })),
+        on_log: control.on_log.clone(),
+    };
+    let mut options = options.clone();
+    if let Some(left) = task.remaining() {
+        options.solver.time_limit = Some(left.as_secs_f64().max(1e-3));
+    }
+    // The user's Cancel reaches HiGHS through `watch.cancel`, copied while the solve runs.
+    let done = AtomicBool::new(false);
+    let solved = std::thread::scope(|scope| {
+        let _done_on_exit = super::race::DoneOnDrop(&done);
+        scope.spawn(|| {
+            while !done.load(Ordering::Relaxed) {
+                if control.cancel.load(Ordering::Relaxed) {
+                    watch.cancel.store(true, Ordering::Relaxed);
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+        });
+        prepared.solve_with(input_box, &optimised, &options, &watch)
+    });
+    let mut report = solved?;
+    let reached = report
+        .forward_value
+        .is_some_and(|v| sign * v <= sign * side);
+    let beyond =
+        report.best_bound.is_some_and(|v| sign * v > sign * side) || report.status == "infeasible";
+    let user_stopped = control.cancel.load(Ordering::Relaxed) && !settled.load(Ordering::Relaxed);
+    let (status, detail) = if reached {
+        ("optimal".to_string(), None)
+    } else if beyond && report.status != crate::milp::UNRELIABLE {
+        (
+            "infeasible".to_string(),
+            Some(format!(
+                "optimising the constraint's function proves it cannot reach {side:e} (bound {})",
+                report
+                    .best_bound
+                    .map_or("none".to_string(), |b| format!("{b:e}"))
+            )),
+        )
+    } else if user_stopped {
+        ("cancelled".to_string(), None)
+    } else if report.status == "cancelled" {
+        // Settled by the watcher, yet neither side holds by the report: say so.
+        (
+            "other".to_string(),
+            Some("the optimisation stopped without settling the constraint".into()),
+        )
+    } else {
+        (report.status.clone(), report.status_detail.clone())
+    };
+    report.status = status;
+    report.status_detail = detail;
+    report.objective_description = objective.describe();
+    if report.status == "optimal" {
+        report.objective = Some(0.0);
+        report.best_bound = Some(0.0);
+        report.gap = Some(0.0);
+        report.forward_value = Some(0.0);
+        report.forward_difference = Some(0.0);
+    } else {
+        report.x = None;
+        report.objective = None;
+        report.best_bound = None;
+        report.gap = None;
+        report.forward_value = None;
+        report.forward_difference = None;
+    }
+    Ok(Solved {
+        report,
+        method: SolveMethod::Milp,
+        reason: "one constraint, so its function is optimised until a point reaches the side \
+                 or the bound passes it"
+            .into(),
+        prepared: Some(prepared),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bounds::BoundMethod;
+    use crate::network::tests::random_network;
+    use crate::regions::solve_by_regions;
+
+    /// `f ≤ min + ε` has a point and `f ≤ min − ε` none (likewise `f ≥ max ± ε`), with the
+    /// exact optimum from the region solver; every point found satisfies the constraint by a
+    /// forward pass.
+    #[test]
+    fn optimising_the_constraint_decides_it_like_the_exact_optimum() {
+        for seed in 0..6u64 {
+            let net = random_network(&[2, 10, 8, 1], seed);
+            let b = net.input_box().unwrap().clone();
+            let exact = |sense| {
+                let o = Objective::output(sense, 0, 1).unwrap();
+                solve_by_regions(&net, &b, &o, &TaskControl::default())
+                    .unwrap()
+                    .objective
+                    .unwrap()
+            };
+            let (lo, hi) = (exact(Sense::Minimize), exact(Sense::Maximize));
+            let eps = 0.05 * (hi - lo);
+            let setup = MilpSetup {
+                bounds: BoundMethod::LpObbt,
+                ..MilpSetup::default()
+            };
+            let cases = [
+                (f64::NEG_INFINITY, lo + eps, "optimal"),
+                (f64::NEG_INFINITY, lo - eps, "infeasible"),
+                (hi - eps, f64::INFINITY, "optimal"),
+                (hi + eps, f64::INFINITY, "infeasible"),
+            ];
+            for (lower, upper, expect) in cases {
+                let c = OutputConstraint {
+                    weights: vec![1.0],
+                    lower,
+                    upper,
+                    origin: "test".into(),
+                };
+                let objective = Objective::feasibility(vec![c.clone()], 1).unwrap();
+                let solved = decide_by_optimising(
+                    &net,
+                    &b,
+                    &objective,
+                    &setup,
+                    &NetworkSolveOptions::default(),
+                    &SolveControl::default(),
+                    &TaskControl::default(),
+                )
+                .unwrap();
+                assert_eq!(
+                    solved.report.status, expect,
+                    "seed {seed} [{lower}, {upper}]"
+                );
+                if let Some(x) = &solved.report.x {
+                    assert_eq!(c.violation(&net.forward(x)), 0.0, "seed {seed}");
+                }
+            }
+        }
+    }
+}
