@@ -13,7 +13,7 @@ use crate::formulation::OutputConstraint;
 use crate::milp::{NetworkSolveOptions, Objective, Sense, SolveControl, SolveProgress};
 use crate::network::{InputBox, Network};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// The one constraint of `objective` when it is a feasibility question with exactly one
 /// constraint with one finite side: the case [`decide_by_optimising`] takes.
@@ -59,52 +59,84 @@ pub(super) fn decide_by_optimising(
         std::slice::from_ref(&constraint),
         task,
     )?;
-    // Stop as soon as the question is settled: an incumbent that reaches the side, or a
-    // bound that proves it cannot be reached.
-    let settled = Arc::new(AtomicBool::new(false));
-    let cancel = Arc::new(AtomicBool::new(false));
-    let (flag, stop) = (Arc::clone(&settled), Arc::clone(&cancel));
-    let progress = control.on_progress.clone();
-    let watch = SolveControl {
-        cancel,
-        on_progress: Some(Arc::new(move |p: &SolveProgress| {
-            let reached = p.primal_bound.is_some_and(|v| sign * v <= sign * side);
-            let beyond = p.dual_bound.is_some_and(|v| sign * v > sign * side);
-            if reached || beyond {
-                flag.store(true, Ordering::Relaxed);
-                stop.store(true, Ordering::Relaxed);
-            }
-            if let Some(observer) = &progress {
-                observer(p);
-            }
-        })),
-        on_log: control.on_log.clone(),
-    };
     let mut options = options.clone();
+    let attempt = |stop_on_incumbent: bool, options: &NetworkSolveOptions| {
+        // Stop as soon as the question is settled: an incumbent that reaches the side, or a
+        // bound that proves it cannot be reached.
+        let settled = Arc::new(AtomicBool::new(false));
+        // The bound that passed the side, as f64 bits (a cancelled report carries none).
+        let passed = Arc::new(AtomicU64::new(f64::NAN.to_bits()));
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (flag, stop, seen) = (
+            Arc::clone(&settled),
+            Arc::clone(&cancel),
+            Arc::clone(&passed),
+        );
+        let progress = control.on_progress.clone();
+        let watch = SolveControl {
+            cancel,
+            on_progress: Some(Arc::new(move |p: &SolveProgress| {
+                let reached =
+                    stop_on_incumbent && p.primal_bound.is_some_and(|v| sign * v <= sign * side);
+                let beyond = p.dual_bound.filter(|v| sign * v > sign * side);
+                if let Some(bound) = beyond {
+                    seen.store(bound.to_bits(), Ordering::Relaxed);
+                }
+                if reached || beyond.is_some() {
+                    flag.store(true, Ordering::Relaxed);
+                    stop.store(true, Ordering::Relaxed);
+                }
+                if let Some(observer) = &progress {
+                    observer(p);
+                }
+            })),
+            on_log: control.on_log.clone(),
+        };
+        // The user's Cancel reaches HiGHS through `watch.cancel`, copied while it runs.
+        let done = AtomicBool::new(false);
+        let solved = std::thread::scope(|scope| {
+            let _done_on_exit = super::race::DoneOnDrop(&done);
+            scope.spawn(|| {
+                while !done.load(Ordering::Relaxed) {
+                    if control.cancel.load(Ordering::Relaxed) {
+                        watch.cancel.store(true, Ordering::Relaxed);
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+            });
+            prepared.solve_with(input_box, &optimised, options, &watch)
+        });
+        solved.map(|mut report| {
+            let bound = f64::from_bits(passed.load(Ordering::Relaxed));
+            if !bound.is_nan() && report.best_bound.is_none_or(|b| sign * b < sign * bound) {
+                report.best_bound = Some(bound);
+            }
+            (report, settled.load(Ordering::Relaxed))
+        })
+    };
+    let reached =
+        |r: &crate::milp::SolveReport| r.forward_value.is_some_and(|v| sign * v <= sign * side);
+    let beyond = |r: &crate::milp::SolveReport| {
+        r.best_bound.is_some_and(|v| sign * v > sign * side) || r.status == "infeasible"
+    };
     if let Some(left) = task.remaining() {
         options.solver.time_limit = Some(left.as_secs_f64().max(1e-3));
     }
-    // The user's Cancel reaches HiGHS through `watch.cancel`, copied while the solve runs.
-    let done = AtomicBool::new(false);
-    let solved = std::thread::scope(|scope| {
-        let _done_on_exit = super::race::DoneOnDrop(&done);
-        scope.spawn(|| {
-            while !done.load(Ordering::Relaxed) {
-                if control.cancel.load(Ordering::Relaxed) {
-                    watch.cancel.store(true, Ordering::Relaxed);
-                }
-                std::thread::sleep(std::time::Duration::from_millis(10));
-            }
-        });
-        prepared.solve_with(input_box, &optimised, &options, &watch)
-    });
-    let mut report = solved?;
-    let reached = report
-        .forward_value
-        .is_some_and(|v| sign * v <= sign * side);
-    let beyond =
-        report.best_bound.is_some_and(|v| sign * v > sign * side) || report.status == "infeasible";
-    let user_stopped = control.cancel.load(Ordering::Relaxed) && !settled.load(Ordering::Relaxed);
+    let (mut report, mut settled) = attempt(true, &options)?;
+    if settled && !reached(&report) && !beyond(&report) && !control.cancel.load(Ordering::Relaxed) {
+        // The incumbent reached the side in the MILP but not in a forward pass (the model's
+        // tolerances): go on, stopping only on the bound, so that the optimum decides.
+        if let Some(left) = task.remaining() {
+            options.solver.time_limit = Some(left.as_secs_f64().max(1e-3));
+        }
+        let (again, again_settled) = attempt(false, &options)?;
+        let time = report.time_s;
+        report = again;
+        report.time_s += time;
+        settled = again_settled;
+    }
+    let (reached, beyond) = (reached(&report), beyond(&report));
+    let user_stopped = control.cancel.load(Ordering::Relaxed) && !settled;
     let (status, detail) = if reached {
         ("optimal".to_string(), None)
     } else if beyond && report.status != crate::milp::UNRELIABLE {
