@@ -9,7 +9,7 @@ use clap::Args;
 use reluscope::bounds::BoundMethod;
 use reluscope::milp::{SolveControl, SolveReport};
 use reluscope::network::{InputBox, Network};
-use reluscope::pipeline::{SolveMethod, Solved, solve, solve_problem};
+use reluscope::pipeline::{MilpSetup, SolveMethod, Solved, solve, solve_problem};
 use reluscope::problem::Problem;
 use reluscope::regions::RegionOptions;
 use std::sync::Arc;
@@ -49,6 +49,24 @@ pub(super) fn parse_method(text: &str) -> Result<SolveMethod, String> {
     })
 }
 
+/// The MILP setup (`--bounds`, else LP-OBBT: measured faster than interval bounds on every
+/// reference network), the region options and the solver control (with the HiGHS log on
+/// stderr for `--verbose`) of `solve`.
+fn solve_settings(args: &SolveArgs) -> Result<(MilpSetup, RegionOptions, SolveControl)> {
+    let setup = args
+        .bounds
+        .setup_for(args.bounds.bounds.unwrap_or(BoundMethod::LpObbt))?;
+    let mut control = SolveControl::default();
+    if args.solver.verbose {
+        control.on_log = Some(Arc::new(|line: &str| eprintln!("{line}")));
+    }
+    let regions = RegionOptions {
+        prune: !args.no_prune,
+        ..RegionOptions::default()
+    };
+    Ok((setup, regions, control))
+}
+
 /// Runs `solve`.
 pub fn run(args: &SolveArgs) -> Result<()> {
     if let Some(problem) = args.network.problem()? {
@@ -57,15 +75,7 @@ pub fn run(args: &SolveArgs) -> Result<()> {
     let (network, input_box) = args.network.load()?;
     let objective = args.objective.objective(network.output_dim())?;
     let options = args.solver.options()?;
-    // The MILP path's bounds: --bounds, else LP-OBBT (measured faster than interval bounds
-    // on every reference network).
-    let setup = args
-        .bounds
-        .setup_for(args.bounds.bounds.unwrap_or(BoundMethod::LpObbt))?;
-    let mut control = SolveControl::default();
-    if args.solver.verbose {
-        control.on_log = Some(Arc::new(|line: &str| eprintln!("{line}")));
-    }
+    let (setup, regions, control) = solve_settings(args)?;
     let solved = solve(
         &network,
         &input_box,
@@ -73,10 +83,7 @@ pub fn run(args: &SolveArgs) -> Result<()> {
         args.method,
         &setup,
         &options,
-        &RegionOptions {
-            prune: !args.no_prune,
-            ..RegionOptions::default()
-        },
+        &regions,
         &control,
     )?;
     let report = &solved.report;
@@ -210,24 +217,8 @@ fn run_problem(args: &SolveArgs, problem: Problem) -> Result<()> {
     let path = &args.network.network;
     args.objective.refuse_for_problem(path)?;
     let options = args.solver.options()?;
-    let setup = args
-        .bounds
-        .setup_for(args.bounds.bounds.unwrap_or(BoundMethod::LpObbt))?;
-    let mut control = SolveControl::default();
-    if args.solver.verbose {
-        control.on_log = Some(Arc::new(|line: &str| eprintln!("{line}")));
-    }
-    let solved = solve_problem(
-        &problem,
-        args.method,
-        &setup,
-        &options,
-        &RegionOptions {
-            prune: !args.no_prune,
-            ..RegionOptions::default()
-        },
-        &control,
-    )?;
+    let (setup, regions, control) = solve_settings(args)?;
+    let solved = solve_problem(&problem, args.method, &setup, &options, &regions, &control)?;
     let report = &solved.report;
     for warning in &report.warnings {
         eprintln!("warning: {warning}");

@@ -6,6 +6,7 @@
 //! the sample instance set (`bench verify`), optimising decides the threshold properties near
 //! a network's optimum that the feasibility MILP leaves at its time limit.
 
+use super::cancel_relay::relaying_cancel;
 use super::{MilpSetup, PreparedMilp, SolveMethod, Solved, prepare_milp_constrained};
 use crate::control::TaskControl;
 use crate::error::Error;
@@ -93,17 +94,7 @@ pub(super) fn decide_by_optimising(
             on_log: control.on_log.clone(),
         };
         // The user's Cancel reaches HiGHS through `watch.cancel`, copied while it runs.
-        let done = AtomicBool::new(false);
-        let solved = std::thread::scope(|scope| {
-            let _done_on_exit = super::race::DoneOnDrop(&done);
-            scope.spawn(|| {
-                while !done.load(Ordering::Relaxed) {
-                    if control.cancel.load(Ordering::Relaxed) {
-                        watch.cancel.store(true, Ordering::Relaxed);
-                    }
-                    std::thread::sleep(std::time::Duration::from_millis(10));
-                }
-            });
+        let solved = relaying_cancel(&control.cancel, &watch.cancel, || {
             prepared.solve_with(input_box, &optimised, options, &watch)
         });
         solved.map(|mut report| {

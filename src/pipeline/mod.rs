@@ -7,6 +7,7 @@
 //! which computes the same function, so `x*` and the objective are those of the original —
 //! and [`solve_by_regions`] is the exact alternative for low input dimension.
 
+mod cancel_relay;
 mod feasibility;
 mod problem_analysis;
 mod problem_solve;
@@ -15,7 +16,9 @@ mod verify;
 
 pub use problem_analysis::{ProblemAnalysis, analyze_problem, problem_milp};
 pub use problem_solve::{AlternativeOutcome, ProblemSolved, solve_problem};
-pub use verify::{Counterexample, Verdict, Verification, check_counterexample, verify};
+pub use verify::{
+    COUNTEREXAMPLE_MARGIN, Counterexample, Verdict, Verification, check_counterexample, verify,
+};
 
 use crate::analysis::AnalysisReport;
 use crate::bounds::{BoundMethod, BoundsError, NetworkBounds};

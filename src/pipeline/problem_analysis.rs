@@ -39,14 +39,7 @@ pub fn analyze_problem(
                 .into(),
         ));
     }
-    let stacked = StackedProblem::new(problem, alternative)?;
-    let prepared = prepare_milp_constrained(
-        &stacked.network,
-        &stacked.input_box,
-        setup,
-        &stacked.objective.constraints,
-        control,
-    )?;
+    let (stacked, prepared) = prepare_stacked(problem, alternative, setup, control)?;
     let bounds = prepared.original_bounds;
     let reports = problem
         .networks
@@ -80,6 +73,24 @@ pub fn problem_milp(
     setup: &MilpSetup,
     control: &TaskControl,
 ) -> Result<(NetworkModel, PreparedMilp, StackedProblem), Error> {
+    let (stacked, prepared) = prepare_stacked(problem, alternative, setup, control)?;
+    let model = NetworkModel::build(
+        &prepared.problem.network,
+        &stacked.input_box,
+        &prepared.problem.bounds,
+        &stacked.objective,
+    )?;
+    Ok((model, prepared, stacked))
+}
+
+/// `alternative` stacked into one network, and its MILP prepared by `setup` with the
+/// constraints in OBBT's LPs.
+fn prepare_stacked(
+    problem: &Problem,
+    alternative: Option<usize>,
+    setup: &MilpSetup,
+    control: &TaskControl,
+) -> Result<(StackedProblem, PreparedMilp), Error> {
     let stacked = StackedProblem::new(problem, alternative)?;
     let prepared = prepare_milp_constrained(
         &stacked.network,
@@ -88,11 +99,5 @@ pub fn problem_milp(
         &stacked.objective.constraints,
         control,
     )?;
-    let model = NetworkModel::build(
-        &prepared.problem.network,
-        &stacked.input_box,
-        &prepared.problem.bounds,
-        &stacked.objective,
-    )?;
-    Ok((model, prepared, stacked))
+    Ok((stacked, prepared))
 }

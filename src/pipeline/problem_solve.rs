@@ -5,6 +5,7 @@
 //! Alternatives run in parallel (rayon). A feasibility question (no objective) stops at the
 //! first alternative that finds a point; an optimisation takes the best over all of them.
 
+use super::cancel_relay::relaying_cancel;
 use super::{MilpSetup, SolveMethod, solve};
 use crate::error::Error;
 use crate::milp::{NetworkSolveOptions, SolveControl, SolveReport, UNRELIABLE};
@@ -15,7 +16,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// How one alternative ended.
 #[derive(Debug, Clone, Serialize)]
@@ -76,96 +77,89 @@ pub fn solve_problem(
     // a feasibility question.
     let stop = Arc::new(AtomicBool::new(false));
     let answered = AtomicBool::new(false);
-    let done = AtomicBool::new(false);
     let alternatives = problem.alternatives();
-    let outcomes: Vec<(AlternativeOutcome, Option<super::Solved>)> = std::thread::scope(|scope| {
-        let _done_on_exit = super::race::DoneOnDrop(&done);
-        scope.spawn(|| {
-            while !done.load(Ordering::Relaxed) {
-                if control.cancel.load(Ordering::Relaxed) {
-                    stop.store(true, Ordering::Relaxed);
-                }
-                std::thread::sleep(Duration::from_millis(10));
-            }
-        });
-        alternatives
-            .par_iter()
-            .map(|&alt| {
-                let one_started = Instant::now();
-                let origin = alt
-                    .and_then(|d| problem.disjuncts.get(d))
-                    .map_or_else(String::new, |d| d.origin.clone());
-                let outcome = |status: &str, detail: Option<String>| AlternativeOutcome {
-                    alternative: alt,
-                    origin: origin.clone(),
-                    status: status.to_string(),
-                    detail,
-                    objective: None,
-                    method: None,
-                    time_s: one_started.elapsed().as_secs_f64(),
-                };
-                if deadline.is_some_and(|d| Instant::now() >= d) {
-                    return (
-                        outcome(
-                            "time_limit",
-                            Some("the time limit passed before this alternative started".into()),
-                        ),
-                        None,
-                    );
-                }
-                if stop.load(Ordering::Relaxed) {
-                    let status = if answered.load(Ordering::Relaxed) {
-                        "stopped"
-                    } else {
-                        "cancelled"
+    let outcomes: Vec<(AlternativeOutcome, Option<super::Solved>)> =
+        relaying_cancel(&control.cancel, &stop, || {
+            alternatives
+                .par_iter()
+                .map(|&alt| {
+                    let one_started = Instant::now();
+                    let origin = alt
+                        .and_then(|d| problem.disjuncts.get(d))
+                        .map_or_else(String::new, |d| d.origin.clone());
+                    let outcome = |status: &str, detail: Option<String>| AlternativeOutcome {
+                        alternative: alt,
+                        origin: origin.clone(),
+                        status: status.to_string(),
+                        detail,
+                        objective: None,
+                        method: None,
+                        time_s: one_started.elapsed().as_secs_f64(),
                     };
-                    return (outcome(status, None), None);
-                }
-                let stacked = match StackedProblem::new(problem, alt) {
-                    Ok(s) => s,
-                    Err(ProblemError::EmptyAlternative(why)) => {
-                        return (outcome("infeasible", Some(why)), None);
+                    if deadline.is_some_and(|d| Instant::now() >= d) {
+                        return (
+                            outcome(
+                                "time_limit",
+                                Some(
+                                    "the time limit passed before this alternative started".into(),
+                                ),
+                            ),
+                            None,
+                        );
                     }
-                    Err(e) => return (outcome("error", Some(e.to_string())), None),
-                };
-                let mut options = options.clone();
-                if let Some(d) = deadline {
-                    let left = d.saturating_duration_since(Instant::now()).as_secs_f64();
-                    options.solver.time_limit = Some(left.max(1e-3));
-                }
-                let control = SolveControl {
-                    cancel: Arc::clone(&stop),
-                    ..SolveControl::default()
-                };
-                match solve(
-                    &stacked.network,
-                    &stacked.input_box,
-                    &stacked.objective,
-                    method,
-                    setup,
-                    &options,
-                    regions,
-                    &control,
-                ) {
-                    Ok(solved) => {
-                        let mut o =
-                            outcome(&solved.report.status, solved.report.status_detail.clone());
-                        if o.status == "cancelled" && answered.load(Ordering::Relaxed) {
-                            o.status = "stopped".into();
-                        }
-                        o.objective = solved.report.objective;
-                        o.method = Some(solved.method.key());
-                        if feasibility && solved.report.status == "optimal" {
-                            answered.store(true, Ordering::Relaxed);
-                            stop.store(true, Ordering::Relaxed);
-                        }
-                        (o, Some(solved))
+                    if stop.load(Ordering::Relaxed) {
+                        let status = if answered.load(Ordering::Relaxed) {
+                            "stopped"
+                        } else {
+                            "cancelled"
+                        };
+                        return (outcome(status, None), None);
                     }
-                    Err(e) => (outcome("error", Some(e.to_string())), None),
-                }
-            })
-            .collect()
-    });
+                    let stacked = match StackedProblem::new(problem, alt) {
+                        Ok(s) => s,
+                        Err(ProblemError::EmptyAlternative(why)) => {
+                            return (outcome("infeasible", Some(why)), None);
+                        }
+                        Err(e) => return (outcome("error", Some(e.to_string())), None),
+                    };
+                    let mut options = options.clone();
+                    if let Some(d) = deadline {
+                        let left = d.saturating_duration_since(Instant::now()).as_secs_f64();
+                        options.solver.time_limit = Some(left.max(1e-3));
+                    }
+                    let control = SolveControl {
+                        cancel: Arc::clone(&stop),
+                        ..SolveControl::default()
+                    };
+                    match solve(
+                        &stacked.network,
+                        &stacked.input_box,
+                        &stacked.objective,
+                        method,
+                        setup,
+                        &options,
+                        regions,
+                        &control,
+                    ) {
+                        Ok(solved) => {
+                            let mut o =
+                                outcome(&solved.report.status, solved.report.status_detail.clone());
+                            if o.status == "cancelled" && answered.load(Ordering::Relaxed) {
+                                o.status = "stopped".into();
+                            }
+                            o.objective = solved.report.objective;
+                            o.method = Some(solved.method.key());
+                            if feasibility && solved.report.status == "optimal" {
+                                answered.store(true, Ordering::Relaxed);
+                                stop.store(true, Ordering::Relaxed);
+                            }
+                            (o, Some(solved))
+                        }
+                        Err(e) => (outcome("error", Some(e.to_string())), None),
+                    }
+                })
+                .collect()
+        });
     combine(problem, outcomes, feasibility, started)
 }
 

@@ -6,6 +6,7 @@
 //! each wins on some (2×25: MILP 0.26 s, branching 1.2 s; 2×50: MILP 9.3 s, branching
 //! 2.2 s). Both are exact; the first to prove its optimum stops the other.
 
+use super::cancel_relay::relaying_cancel;
 use super::{MilpSetup, SolveMethod, Solved, prepare_milp};
 use crate::branching::{BranchOptions, solve_by_branching};
 use crate::control::TaskControl;
@@ -14,16 +15,7 @@ use crate::milp::{NetworkSolveOptions, Objective, Sense, SolveControl, SolveRepo
 use crate::network::{InputBox, Network};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
-
-/// Sets its flag when dropped.
-pub(super) struct DoneOnDrop<'a>(pub(super) &'a AtomicBool);
-
-impl Drop for DoneOnDrop<'_> {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::Relaxed);
-    }
-}
+use std::time::Instant;
 
 /// One contestant's result and when it ended.
 struct Finish<T> {
@@ -45,73 +37,68 @@ pub(crate) fn race_branch_and_milp(
 ) -> Result<Solved, Error> {
     // One flag stops both: set by the first to finish, or copied from the user's.
     let stop = Arc::new(AtomicBool::new(false));
-    let done = AtomicBool::new(false);
     let optimal = |r: &SolveReport| r.status == "optimal";
-    let (branch, milp) = std::thread::scope(|scope| {
-        // Ends the watcher however this closure ends (a panic too), so the scope can join it.
-        let _done_on_exit = DoneOnDrop(&done);
-        scope.spawn(|| {
-            while !done.load(Ordering::Relaxed) {
-                if control.cancel.load(Ordering::Relaxed) {
+    let (branch, milp) = relaying_cancel(&control.cancel, &stop, || {
+        std::thread::scope(|scope| {
+            let branch = scope.spawn(|| {
+                let branch_task = TaskControl {
+                    cancel: stop.clone(),
+                    on_progress: None,
+                    deadline: task.deadline,
+                };
+                let branch_options = BranchOptions {
+                    gap: options.solver.mip_rel_gap,
+                    parallel: false,
+                    ..BranchOptions::default()
+                };
+                let result = solve_by_branching(
+                    network,
+                    input_box,
+                    objective,
+                    &branch_options,
+                    &branch_task,
+                )
+                .map_err(Error::from);
+                if result.as_ref().is_ok_and(optimal) {
                     stop.store(true, Ordering::Relaxed);
                 }
-                std::thread::sleep(Duration::from_millis(10));
-            }
-        });
-        let branch = scope.spawn(|| {
-            let branch_task = TaskControl {
+                Finish {
+                    result,
+                    at: Instant::now(),
+                }
+            });
+            let milp_task = TaskControl {
                 cancel: stop.clone(),
-                on_progress: None,
-                deadline: task.deadline,
+                ..task.clone()
             };
-            let branch_options = BranchOptions {
-                gap: options.solver.mip_rel_gap,
-                parallel: false,
-                ..BranchOptions::default()
-            };
-            let result =
-                solve_by_branching(network, input_box, objective, &branch_options, &branch_task)
-                    .map_err(Error::from);
-            if result.as_ref().is_ok_and(optimal) {
+            let milp = (|| {
+                let prepared = prepare_milp(network, input_box, setup, &milp_task)?;
+                let mut options = options.clone();
+                if let Some(left) = milp_task.remaining() {
+                    options.solver.time_limit = Some(left.as_secs_f64().max(1e-3));
+                }
+                let milp_control = SolveControl {
+                    cancel: stop.clone(),
+                    ..control.clone()
+                };
+                let report = prepared.solve_with(input_box, objective, &options, &milp_control)?;
+                Ok((report, prepared))
+            })();
+            if milp.as_ref().is_ok_and(|(r, _)| optimal(r)) {
                 stop.store(true, Ordering::Relaxed);
             }
-            Finish {
-                result,
+            let milp = Finish {
+                result: milp,
                 at: Instant::now(),
-            }
-        });
-        let milp_task = TaskControl {
-            cancel: stop.clone(),
-            ..task.clone()
-        };
-        let milp = (|| {
-            let prepared = prepare_milp(network, input_box, setup, &milp_task)?;
-            let mut options = options.clone();
-            if let Some(left) = milp_task.remaining() {
-                options.solver.time_limit = Some(left.as_secs_f64().max(1e-3));
-            }
-            let milp_control = SolveControl {
-                cancel: stop.clone(),
-                ..control.clone()
             };
-            let report = prepared.solve_with(input_box, objective, &options, &milp_control)?;
-            Ok((report, prepared))
-        })();
-        if milp.as_ref().is_ok_and(|(r, _)| optimal(r)) {
-            stop.store(true, Ordering::Relaxed);
-        }
-        let milp = Finish {
-            result: milp,
-            at: Instant::now(),
-        };
-        let branch = branch.join().unwrap_or_else(|_| Finish {
-            result: Err(Error::Branch(crate::branching::BranchError::Problem(
-                "the branching thread panicked".into(),
-            ))),
-            at: Instant::now(),
-        });
-        done.store(true, Ordering::Relaxed);
-        (branch, milp)
+            let branch = branch.join().unwrap_or_else(|_| Finish {
+                result: Err(Error::Branch(crate::branching::BranchError::Problem(
+                    "the branching thread panicked".into(),
+                ))),
+                at: Instant::now(),
+            });
+            (branch, milp)
+        })
     });
     let user_cancelled = control.cancel.load(Ordering::Relaxed);
     let (report, method, reason, prepared) =
@@ -177,6 +164,7 @@ fn pick_winner<P>(
 mod tests {
     use super::*;
     use crate::branching::BranchError;
+    use std::time::Duration;
 
     fn report(status: &str, objective: f64) -> SolveReport {
         SolveReport {
