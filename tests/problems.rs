@@ -879,3 +879,35 @@ fn zero_coefficients_flat_boxes_and_many_alternatives() {
     );
     assert_ne!(v.verdict, Verdict::Sat);
 }
+
+#[test]
+fn info_describes_a_problem_file() {
+    let dir = tempfile::tempdir().unwrap();
+    reluscope::save_network(&f(), dir.path().join("f.json")).unwrap();
+    reluscope::save_network(&g(), dir.path().join("g.json")).unwrap();
+    let p = write(
+        dir.path(),
+        "p.json",
+        r#"{"networks": [{"name": "f", "file": "f.json"}, {"name": "g", "file": "g.json"}],
+            "constraints": [{"terms": {"g.y0": 1.0, "x1": -2}, "sense": "<=", "rhs": 3}],
+            "any_of": [{"box": [[0, 1], [-1, 1]]}, {"constraints": [{"terms": {"f.y0": 1}, "sense": ">=", "rhs": 0.5}]}],
+            "objective": {"sense": "max", "terms": {"f.y0": 1}}}"#,
+    );
+    let out = run(&["info", p.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    for expect in [
+        "network  f",
+        "network  g",
+        "g.y0 − 2·x1 <= 3",
+        "or (1) x in [0, 1], [-1, 1]",
+        "or (2) f.y0 >= 0.5",
+        "maximise f.y0",
+    ] {
+        assert!(text.contains(expect), "{expect:?} in\n{text}");
+    }
+}

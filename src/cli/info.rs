@@ -7,6 +7,7 @@ use anyhow::Result;
 use clap::Args;
 use reluscope::formats::load_network;
 use reluscope::network::Activation;
+use reluscope::problem::Problem;
 use serde_json::json;
 
 /// Arguments of `info`.
@@ -21,6 +22,9 @@ pub struct InfoArgs {
 
 /// Runs `info`.
 pub fn run(args: &InfoArgs) -> Result<()> {
+    if let Some(problem) = args.network.problem()? {
+        return problem_info(args, &problem);
+    }
     let mut network = load_network(&args.network.network)?;
     if args.network.input_box.is_some() {
         network = args.network.load()?.0;
@@ -90,4 +94,46 @@ pub fn format_box(pairs: &[[f64; 2]]) -> String {
         .map(|[l, h]| format!("[{}, {}]", num(*l), num(*h)))
         .collect::<Vec<_>>()
         .join(" × ")
+}
+
+/// `info PROBLEM.json`: its networks, box, constraints, alternatives and objective.
+fn problem_info(args: &InfoArgs, problem: &Problem) -> Result<()> {
+    let lines = problem.describe_lines();
+    if args.json {
+        let networks: Vec<_> = problem
+            .networks
+            .iter()
+            .map(|n| {
+                json!({
+                    "name": n.name,
+                    "architecture": n.network.architecture(),
+                    "inputs": n.network.input_dim(),
+                    "outputs": n.network.output_dim(),
+                })
+            })
+            .collect();
+        return print_json(&json!({
+            "networks": networks,
+            "input_box": problem.input_box.pairs(),
+            "constraints": problem.constraints.len(),
+            "alternatives": problem.disjuncts.len(),
+            "objective": problem.objective.is_some(),
+            "lines": lines,
+        }));
+    }
+    outln!("problem  ({})", args.network.network.display());
+    for n in &problem.networks {
+        outln!("network  {}  {}", n.name, n.network.architecture());
+    }
+    outln!(
+        "box      {}",
+        super::info::format_box(&problem.input_box.pairs())
+    );
+    if problem.objective.is_none() {
+        outln!("question is there a feasible point? (no objective)");
+    }
+    for line in lines {
+        outln!("         {line}");
+    }
+    Ok(())
 }

@@ -80,49 +80,7 @@ impl AttachedProblem {
 
     /// One line per constraint and alternative, for the side panel.
     pub fn describe_lines(&self) -> Vec<String> {
-        let p = &self.problem;
-        let term = |terms: &[(reluscope::problem::Variable, f64)]| -> String {
-            let mut text = String::new();
-            for (k, &(v, a)) in terms.iter().enumerate() {
-                let sign = match (k, a < 0.0) {
-                    (0, true) => "−",
-                    (0, false) => "",
-                    (_, true) => " − ",
-                    (_, false) => " + ",
-                };
-                let coefficient = if a.abs() == 1.0 {
-                    String::new()
-                } else {
-                    format!("{}·", format_number(a.abs()))
-                };
-                text.push_str(&format!("{sign}{coefficient}{}", p.variable_name(v)));
-            }
-            if text.is_empty() { "0".into() } else { text }
-        };
-        let constraint = |c: &reluscope::problem::LinearConstraint| {
-            format!(
-                "{} {} {}",
-                term(&c.terms),
-                c.sense.symbol(),
-                format_number(c.rhs)
-            )
-        };
-        let mut lines: Vec<String> = p.constraints.iter().map(constraint).collect();
-        for (d, alt) in p.disjuncts.iter().enumerate() {
-            let mut parts: Vec<String> = alt.constraints.iter().map(constraint).collect();
-            if let Some(b) = &alt.input_box {
-                parts.insert(0, format!("x in {}", format_box(b)));
-            }
-            lines.push(format!("or ({}) {}", d + 1, parts.join(", ")));
-        }
-        if let Some(o) = &p.objective {
-            let verb = match o.sense {
-                reluscope::milp::Sense::Minimize => "minimise",
-                reluscope::milp::Sense::Maximize => "maximise",
-            };
-            lines.push(format!("{verb} {}", term(&o.terms)));
-        }
-        lines
+        self.problem.describe_lines()
     }
 }
 

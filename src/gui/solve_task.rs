@@ -203,7 +203,12 @@ impl FinishedSolve {
                 SolverChoice::Regions | SolverChoice::Branch => "–".to_string(),
             },
             input_box: format_box(&self.request.input_box),
-            objective_description: self.request.objective.describe(),
+            // A problem states its own question; the panel's objective only labelled the run.
+            objective_description: match &self.request.problem {
+                Some(p) if p.objective.is_none() => "verify the property".into(),
+                Some(_) => "the problem's objective".into(),
+                None => self.request.objective.describe(),
+            },
             stable_percent: self.analysis.as_ref().map(|a| a.report.stable_percent),
             binaries: report
                 .map(|r| r.binaries)

@@ -464,6 +464,59 @@ impl Problem {
         }
     }
 
+    /// One line per constraint (`f.y0 − 2·x1 <= 3`), per alternative (`or (2) x in [0, 1],
+    /// [-1, 1], y0 >= 0.5`) and for the objective (`minimise f.y0 + g.y0`).
+    pub fn describe_lines(&self) -> Vec<String> {
+        use crate::numbers::format_number;
+        let term = |terms: &[(Variable, f64)]| -> String {
+            let mut text = String::new();
+            for (k, &(v, a)) in terms.iter().enumerate() {
+                let sign = match (k, a < 0.0) {
+                    (0, true) => "−",
+                    (0, false) => "",
+                    (_, true) => " − ",
+                    (_, false) => " + ",
+                };
+                let coefficient = if a.abs() == 1.0 {
+                    String::new()
+                } else {
+                    format!("{}·", format_number(a.abs()))
+                };
+                text.push_str(&format!("{sign}{coefficient}{}", self.variable_name(v)));
+            }
+            if text.is_empty() { "0".into() } else { text }
+        };
+        let constraint = |c: &LinearConstraint| {
+            format!(
+                "{} {} {}",
+                term(&c.terms),
+                c.sense.symbol(),
+                format_number(c.rhs)
+            )
+        };
+        let mut lines: Vec<String> = self.constraints.iter().map(constraint).collect();
+        for (d, alt) in self.disjuncts.iter().enumerate() {
+            let mut parts: Vec<String> = alt.constraints.iter().map(constraint).collect();
+            if let Some(b) = &alt.input_box {
+                let sides: Vec<String> = b
+                    .pairs()
+                    .iter()
+                    .map(|[l, u]| format!("[{}, {}]", format_number(*l), format_number(*u)))
+                    .collect();
+                parts.insert(0, format!("x in {}", sides.join(", ")));
+            }
+            lines.push(format!("or ({}) {}", d + 1, parts.join(", ")));
+        }
+        if let Some(o) = &self.objective {
+            let verb = match o.sense {
+                crate::lp::Sense::Minimize => "minimise",
+                crate::lp::Sense::Maximize => "maximise",
+            };
+            lines.push(format!("{verb} {}", term(&o.terms)));
+        }
+        lines
+    }
+
     /// The alternatives to solve: the index of each disjunct, or the single `None` when
     /// there is no disjunction.
     pub fn alternatives(&self) -> Vec<Option<usize>> {
