@@ -35,11 +35,12 @@ enum Command {
         /// Network file to open instead of the default sample.
         network: Option<PathBuf>,
     },
-    /// Describe a network file: architecture, activations, box, metadata.
+    /// Describe a network file (architecture, activations, box, metadata) or a problem file.
     Info(info::InfoArgs),
     /// Pre-activation bounds, neuron stability and big-M per layer.
     Analyze(analyze::AnalyzeArgs),
-    /// Optimise the network output over the box with the big-M MILP (HiGHS).
+    /// Optimise a network's output over the box, or a problem file's objective, by the fastest
+    /// exact path (regions, branching, the big-M MILP), checked by forward passes.
     Solve(solve::SolveArgs),
     /// Count the linear regions (exact, exact 2-D partition, or sampled lower bound).
     Regions(regions::RegionsArgs),

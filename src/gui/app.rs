@@ -185,7 +185,7 @@ impl ReluscopeApp {
         painter.text(
             rect.center(),
             egui::Align2::CENTER_CENTER,
-            "Drop a network file (.json, .onnx, .nnet) to open it",
+            "Drop a network (.json, .onnx, .nnet), a problem (.json) or a property (.vnnlib) to open it",
             egui::FontId::proportional(22.0),
             egui::Color32::WHITE,
         );
@@ -197,7 +197,7 @@ impl ReluscopeApp {
             ui.menu_button("File", |ui| {
                 if ui
                     .button("Open…  (Ctrl+O)")
-                    .on_hover_text("choose a .json, .onnx or .nnet network")
+                    .on_hover_text("choose a .json, .onnx or .nnet network, a problem file or a .vnnlib property")
                     .clicked()
                 {
                     self.state.open_dialog(&ctx);

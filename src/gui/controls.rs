@@ -50,7 +50,7 @@ fn network_section(ui: &mut egui::Ui, state: &mut AppState) {
             let edit = ui
                 .add(
                     egui::TextEdit::singleline(&mut state.path_field)
-                        .hint_text(".json, .onnx or .nnet file")
+                        .hint_text("network, problem or .vnnlib file")
                         .desired_width(f32::INFINITY),
                 )
                 .labelled_by(label.id);

@@ -128,7 +128,7 @@ impl AppState {
     /// Starts reading a network file; on failure the open network stays.
     pub fn open_path(&mut self, ctx: &egui::Context, path: PathBuf) {
         if path.as_os_str().is_empty() {
-            self.error("type the path of a network file (.json, .onnx or .nnet) first");
+            self.error("type the path of a network (.json, .onnx, .nnet), problem (.json) or property (.vnnlib) first");
             return;
         }
         self.path_field = path.display().to_string();
