@@ -62,47 +62,16 @@ pub(super) fn decide_by_optimising(
     )?;
     let mut options = options.clone();
     let attempt = |stop_on_incumbent: bool, options: &NetworkSolveOptions| {
-        // Stop as soon as the question is settled: an incumbent that reaches the side, or a
-        // bound that proves it cannot be reached.
-        let settled = Arc::new(AtomicBool::new(false));
-        // The bound that passed the side, as f64 bits (a cancelled report carries none).
-        let passed = Arc::new(AtomicU64::new(f64::NAN.to_bits()));
-        let cancel = Arc::new(AtomicBool::new(false));
-        let (flag, stop, seen) = (
-            Arc::clone(&settled),
-            Arc::clone(&cancel),
-            Arc::clone(&passed),
-        );
-        let progress = control.on_progress.clone();
-        let watch = SolveControl {
-            cancel,
-            on_progress: Some(Arc::new(move |p: &SolveProgress| {
-                let reached =
-                    stop_on_incumbent && p.primal_bound.is_some_and(|v| sign * v <= sign * side);
-                let beyond = p.dual_bound.filter(|v| sign * v > sign * side);
-                if let Some(bound) = beyond {
-                    seen.store(bound.to_bits(), Ordering::Relaxed);
-                }
-                if reached || beyond.is_some() {
-                    flag.store(true, Ordering::Relaxed);
-                    stop.store(true, Ordering::Relaxed);
-                }
-                if let Some(observer) = &progress {
-                    observer(p);
-                }
-            })),
-            on_log: control.on_log.clone(),
-        };
-        // The user's Cancel reaches HiGHS through `watch.cancel`, copied while it runs.
-        let solved = relaying_cancel(&control.cancel, &watch.cancel, || {
-            prepared.solve_with(input_box, &optimised, options, &watch)
+        let (solved, settled, passed) = watched(sign, side, stop_on_incumbent, control, |watch| {
+            prepared.solve_with(input_box, &optimised, options, watch)
         });
         solved.map(|mut report| {
-            let bound = f64::from_bits(passed.load(Ordering::Relaxed));
-            if !bound.is_nan() && report.best_bound.is_none_or(|b| sign * b < sign * bound) {
+            if let Some(bound) = passed
+                && report.best_bound.is_none_or(|b| sign * b < sign * bound)
+            {
                 report.best_bound = Some(bound);
             }
-            (report, settled.load(Ordering::Relaxed))
+            (report, settled)
         })
     };
     let reached =
@@ -176,6 +145,56 @@ pub(super) fn decide_by_optimising(
             .into(),
         prepared: Some(prepared),
     })
+}
+
+/// Runs `solve` with a control that stops it as soon as the question `sign · value ≤ sign ·
+/// side` is settled: an incumbent that reaches the side (when `stop_on_incumbent`) or a
+/// bound that passes it. The user's Cancel (`control.cancel`) is relayed. Returns the result,
+/// whether the watcher stopped it, and the bound that passed the side (a stopped HiGHS
+/// reports none of its own).
+fn watched<T>(
+    sign: f64,
+    side: f64,
+    stop_on_incumbent: bool,
+    control: &SolveControl,
+    solve: impl FnOnce(&SolveControl) -> T,
+) -> (T, bool, Option<f64>) {
+    let settled = Arc::new(AtomicBool::new(false));
+    let passed = Arc::new(AtomicU64::new(f64::NAN.to_bits()));
+    let cancel = Arc::new(AtomicBool::new(false));
+    let (flag, stop, seen) = (
+        Arc::clone(&settled),
+        Arc::clone(&cancel),
+        Arc::clone(&passed),
+    );
+    let progress = control.on_progress.clone();
+    let watch = SolveControl {
+        cancel,
+        on_progress: Some(Arc::new(move |p: &SolveProgress| {
+            let reached =
+                stop_on_incumbent && p.primal_bound.is_some_and(|v| sign * v <= sign * side);
+            let beyond = p.dual_bound.filter(|v| sign * v > sign * side);
+            if let Some(bound) = beyond {
+                seen.store(bound.to_bits(), Ordering::Relaxed);
+            }
+            if reached || beyond.is_some() {
+                flag.store(true, Ordering::Relaxed);
+                stop.store(true, Ordering::Relaxed);
+            }
+            if let Some(observer) = &progress {
+                observer(p);
+            }
+        })),
+        on_log: control.on_log.clone(),
+    };
+    // The user's Cancel reaches HiGHS through `watch.cancel`, copied while it runs.
+    let result = relaying_cancel(&control.cancel, &watch.cancel, || solve(&watch));
+    let bound = f64::from_bits(passed.load(Ordering::Relaxed));
+    (
+        result,
+        settled.load(Ordering::Relaxed),
+        (!bound.is_nan()).then_some(bound),
+    )
 }
 
 #[cfg(test)]
