@@ -73,11 +73,17 @@ struct FileProblem {
     objective: Option<FileObjective>,
 }
 
+/// Only whether a JSON object has `networks`: every other value is skipped unbuilt, so that
+/// probing a large network file costs a scan, not a copy of its weights.
+#[derive(Deserialize)]
+struct Probe {
+    networks: Option<serde::de::IgnoredAny>,
+}
+
 /// Whether `bytes` look like a problem file rather than a network file: a JSON object with a
 /// `networks` key.
 pub fn is_problem_json(bytes: &[u8]) -> bool {
-    serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(bytes)
-        .is_ok_and(|m| m.contains_key("networks"))
+    serde_json::from_slice::<Probe>(bytes).is_ok_and(|p| p.networks.is_some())
 }
 
 /// Whether the file at `path` is a problem file (`.json` with a `networks` key).

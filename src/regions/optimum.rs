@@ -265,10 +265,11 @@ pub(crate) fn minimise_over_regions(
                 polygon = clip_polygon(&polygon, &negated, -lower);
             }
             for v in &polygon {
-                if !constraints.is_empty()
-                    && !OutputConstraint::all_hold_exactly(constraints, &network.forward(v))
-                    && constraints.iter().any(|c| !c.holds(&network.forward(v)))
-                {
+                let outside = !constraints.is_empty() && {
+                    let y = network.forward(v);
+                    constraints.iter().any(|c| !c.holds(&y))
+                };
+                if outside {
                     // A vertex the clip kept by its rounding allowance, but outside the
                     // constraints' tolerance: not a feasible point.
                     continue;
