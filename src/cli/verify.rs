@@ -10,7 +10,7 @@ use clap::Args;
 use reluscope::bounds::BoundMethod;
 use reluscope::formats::load_network;
 use reluscope::milp::SolveControl;
-use reluscope::pipeline::{SolveMethod, Verdict, Verification, verify};
+use reluscope::pipeline::{SolveMethod, Verification, summarize_alternatives, verify};
 use reluscope::problem::Problem;
 use reluscope::problem::problem_file::{is_problem_file, read_problem};
 use reluscope::problem::vnnlib::read_vnnlib;
@@ -71,10 +71,10 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
     }
     if args.json {
         let mut value = serde_json::to_value(&outcome)?;
-        value["result"] = result_word(&outcome).into();
+        value["result"] = outcome.result_word().into();
         return print_json(&value);
     }
-    outln!("{}", result_word(&outcome));
+    outln!("{}", outcome.result_word());
     if let Some(reason) = &outcome.reason {
         outln!("reason       {reason}");
     }
@@ -93,7 +93,7 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
     outln!(
         "alternatives {} ({})",
         outcome.alternatives.len(),
-        summary(&outcome)
+        summarize_alternatives(&outcome.alternatives)
     );
     outln!("time         {:.3} s", outcome.time_s);
     Ok(())
@@ -123,34 +123,10 @@ fn decide(args: &VerifyArgs, problem: &Problem, time_limit: Option<f64>) -> Resu
     )?)
 }
 
-/// `sat`, `unsat`, `timeout` (unknown at the time limit) or `unknown`.
-pub(crate) fn result_word(v: &Verification) -> &'static str {
-    match v.verdict {
-        Verdict::Unknown if v.timed_out => "timeout",
-        verdict => verdict.key(),
-    }
-}
-
-/// How many alternatives ended how, e.g. `2 infeasible, 1 optimal`.
-fn summary(v: &Verification) -> String {
-    let mut counts: Vec<(String, usize)> = Vec::new();
-    for a in &v.alternatives {
-        match counts.iter_mut().find(|(s, _)| *s == a.status) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((a.status.clone(), 1)),
-        }
-    }
-    counts
-        .iter()
-        .map(|(s, n)| format!("{n} {s}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// The VNN-COMP result file: the result word, and for `sat` the assignment of every input
 /// and output of the first network.
 fn vnncomp_result(v: &Verification) -> String {
-    let mut text = format!("{}\n", result_word(v));
+    let mut text = format!("{}\n", v.result_word());
     if let Some(c) = &v.counterexample {
         let mut lines: Vec<String> =
             c.x.iter()
@@ -245,7 +221,7 @@ fn run_instances(args: &VerifyArgs, csv: &Path) -> Result<()> {
         let result = problem_of(&base.join(&inst.onnx), &base.join(&inst.vnnlib))
             .and_then(|p| decide(args, &p, Some(limit)));
         let (word, detail) = match &result {
-            Ok(v) => (result_word(v), v.reason.clone()),
+            Ok(v) => (v.result_word(), v.reason.clone()),
             Err(e) => ("error", Some(format!("{e:#}"))),
         };
         match tally.iter_mut().find(|(w, _)| *w == word) {

@@ -20,8 +20,8 @@ use reluscope::milp::{NetworkSolveOptions, Objective, SolveControl, SolveProgres
 use reluscope::network::{InputBox, Network};
 use reluscope::numbers::format_number;
 use reluscope::pipeline::{
-    MilpSetup, PrepareError, PreparedMilp, SolveMethod, Verdict, prepare_milp, solve_by_regions,
-    solve_problem, verify,
+    MilpSetup, PrepareError, PreparedMilp, SolveMethod, prepare_milp, solve_by_regions,
+    solve_problem, summarize_alternatives, verify,
 };
 use reluscope::problem::Problem;
 use reluscope::regions::RegionOptions;
@@ -463,15 +463,11 @@ fn solve_problem_on_worker(
         }
     };
     let alternatives_line = |alts: &[reluscope::pipeline::AlternativeOutcome]| {
-        let mut counts: Vec<(String, usize)> = Vec::new();
-        for a in alts {
-            match counts.iter_mut().find(|(s, _)| *s == a.status) {
-                Some((_, n)) => *n += 1,
-                None => counts.push((a.status.clone(), 1)),
-            }
-        }
-        let parts: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
-        format!("alternatives: {} ({})", alts.len(), parts.join(", "))
+        format!(
+            "alternatives: {} ({})",
+            alts.len(),
+            summarize_alternatives(alts)
+        )
     };
     let mut lines = Vec::new();
     let outcome = if problem.objective.is_none() {
@@ -484,10 +480,7 @@ fn solve_problem_on_worker(
             &control,
         )
         .map(|v| {
-            let word = match v.verdict {
-                Verdict::Unknown if v.timed_out => "timeout",
-                verdict => verdict.key(),
-            };
+            let word = v.result_word();
             lines.push(format!(
                 "verdict: {word}{}",
                 v.reason

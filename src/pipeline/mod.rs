@@ -15,7 +15,7 @@ mod race;
 mod verify;
 
 pub use problem_analysis::{ProblemAnalysis, analyze_problem, problem_milp};
-pub use problem_solve::{AlternativeOutcome, ProblemSolved, solve_problem};
+pub use problem_solve::{AlternativeOutcome, ProblemSolved, solve_problem, summarize_alternatives};
 pub use verify::{
     COUNTEREXAMPLE_MARGIN, Counterexample, Verdict, Verification, check_counterexample, verify,
 };

@@ -39,6 +39,23 @@ pub struct AlternativeOutcome {
     pub time_s: f64,
 }
 
+/// How many alternatives ended how, in order of first appearance, e.g.
+/// `2 infeasible, 1 optimal`.
+pub fn summarize_alternatives(alternatives: &[AlternativeOutcome]) -> String {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for a in alternatives {
+        match counts.iter_mut().find(|(s, _)| *s == a.status) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((&a.status, 1)),
+        }
+    }
+    counts
+        .iter()
+        .map(|(s, n)| format!("{n} {s}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The answer to a problem.
 #[derive(Debug, Clone)]
 pub struct ProblemSolved {
@@ -289,4 +306,29 @@ fn combine(
         method,
         reason,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alternatives_are_counted_by_status_in_order() {
+        let outcome = |status: &str| AlternativeOutcome {
+            alternative: None,
+            origin: String::new(),
+            status: status.into(),
+            detail: None,
+            objective: None,
+            method: None,
+            time_s: 0.0,
+        };
+        let alts = [
+            outcome("infeasible"),
+            outcome("optimal"),
+            outcome("infeasible"),
+        ];
+        assert_eq!(summarize_alternatives(&alts), "2 infeasible, 1 optimal");
+        assert_eq!(summarize_alternatives(&[]), "");
+    }
 }

@@ -55,6 +55,17 @@ pub struct Counterexample {
     pub equality_tolerance: f64,
 }
 
+impl Verification {
+    /// `sat`, `unsat`, `timeout` (unknown at the time limit) or `unknown`: the word VNN-COMP's
+    /// result files use.
+    pub fn result_word(&self) -> &'static str {
+        match self.verdict {
+            Verdict::Unknown if self.timed_out => "timeout",
+            verdict => verdict.key(),
+        }
+    }
+}
+
 impl Counterexample {
     /// The check in words, e.g. `forward pass: every inequality holds (smallest slack 3.1e-2)`.
     pub fn describe_check(&self) -> String {

@@ -10,7 +10,7 @@
 //! either local box (a disjunction of input boxes, unsat).
 
 use crate::cli::table::Table;
-use crate::cli::verify::{read_instances, result_word};
+use crate::cli::verify::read_instances;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use rand::{Rng, SeedableRng};
@@ -96,7 +96,7 @@ pub fn run(args: &VerifyBenchArgs) -> Result<()> {
                 &SolveControl::default(),
             )?;
             let seconds = started.elapsed().as_secs_f64();
-            let word = result_word(&outcome);
+            let word = outcome.result_word();
             let decided = matches!(word, "sat" | "unsat");
             if decided && want.is_some_and(|w| w != word) {
                 wrong.push(format!(
