@@ -87,6 +87,18 @@ struct Block<'a> {
     upper: Vec<f64>,
 }
 
+impl Block<'_> {
+    /// Neurons the block occupies in stacked layer `t`: its own layer's while it has hidden
+    /// layers left, then its outputs (carried, and in the last layer as they are).
+    fn width(&self, t: usize) -> usize {
+        if t + 1 < self.layers.len() {
+            self.layers[t].outputs()
+        } else {
+            self.lower.len()
+        }
+    }
+}
+
 impl StackedProblem {
     /// Stacks the problem for the alternative `disjunct` (an index into
     /// [`Problem::disjuncts`]; `None`: the problem's own box and constraints only). Errors if
@@ -128,75 +140,57 @@ impl StackedProblem {
         };
         let carried: Vec<usize> = (0..input_box.dim()).filter(|&i| mentioned(i)).collect();
 
-        let stacked = if problem.networks.len() == 1 && carried.is_empty() {
-            problem.networks[0].network.clone()
-        } else {
-            let mut blocks: Vec<Block> = Vec::new();
-            for named in &problem.networks {
-                // Interval bounds, the loosest of all methods: carried neurons then stay
-                // stable under every method that bounds the stack.
-                let out = interval_bounds(&named.network, &input_box);
-                let out = out.output();
-                blocks.push(Block {
-                    layers: std::borrow::Cow::Borrowed(named.network.layers()),
-                    lower: out.lower.clone(),
-                    upper: out.upper.clone(),
-                });
-            }
-            if !carried.is_empty() {
-                let d = input_box.dim();
-                let mut w = Array2::zeros((carried.len(), d));
-                for (r, &i) in carried.iter().enumerate() {
-                    w[[r, i]] = 1.0;
+        // The network, and where each network's hidden neurons and outputs landed in it.
+        let (stacked, output_ranges, hidden_ranges) =
+            if problem.networks.len() == 1 && carried.is_empty() {
+                let net = &problem.networks[0].network;
+                let hidden: Vec<Range<usize>> =
+                    net.hidden_layers().iter().map(|l| 0..l.outputs()).collect();
+                let outputs: Range<usize> = 0..net.output_dim();
+                (net.clone(), vec![outputs], vec![hidden])
+            } else {
+                let mut blocks: Vec<Block> = Vec::new();
+                for named in &problem.networks {
+                    // Interval bounds, the loosest of all methods: carried neurons then stay
+                    // stable under every method that bounds the stack.
+                    let out = interval_bounds(&named.network, &input_box);
+                    let out = out.output();
+                    blocks.push(Block {
+                        layers: std::borrow::Cow::Borrowed(named.network.layers()),
+                        lower: out.lower.clone(),
+                        upper: out.upper.clone(),
+                    });
                 }
-                blocks.push(Block {
-                    layers: std::borrow::Cow::Owned(vec![Layer::new(
-                        w,
-                        Array1::zeros(carried.len()),
-                        Activation::Linear,
-                    )]),
-                    lower: carried.iter().map(|&i| input_box.lower()[i]).collect(),
-                    upper: carried.iter().map(|&i| input_box.upper()[i]).collect(),
-                });
-            }
-            stack_blocks(problem, &blocks, input_box.dim())?
-        };
-
-        // Where each network's outputs and hidden neurons landed.
-        let mut output_ranges = Vec::new();
-        let mut hidden_ranges = Vec::new();
-        if problem.networks.len() == 1 && carried.is_empty() {
-            let net = &problem.networks[0].network;
-            output_ranges.push(0..net.output_dim());
-            hidden_ranges.push(net.hidden_layers().iter().map(|l| 0..l.outputs()).collect());
-        } else {
-            let depth = stacked.layers().len();
-            let mut offsets = vec![0usize; depth];
-            let widths_of = |layers: &[Layer], outputs: usize| -> Vec<usize> {
-                // Neurons a block occupies in each stacked layer: its own widths, then its
-                // outputs carried (the last layer: its outputs).
-                (0..depth)
-                    .map(|t| {
-                        if t < layers.len() - 1 {
-                            layers[t].outputs()
-                        } else {
-                            outputs
-                        }
-                    })
-                    .collect::<Vec<_>>()
+                if !carried.is_empty() {
+                    let d = input_box.dim();
+                    let mut w = Array2::zeros((carried.len(), d));
+                    for (r, &i) in carried.iter().enumerate() {
+                        w[[r, i]] = 1.0;
+                    }
+                    blocks.push(Block {
+                        layers: std::borrow::Cow::Owned(vec![Layer::new(
+                            w,
+                            Array1::zeros(carried.len()),
+                            Activation::Linear,
+                        )]),
+                        lower: carried.iter().map(|&i| input_box.lower()[i]).collect(),
+                        upper: carried.iter().map(|&i| input_box.upper()[i]).collect(),
+                    });
+                }
+                let stacked = stack_blocks(problem, &blocks, input_box.dim())?;
+                let depth = stacked.layers().len();
+                let mut offsets = vec![0usize; depth];
+                let (mut output_ranges, mut hidden_ranges) = (Vec::new(), Vec::new());
+                for block in &blocks[..problem.networks.len()] {
+                    let at = |t: usize| offsets[t]..offsets[t] + block.width(t);
+                    hidden_ranges.push((0..block.layers.len() - 1).map(at).collect());
+                    output_ranges.push(at(depth - 1));
+                    for (t, offset) in offsets.iter_mut().enumerate() {
+                        *offset += block.width(t);
+                    }
+                }
+                (stacked, output_ranges, hidden_ranges)
             };
-            for named in &problem.networks {
-                let layers = named.network.layers();
-                let widths = widths_of(layers, named.network.output_dim());
-                hidden_ranges.push(
-                    (0..layers.len() - 1)
-                        .map(|t| offsets[t]..offsets[t] + widths[t])
-                        .collect(),
-                );
-                output_ranges.push(offsets[depth - 1]..offsets[depth - 1] + widths[depth - 1]);
-                offsets.iter_mut().zip(&widths).for_each(|(o, w)| *o += w);
-            }
-        }
         let carried_start = output_ranges.last().map_or(0, |r| r.end);
         let mut input_outputs = vec![None; input_box.dim()];
         for (r, &i) in carried.iter().enumerate() {
@@ -389,16 +383,7 @@ fn stack_blocks(problem: &Problem, blocks: &[Block], dim: usize) -> Result<Netwo
     for t in 0..depth {
         let last = t + 1 == depth;
         let act = activations.get(t).copied().unwrap_or(Activation::Linear);
-        let widths: Vec<usize> = blocks
-            .iter()
-            .map(|b| {
-                if t + 1 < b.layers.len() {
-                    b.layers[t].outputs()
-                } else {
-                    b.lower.len()
-                }
-            })
-            .collect();
+        let widths: Vec<usize> = blocks.iter().map(|b| b.width(t)).collect();
         let total: usize = widths.iter().sum();
         let mut w = Array2::zeros((total, prev_total));
         let mut bias = Array1::zeros(total);
