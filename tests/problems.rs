@@ -911,3 +911,162 @@ fn info_describes_a_problem_file() {
         assert!(text.contains(expect), "{expect:?} in\n{text}");
     }
 }
+
+/// The error paths a user meets first, each one clear line naming the file (and line) at
+/// fault, never a panic.
+#[test]
+fn mismatched_files_and_bad_arguments_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let net = dir.path().join("f.json");
+    reluscope::save_network(&f(), &net).unwrap();
+    let h3 = dir.path().join("h.json");
+    reluscope::save_network(&h(), &h3).unwrap();
+    let prop = write(
+        dir.path(),
+        "p.vnnlib",
+        &format!("{DECLARE_2}{BOX_2}(assert (>= Y_0 1))"),
+    );
+    let fails = |args: &[&str], expect: &[&str]| {
+        let out = run(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && out.status.code() != Some(101),
+            "{args:?}: {stderr}"
+        );
+        for e in expect {
+            assert!(stderr.contains(e), "{args:?}: {e:?} in {stderr}");
+        }
+    };
+    // The wrong network for a property.
+    fails(
+        &["verify", h3.to_str().unwrap(), prop.to_str().unwrap()],
+        &["p.vnnlib", "declares 2 inputs", "'h' has 3"],
+    );
+    fails(
+        &["verify", net.to_str().unwrap()],
+        &["give the VNNLIB property"],
+    );
+    // instances.csv: fields, timeouts, emptiness.
+    for (text, expect) in [
+        ("f.json,p.vnnlib\n", "expected three fields"),
+        ("f.json,p.vnnlib,-3\n", "not a positive number"),
+        ("# nothing\n", "no instances"),
+    ] {
+        let csv = write(dir.path(), "i.csv", text);
+        fails(
+            &["verify", "--instances", csv.to_str().unwrap()],
+            &["i.csv", expect],
+        );
+    }
+    // Problem files: alternatives on export, the box, names, rescaled analysis.
+    let p = write(
+        dir.path(),
+        "p.json",
+        r#"{"networks": [{"file": "f.json"}],
+            "any_of": [{"box": [[0, 1], [-1, 1]]}, {"box": [[-1, 0], [-1, 1]]}]}"#,
+    );
+    let lp = dir.path().join("m.lp");
+    let (p, lp) = (p.to_str().unwrap(), lp.to_str().unwrap());
+    fails(
+        &["export", p, "--lp", lp],
+        &["2 alternatives", "--alternative N"],
+    );
+    fails(
+        &["export", p, "--lp", lp, "--alternative", "3"],
+        &["numbered from 1"],
+    );
+    assert!(
+        run(&["export", p, "--lp", lp, "--alternative", "2"])
+            .status
+            .success()
+    );
+    fails(
+        &[
+            "export",
+            net.to_str().unwrap(),
+            "--lp",
+            lp,
+            "--alternative",
+            "1",
+        ],
+        &["applies to problem files"],
+    );
+    fails(
+        &["solve", p, "--box", "0,1"],
+        &["--box has 1 dimension", "p.json has 2"],
+    );
+    fails(
+        &["analyze", p, "--scale", "balanced"],
+        &["rescale one network file"],
+    );
+    let named = write(
+        dir.path(),
+        "n.json",
+        r#"{"networks": [{"name": "a.b", "file": "f.json"}]}"#,
+    );
+    fails(
+        &["solve", named.to_str().unwrap()],
+        &["n.json", "'a.b'", "without dots"],
+    );
+}
+
+/// `bench verify --make` on a network with two outputs declares both (VNNLIB needs every
+/// output declared), and the bench runs the set it made with every answer as expected, an
+/// instance it cannot read reported as an error in its row without stopping the others.
+#[test]
+fn the_verification_benchmark_makes_and_runs_a_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let two = Network::new(
+        vec![
+            Layer::new(
+                array![[1.0, -1.0], [1.0, 1.0]],
+                array![0.0, 0.0],
+                Activation::Relu,
+            ),
+            Layer::new(
+                array![[1.0, 0.0], [0.5, -1.0]],
+                array![0.0, 0.2],
+                Activation::Linear,
+            ),
+        ],
+        Some(square()),
+    )
+    .unwrap();
+    let nets = dir.path().join("nets");
+    std::fs::create_dir(&nets).unwrap();
+    reluscope::save_network(&two, nets.join("two.json")).unwrap();
+    let set = nets.join("set");
+    let out = run(&[
+        "bench",
+        "verify",
+        "--make",
+        set.to_str().unwrap(),
+        nets.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(set.join("two_min_sat.vnnlib")).unwrap();
+    assert!(text.contains("(declare-const Y_1 Real)"), "{text}");
+    let mut csv = std::fs::read_to_string(set.join("instances.csv")).unwrap();
+    csv.push_str("../two.json,missing.vnnlib,10\n");
+    std::fs::write(set.join("instances.csv"), csv).unwrap();
+    let out = run(&[
+        "bench",
+        "verify",
+        set.join("instances.csv").to_str().unwrap(),
+        "--bounds",
+        "ia",
+        "--method",
+        "regions",
+    ]);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("5/6"), "{stdout}");
+    assert!(stderr.contains("missing.vnnlib"), "{stderr}");
+}

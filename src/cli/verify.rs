@@ -100,7 +100,7 @@ pub fn run(args: &VerifyArgs) -> Result<()> {
 }
 
 /// The problem "network satisfies the property's constraints", with errors naming the files.
-fn problem_of(network: &Path, property: &Path) -> Result<Problem> {
+pub(crate) fn problem_of(network: &Path, property: &Path) -> Result<Problem> {
     let net = load_network(network)?;
     let parsed = read_vnnlib(property)?;
     Ok(Problem::from_vnnlib(net, parsed, property)?)

@@ -299,3 +299,53 @@ pub fn check_counterexample(
         equality_tolerance: CONSTRAINT_TOLERANCE,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::tests::random_network;
+    use crate::problem::{Disjunct, Variable};
+
+    /// A counterexample must satisfy inequalities exactly, and the tightened problem (the
+    /// second search) moves each inward by the margin relative to its scale.
+    #[test]
+    fn counterexamples_are_checked_exactly_and_the_retry_moves_inward() {
+        let net = random_network(&[2, 4, 1], 1);
+        let b = net.input_box().unwrap().clone();
+        let x = b.center();
+        let y = net.forward(&x)[0];
+        let at_least = |rhs: f64| LinearConstraint {
+            terms: vec![(
+                Variable::Output {
+                    network: 0,
+                    output: 0,
+                },
+                1.0,
+            )],
+            sense: ConstraintSense::Ge,
+            rhs,
+            origin: "p.vnnlib:9".into(),
+        };
+        let mut problem = Problem::single(net.clone(), b.clone());
+        problem.disjuncts.push(Disjunct {
+            input_box: None,
+            constraints: vec![at_least(y)],
+            origin: "p.vnnlib:8".into(),
+        });
+        let outputs = vec![vec![y]];
+        let c = check_counterexample(&problem, Some(0), &x, &outputs).unwrap();
+        assert_eq!(c.min_slack, 0.0);
+        // A rounding error above y is a miss, named by the constraint's origin.
+        problem.disjuncts[0].constraints = vec![at_least(y + 1e-12 * (1.0 + y.abs()))];
+        let err = check_counterexample(&problem, Some(0), &x, &outputs).unwrap_err();
+        assert!(err.contains("p.vnnlib:9"), "{err}");
+        // Outputs that are not the network's are refused, as is a point outside the box.
+        assert!(check_counterexample(&problem, Some(0), &x, &[vec![y + 1.0]]).is_err());
+        let outside = vec![b.upper()[0] + 1.0, x[1]];
+        assert!(check_counterexample(&problem, Some(0), &outside, &outputs).is_err());
+        // The second search's problem: ≥ moves up by margin · (max|a| + |rhs|).
+        let moved = problem.tightened(COUNTEREXAMPLE_MARGIN).disjuncts[0].constraints[0].rhs;
+        let rhs = problem.disjuncts[0].constraints[0].rhs;
+        assert!((moved - rhs - COUNTEREXAMPLE_MARGIN * (1.0 + rhs.abs())).abs() < 1e-15);
+    }
+}

@@ -10,7 +10,7 @@
 //! either local box (a disjunction of input boxes, unsat).
 
 use crate::cli::table::Table;
-use crate::cli::verify::read_instances;
+use crate::cli::verify::{problem_of, read_instances};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use rand::{Rng, SeedableRng};
@@ -19,8 +19,6 @@ use reluscope::formats::load_network;
 use reluscope::milp::{NetworkSolveOptions, Objective, Sense, SolveControl};
 use reluscope::network::{InputBox, Network};
 use reluscope::pipeline::{MilpSetup, SolveMethod, verify};
-use reluscope::problem::Problem;
-use reluscope::problem::vnnlib::read_vnnlib;
 use reluscope::regions::{RegionOptions, solve_by_regions_with};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -67,6 +65,7 @@ pub fn run(args: &VerifyBenchArgs) -> Result<()> {
     let mut table = Table::new(&header_refs);
     let mut totals = vec![(0usize, 0usize, 0.0f64); methods.len()];
     let mut wrong = Vec::new();
+    let mut errors = Vec::new();
     for (i, inst) in instances.iter().enumerate() {
         eprint!("\r[{}/{}] {}\x1b[K", i + 1, instances.len(), inst.vnnlib);
         let want = expected
@@ -74,10 +73,17 @@ pub fn run(args: &VerifyBenchArgs) -> Result<()> {
             .find(|(v, _)| *v == inst.vnnlib)
             .map(|(_, e)| e.as_str());
         let mut row = vec![inst.vnnlib.clone(), want.unwrap_or("-").to_string()];
-        let problem = {
-            let net = load_network(base.join(&inst.onnx))?;
-            let path = base.join(&inst.vnnlib);
-            Problem::from_vnnlib(net, read_vnnlib(&path)?, &path)?
+        // An instance that cannot be read or decided is an `error` in its row, as in
+        // `verify --instances`; the others still run.
+        let problem = match problem_of(&base.join(&inst.onnx), &base.join(&inst.vnnlib)) {
+            Ok(p) => p,
+            Err(e) => {
+                errors.push(format!("{}: {e:#}", inst.vnnlib));
+                row.extend(methods.iter().map(|_| "error".to_string()));
+                totals.iter_mut().for_each(|t| t.1 += 1);
+                table.row(row);
+                continue;
+            }
         };
         for (k, &bounds) in methods.iter().enumerate() {
             let mut options = NetworkSolveOptions::default();
@@ -94,9 +100,15 @@ pub fn run(args: &VerifyBenchArgs) -> Result<()> {
                 &options,
                 &RegionOptions::default(),
                 &SolveControl::default(),
-            )?;
+            );
             let seconds = started.elapsed().as_secs_f64();
-            let word = outcome.result_word();
+            let word = match &outcome {
+                Ok(v) => v.result_word(),
+                Err(e) => {
+                    errors.push(format!("{} with {}: {e}", inst.vnnlib, bounds.key()));
+                    "error"
+                }
+            };
             let decided = matches!(word, "sat" | "unsat");
             if decided && want.is_some_and(|w| w != word) {
                 wrong.push(format!(
@@ -125,6 +137,9 @@ pub fn run(args: &VerifyBenchArgs) -> Result<()> {
         args.time_limit
     );
     out!("{}", table.render());
+    for e in &errors {
+        eprintln!("error: {e}");
+    }
     if !wrong.is_empty() {
         bail!("wrong answers: {}", wrong.join("; "));
     }
@@ -161,13 +176,17 @@ fn exact(network: &Network, b: &InputBox, sense: Sense) -> Result<f64> {
 }
 
 /// A VNNLIB property: the boxes (one alternative each) and one output atom for all of them.
-fn property(boxes: &[InputBox], atom: &str) -> String {
+/// `outputs` is the network's number of outputs: VNNLIB declares every one, though the atom
+/// reads `Y_0` only.
+fn property(boxes: &[InputBox], outputs: usize, atom: &str) -> String {
     let d = boxes[0].dim();
     let mut text = String::new();
     for i in 0..d {
         text.push_str(&format!("(declare-const X_{i} Real)\n"));
     }
-    text.push_str("(declare-const Y_0 Real)\n");
+    for j in 0..outputs {
+        text.push_str(&format!("(declare-const Y_{j} Real)\n"));
+    }
     let bounds = |b: &InputBox| {
         (0..d)
             .map(|i| {
@@ -274,7 +293,10 @@ fn make_set(dir: &Path, networks: &[PathBuf]) -> Result<()> {
         let relative = pathdiff(path, dir);
         for (name, boxes, atom, answer) in cases {
             let file = format!("{stem}_{name}.vnnlib");
-            std::fs::write(dir.join(&file), property(&boxes, &atom))?;
+            std::fs::write(
+                dir.join(&file),
+                property(&boxes, network.output_dim(), &atom),
+            )?;
             instances.push_str(&format!("{relative},{file},60\n"));
             expected.push_str(&format!("{file},{answer}\n"));
         }
