@@ -165,7 +165,7 @@ fn problem_section(ui: &mut egui::Ui, state: &mut AppState) {
             state.show_problem_network_index(k);
         }
     }
-    let lines = attached.describe_lines();
+    let lines = attached.problem.describe_lines();
     // Long properties fold away so that the solver stays within reach.
     egui::CollapsingHeader::new(format!("constraints and objective ({} lines)", lines.len()))
         .default_open(lines.len() <= 4)

@@ -77,11 +77,6 @@ impl AttachedProblem {
             ..self.problem.clone()
         }
     }
-
-    /// One line per constraint and alternative, for the side panel.
-    pub fn describe_lines(&self) -> Vec<String> {
-        self.problem.describe_lines()
-    }
 }
 
 /// Bounds of one method for the current box, with their figures.

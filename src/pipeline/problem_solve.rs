@@ -231,21 +231,30 @@ fn combine(
             .join("; ");
         ("infeasible".to_string(), (!why.is_empty()).then_some(why))
     } else {
-        let (o, _) = outcomes
+        // The first alternative that is neither settled nor stopped says why; there is one
+        // unless a Cancel raced an answer (then: stopped without an answer).
+        match outcomes
             .iter()
             .find(|(o, _)| !matches!(o.status.as_str(), "optimal" | "infeasible" | "stopped"))
-            .expect("neither all final nor all infeasible");
-        let which = match o.alternative {
-            Some(d) => format!("alternative {} ({}): ", d + 1, o.origin),
-            None => String::new(),
-        };
-        (
-            o.status.clone(),
-            Some(format!(
-                "{which}{}",
-                o.detail.clone().unwrap_or_else(|| o.status.clone())
-            )),
-        )
+        {
+            Some((o, _)) => {
+                let which = match o.alternative {
+                    Some(d) => format!("alternative {} ({}): ", d + 1, o.origin),
+                    None => String::new(),
+                };
+                (
+                    o.status.clone(),
+                    Some(format!(
+                        "{which}{}",
+                        o.detail.clone().unwrap_or_else(|| o.status.clone())
+                    )),
+                )
+            }
+            None => (
+                "cancelled".to_string(),
+                Some("stopped before any alternative was settled".into()),
+            ),
+        }
     };
     let mut alternatives = Vec::with_capacity(outcomes.len());
     let mut chosen = None;

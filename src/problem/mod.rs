@@ -368,10 +368,11 @@ impl Problem {
         let d = network.input_dim();
         let input_box = if boxes.is_empty() {
             // No alternative: any box will do, the problem is infeasible anyway.
-            network.input_box().cloned().unwrap_or(
-                InputBox::new(vec![0.0; d], vec![0.0; d])
+            match network.input_box() {
+                Some(b) => b.clone(),
+                None => InputBox::new(vec![0.0; d], vec![0.0; d])
                     .map_err(|e| ProblemError::Invalid(e.to_string()))?,
-            )
+            }
         } else {
             let lower = (0..d)
                 .map(|i| {
