@@ -5,12 +5,18 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-/// Sets its flag when dropped.
-struct DoneOnDrop<'a>(&'a AtomicBool);
+/// Ends the watcher when dropped: sets its flag and wakes it, so that it does not sleep out
+/// its period after the work is done (with thousands of short solves, that wait was most of
+/// the time).
+struct StopWatcher<'a> {
+    done: &'a AtomicBool,
+    watcher: std::thread::Thread,
+}
 
-impl Drop for DoneOnDrop<'_> {
+impl Drop for StopWatcher<'_> {
     fn drop(&mut self) {
-        self.0.store(true, Ordering::Relaxed);
+        self.done.store(true, Ordering::Relaxed);
+        self.watcher.unpark();
     }
 }
 
@@ -22,16 +28,19 @@ pub(super) fn relaying_cancel<T>(
 ) -> T {
     let done = AtomicBool::new(false);
     std::thread::scope(|scope| {
-        // Ends the watcher however `work` ends (a panic too), so that the scope can join it.
-        let _done_on_exit = DoneOnDrop(&done);
-        scope.spawn(|| {
+        let watcher = scope.spawn(|| {
             while !done.load(Ordering::Relaxed) {
                 if from.load(Ordering::Relaxed) {
                     to.store(true, Ordering::Relaxed);
                 }
-                std::thread::sleep(Duration::from_millis(10));
+                std::thread::park_timeout(Duration::from_millis(10));
             }
         });
+        // Ends the watcher however `work` ends (a panic too), so that the scope can join it.
+        let _stop = StopWatcher {
+            done: &done,
+            watcher: watcher.thread().clone(),
+        };
         work()
     })
 }
@@ -57,5 +66,15 @@ mod tests {
         let outcome =
             std::panic::catch_unwind(|| relaying_cancel(&quiet, &quiet, || panic!("work")));
         assert!(outcome.is_err());
+        // Short work does not wait out the watcher's period.
+        let started = std::time::Instant::now();
+        for _ in 0..100 {
+            relaying_cancel(&quiet, &quiet, || ());
+        }
+        assert!(
+            started.elapsed() < Duration::from_millis(500),
+            "{:?}",
+            started.elapsed()
+        );
     }
 }

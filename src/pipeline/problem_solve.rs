@@ -132,7 +132,7 @@ pub fn solve_problem(
                         };
                         return (outcome(status, None), None);
                     }
-                    let stacked = match StackedProblem::new(problem, alt) {
+                    let stacked = match StackedProblem::of_checked(problem, alt) {
                         Ok(s) => s,
                         Err(ProblemError::EmptyAlternative(why)) => {
                             return (outcome("infeasible", Some(why)), None);

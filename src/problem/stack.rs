@@ -107,6 +107,13 @@ impl StackedProblem {
     /// activations clash.
     pub fn new(problem: &Problem, disjunct: Option<usize>) -> Result<Self, ProblemError> {
         problem.check()?;
+        Self::of_checked(problem, disjunct)
+    }
+
+    /// [`StackedProblem::new`] for a problem already [checked](Problem::check): solving every
+    /// alternative of a problem checks it once, not once per alternative (each check reads
+    /// every alternative's constraints).
+    pub fn of_checked(problem: &Problem, disjunct: Option<usize>) -> Result<Self, ProblemError> {
         let chosen: Option<&Disjunct> = match disjunct {
             Some(d) => Some(problem.disjuncts.get(d).ok_or_else(|| {
                 ProblemError::Invalid(format!(
