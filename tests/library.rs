@@ -158,7 +158,10 @@ fn auto_takes_regions_then_a_race_then_the_milp_and_every_path_agrees() {
     assert!((capped.report.objective.unwrap() - m).abs() <= 1e-6 * m.abs());
     // Three inputs: branching raced against the MILP; branching wins on a small network.
     let net = RandomNetwork::new(&[3, 8, 8, 1]).build().unwrap();
-    assert_eq!(choose_method(&net, &[]).0, SolveMethod::Branch);
+    assert_eq!(
+        choose_method(&net, net.input_box().unwrap(), &[]).0,
+        SolveMethod::Branch
+    );
     let b3 = net.input_box().unwrap().clone();
     let exact = solve_by_regions(&net, &b3, &objective, None, None, &TaskControl::default())
         .unwrap()
@@ -195,7 +198,11 @@ fn auto_takes_regions_then_a_race_then_the_milp_and_every_path_agrees() {
     }
     // Six inputs: the MILP alone.
     let net = RandomNetwork::new(&[6, 8, 8, 1]).build().unwrap();
-    let (path, why) = choose_method(&net, &[]);
+    let (path, why) = choose_method(&net, net.input_box().unwrap(), &[]);
+    // Two inputs over a box with a zero-width side: the regions cannot split it, the MILP.
+    let flat = reluscope::InputBox::new(vec![-1.0, 0.5], vec![1.0, 0.5]).unwrap();
+    let (flat_path, flat_why) = choose_method(&peaks, &flat, &[]);
+    assert_eq!(flat_path, SolveMethod::Milp, "{flat_why}");
     assert_eq!(path, SolveMethod::Milp, "{why}");
     let b6 = net.input_box().unwrap().clone();
     let six = run(&net, &b6, SolveMethod::Auto, None);

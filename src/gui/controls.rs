@@ -456,8 +456,13 @@ fn objective_section(ui: &mut egui::Ui, state: &mut AppState) {
 fn solve_section(ui: &mut egui::Ui, state: &mut AppState) {
     ui.heading("Solver");
     let inputs = state.doc.network.input_dim();
-    let resolved = state.settings.solve.solver.resolve(&state.doc.network).0;
-    let (auto_pick, why) = SolverSetting::Auto.resolve(&state.doc.network);
+    let resolved = state
+        .settings
+        .solve
+        .solver
+        .resolve(&state.doc.network, state.doc.input_box())
+        .0;
+    let (auto_pick, why) = SolverSetting::Auto.resolve(&state.doc.network, state.doc.input_box());
     let s = &mut state.settings.solve;
     ui.horizontal(|ui| {
         // Four choices on one line of the 300-point panel: a little tighter than the default.
@@ -529,7 +534,10 @@ fn solve_section(ui: &mut egui::Ui, state: &mut AppState) {
         let mut percent = s.mip_gap * 100.0;
         if ui
             .add_enabled(
-                s.solver.resolve(&state.doc.network).0 != SolverChoice::Regions,
+                s.solver
+                    .resolve(&state.doc.network, state.doc.input_box())
+                    .0
+                    != SolverChoice::Regions,
                 DragValue::new(&mut percent)
                     .range(0.0..=100.0)
                     .speed(0.001)
@@ -543,8 +551,13 @@ fn solve_section(ui: &mut egui::Ui, state: &mut AppState) {
         }
     });
     let ctx = ui.ctx().clone();
-    let by_regions =
-        state.settings.solve.solver.resolve(&state.doc.network).0 == SolverChoice::Regions;
+    let by_regions = state
+        .settings
+        .solve
+        .solver
+        .resolve(&state.doc.network, state.doc.input_box())
+        .0
+        == SolverChoice::Regions;
     ui.add_space(4.0);
     ui.horizontal(|ui| {
         let running = state.solve.is_some();

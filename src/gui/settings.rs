@@ -3,7 +3,7 @@
 use super::train_task::TrainForm;
 use reluscope::bounds::BoundMethod;
 use reluscope::milp::{NetworkSolveOptions, Objective, Sense, SolveOptions};
-use reluscope::network::Network;
+use reluscope::network::{InputBox, Network};
 use reluscope::pipeline::{SolveMethod, choose_method};
 use reluscope::scaling::ScalingMethod;
 use serde::{Deserialize, Serialize};
@@ -129,15 +129,20 @@ impl SolverSetting {
         }
     }
 
-    /// The concrete solver for `network`, with the reason when `auto` chose it.
-    pub fn resolve(self, network: &Network) -> (SolverChoice, Option<String>) {
+    /// The concrete solver for `network` over `input_box`, with the reason when `auto` chose
+    /// it.
+    pub fn resolve(
+        self,
+        network: &Network,
+        input_box: &InputBox,
+    ) -> (SolverChoice, Option<String>) {
         match self {
             SolverSetting::Milp => (SolverChoice::Milp, None),
             SolverSetting::Regions => (SolverChoice::Regions, None),
             SolverSetting::Branch => (SolverChoice::Branch, None),
             // The CLI races branching against the MILP for a handful of inputs; the app runs
             // branching alone (on both cores), so that a run shows one method's progress.
-            SolverSetting::Auto => match choose_method(network, &[]) {
+            SolverSetting::Auto => match choose_method(network, input_box, &[]) {
                 (SolveMethod::Regions, why) => (SolverChoice::Regions, Some(why)),
                 (SolveMethod::Branch, why) => (SolverChoice::Branch, Some(why)),
                 (_, why) => (SolverChoice::Milp, Some(why)),

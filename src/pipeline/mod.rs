@@ -301,12 +301,32 @@ pub const AUTO_REGIONS_MAX_INPUTS: usize = 2;
 /// than branching on trained Ackley networks).
 pub const AUTO_RACE_MAX_INPUTS: usize = 5;
 
-/// The path [`SolveMethod::Auto`] takes for `network` under `constraints` (an objective's),
-/// and why (one line for reports). [`SolveMethod::Branch`] here means branching raced against the MILP, the first to
-/// prove its optimum winning; with constraints on the outputs (which branching does not
-/// take) the MILP stands in for it.
-pub fn choose_method(network: &Network, constraints: &[OutputConstraint]) -> (SolveMethod, String) {
+/// The path [`SolveMethod::Auto`] takes for `network` over `input_box` under `constraints`
+/// (an objective's), and why (one line for reports). [`SolveMethod::Branch`] here means
+/// branching raced against the MILP, the first to prove its optimum winning; with
+/// constraints on the outputs (which branching does not take) the MILP stands in for it,
+/// and a box with a side of zero width (which the region enumeration cannot split) sends
+/// few inputs to the MILP too.
+pub fn choose_method(
+    network: &Network,
+    input_box: &InputBox,
+    constraints: &[OutputConstraint],
+) -> (SolveMethod, String) {
     let d = network.input_dim();
+    let flat = input_box
+        .lower()
+        .iter()
+        .zip(input_box.upper())
+        .any(|(l, u)| l == u);
+    if d <= AUTO_REGIONS_MAX_INPUTS && flat {
+        return (
+            SolveMethod::Milp,
+            format!(
+                "{d} input(s), but the box has a side of zero width, which the region \
+                 enumeration cannot split: the big-M MILP with LP-tightened bounds"
+            ),
+        );
+    }
     if d > AUTO_REGIONS_MAX_INPUTS && !constraints.is_empty() {
         return (
             SolveMethod::Milp,
@@ -379,20 +399,10 @@ pub fn solve(
         ..TaskControl::default()
     }
     .with_time_limit(options.solver.time_limit);
-    let (mut path, mut reason) = match method {
-        SolveMethod::Auto => choose_method(network, &objective.constraints),
+    let (path, mut reason) = match method {
+        SolveMethod::Auto => choose_method(network, input_box, &objective.constraints),
         m => (m, format!("{} chosen", m.key())),
     };
-    let flat = input_box
-        .lower()
-        .iter()
-        .zip(input_box.upper())
-        .any(|(l, u)| l == u);
-    if method == SolveMethod::Auto && path == SolveMethod::Regions && flat {
-        // The region enumeration needs a box with volume.
-        path = SolveMethod::Milp;
-        reason = format!("{reason}; but the box has a side of zero width, so the MILP");
-    }
     if path == SolveMethod::Regions {
         let options = RegionOptions {
             time_limit: task.remaining().map(|r| r.as_secs_f64()),

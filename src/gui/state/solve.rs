@@ -38,7 +38,11 @@ impl AppState {
         };
         let method = self.settings.bound_method();
         let scaling = self.settings.scaling_method();
-        let (mut solver, mut auto_reason) = self.settings.solve.solver.resolve(&self.doc.network);
+        let (mut solver, mut auto_reason) = self
+            .settings
+            .solve
+            .solver
+            .resolve(&self.doc.network, self.doc.input_box());
         let problem_method = self.settings.solve.solver.method();
         if problem.is_some() {
             // The library chooses for a problem (branching takes no constraints).
