@@ -38,6 +38,7 @@ pub mod bounds;
 pub mod branching;
 pub mod control;
 pub mod error;
+pub mod figures;
 pub mod formats;
 pub mod formulation;
 pub mod lp;

@@ -139,14 +139,14 @@ impl BoundsArgs {
     }
 }
 
-fn parse_scaling(text: &str) -> Result<ScalingMethod, String> {
+pub fn parse_scaling(text: &str) -> Result<ScalingMethod, String> {
     ScalingMethod::from_key(text).ok_or_else(|| {
         let known: Vec<&str> = ScalingMethod::ALL.iter().map(|m| m.key()).collect();
         format!("unknown scaling '{text}' (known: {})", known.join(", "))
     })
 }
 
-fn parse_bound_method(text: &str) -> Result<BoundMethod, String> {
+pub fn parse_bound_method(text: &str) -> Result<BoundMethod, String> {
     BoundMethod::from_key(text).ok_or_else(|| {
         let known: Vec<&str> = BoundMethod::ALL.iter().map(|m| m.key()).collect();
         format!(

@@ -8,6 +8,7 @@ mod args;
 mod bench;
 mod convert;
 mod info;
+mod plot;
 mod regions;
 pub(crate) mod solve;
 mod study;
@@ -54,6 +55,8 @@ enum Command {
     Samples(train::SamplesArgs),
     /// Train one architecture under several training choices and compare what the MILP sees.
     Study(study::StudyArgs),
+    /// Draw a figure of a network (big-M, stability, regions, surface, solve) as SVG or PNG.
+    Plot(plot::PlotArgs),
     /// Time loading, bounds, model building and solving on a set of networks.
     Bench(bench::BenchArgs),
     /// Decide a VNNLIB property on a network: sat (with a checked counterexample), unsat, or
@@ -83,6 +86,7 @@ pub fn run() -> anyhow::Result<Outcome> {
         Command::Train(a) => train::run_train(&a)?,
         Command::Samples(a) => train::run_samples(&a)?,
         Command::Study(a) => study::run(&a)?,
+        Command::Plot(a) => plot::run(&a)?,
         Command::Bench(a) => bench::run(&a)?,
         Command::Verify(a) => verify::run(&a)?,
     }
