@@ -49,6 +49,7 @@ pub mod pipeline;
 pub mod problem;
 pub mod regions;
 pub mod scaling;
+pub mod study;
 pub mod tightening;
 pub mod training;
 

@@ -25,6 +25,8 @@ pub struct Axis {
     pub scale: Scale,
     /// Category names of a categorical axis (empty: numeric).
     pub categories: Vec<String>,
+    /// A fixed range instead of the data's (e.g. 0–100 for percentages).
+    pub fixed: Option<(f64, f64)>,
 }
 
 impl Axis {
@@ -41,7 +43,7 @@ impl Axis {
         Self {
             label: label.into(),
             scale: Scale::Log,
-            categories: Vec::new(),
+            ..Self::default()
         }
     }
 
@@ -49,8 +51,17 @@ impl Axis {
     pub fn categorical(label: impl Into<String>, categories: Vec<String>) -> Self {
         Self {
             label: label.into(),
-            scale: Scale::Linear,
             categories,
+            ..Self::default()
+        }
+    }
+
+    /// A linear axis from 0 to 100, for percentages.
+    pub fn percent(label: impl Into<String>) -> Self {
+        Self {
+            label: label.into(),
+            fixed: Some((0.0, 100.0)),
+            ..Self::default()
         }
     }
 }
@@ -187,6 +198,10 @@ fn shown(v: f64, scale: Scale) -> bool {
 }
 
 fn widen(lo: f64, hi: f64, axis: &Axis) -> (f64, f64) {
+    if let Some((lo, hi)) = axis.fixed {
+        let pad = 0.03 * (hi - lo);
+        return (lo - pad, hi + pad);
+    }
     if !axis.categories.is_empty() {
         return (-0.5, axis.categories.len() as f64 - 0.5);
     }

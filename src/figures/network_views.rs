@@ -165,7 +165,7 @@ fn per_layer_chart(
     let y = if view == View::BigM {
         Axis::log("big-M: max (line) and median (dots) over unstable neurons")
     } else {
-        Axis::linear("stable neurons (%)")
+        Axis::percent("stable neurons (%)")
     };
     let mut chart = Chart::new("", Axis::categorical("hidden layer", layers), y);
     let dashed = rescaled_dashed(settings.scaling.key());

@@ -1,0 +1,368 @@
+//! The study's findings stated as checks on the data of a study directory: each claim holds,
+//! holds mostly, fails, or cannot be tested on this grid, with the counts behind the verdict.
+
+use super::cell::CellResult;
+use serde::Serialize;
+
+/// How a claim fares on the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// True in every comparison (for a trend: the expected sign, |ρ| ≥ 0.3).
+    Holds,
+    /// True in most comparisons, not all (for a trend: the expected sign, |ρ| < 0.3).
+    Mostly,
+    /// False in half the comparisons or more (for a trend: the other sign).
+    Fails,
+    /// The grid has nothing to compare (e.g. no LP-OBBT, no L1 variant).
+    NotTested,
+}
+
+impl Verdict {
+    /// A word for tables.
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Holds => "holds",
+            Verdict::Mostly => "mostly",
+            Verdict::Fails => "fails",
+            Verdict::NotTested => "not tested",
+        }
+    }
+
+    fn of_counts(true_count: usize, total: usize) -> Self {
+        if total == 0 {
+            Verdict::NotTested
+        } else if true_count == total {
+            Verdict::Holds
+        } else if 2 * true_count > total {
+            Verdict::Mostly
+        } else {
+            Verdict::Fails
+        }
+    }
+}
+
+/// One claim and its verdict on the data.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// The claim.
+    pub claim: String,
+    /// How it fares.
+    pub verdict: Verdict,
+    /// The counts or the correlation behind the verdict.
+    pub evidence: String,
+}
+
+fn counted(claim: &str, true_count: usize, total: usize, unit: &str) -> Finding {
+    Finding {
+        claim: claim.into(),
+        verdict: Verdict::of_counts(true_count, total),
+        evidence: format!("true in {true_count} of {total} {unit}"),
+    }
+}
+
+/// Spearman's rank correlation of paired values (ties get their mean rank); `None` for fewer
+/// than four pairs or a constant series.
+pub(super) fn spearman(pairs: &[(f64, f64)]) -> Option<f64> {
+    if pairs.len() < 4 {
+        return None;
+    }
+    let ranks = |values: Vec<f64>| -> Vec<f64> {
+        let mut order: Vec<usize> = (0..values.len()).collect();
+        order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
+        let mut ranks = vec![0.0; values.len()];
+        let mut i = 0;
+        while i < order.len() {
+            let mut j = i;
+            while j + 1 < order.len() && values[order[j + 1]] == values[order[i]] {
+                j += 1;
+            }
+            let mean = (i + j) as f64 / 2.0;
+            for &k in &order[i..=j] {
+                ranks[k] = mean;
+            }
+            i = j + 1;
+        }
+        ranks
+    };
+    let a = ranks(pairs.iter().map(|p| p.0).collect());
+    let b = ranks(pairs.iter().map(|p| p.1).collect());
+    let n = a.len() as f64;
+    let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
+    let cov: f64 = a.iter().zip(&b).map(|(x, y)| (x - ma) * (y - mb)).sum();
+    let va: f64 = a.iter().map(|x| (x - ma).powi(2)).sum();
+    let vb: f64 = b.iter().map(|y| (y - mb).powi(2)).sum();
+    (va > 0.0 && vb > 0.0).then(|| cov / (va * vb).sqrt())
+}
+
+fn trend(claim: &str, pairs: &[(f64, f64)], expect_positive: bool, what: &str) -> Finding {
+    let Some(rho) = spearman(pairs) else {
+        return Finding {
+            claim: claim.into(),
+            verdict: Verdict::NotTested,
+            evidence: format!("{} {what}: too few to correlate", pairs.len()),
+        };
+    };
+    let signed = if expect_positive { rho } else { -rho };
+    let verdict = if signed >= 0.3 {
+        Verdict::Holds
+    } else if signed > 0.0 {
+        Verdict::Mostly
+    } else {
+        Verdict::Fails
+    };
+    Finding {
+        claim: claim.into(),
+        verdict,
+        evidence: format!("Spearman ρ = {rho:.2} over {} {what}", pairs.len()),
+    }
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-6 * (1.0 + a.abs().max(b.abs()))
+}
+
+/// The checks, in a fixed order, on the finished cells of a study.
+pub fn findings(cells: &[CellResult]) -> Vec<Finding> {
+    let ok: Vec<&CellResult> = cells.iter().filter(|c| c.error.is_none()).collect();
+    let baseline_bounds = ok
+        .iter()
+        .find_map(|c| c.treatments.first().map(|t| t.bounds.clone()))
+        .unwrap_or_default();
+    let mut out = Vec::new();
+
+    // 1. Every optimum is checked and every path agrees.
+    let (mut checked, mut total) = (0, 0);
+    for c in &ok {
+        let solves: Vec<_> = c
+            .treatments
+            .iter()
+            .filter_map(|t| t.milp.as_ref())
+            .chain(&c.solves)
+            .filter(|s| s.status == "optimal")
+            .collect();
+        let reference = solves.iter().find_map(|s| s.objective);
+        for s in &solves {
+            total += 1;
+            let agrees = matches!((s.objective, reference), (Some(a), Some(b)) if close(a, b));
+            if s.forward_ok && agrees {
+                checked += 1;
+            }
+        }
+    }
+    out.push(counted(
+        "Every optimum passes its forward check and all solve paths agree",
+        checked,
+        total,
+        "optimal solves",
+    ));
+
+    // 2. Interval big-M grows with depth.
+    let (mut grows, mut deep) = (0, 0);
+    for c in &ok {
+        if let Some(t) = c.treatment("ia", "none")
+            && t.layers.len() >= 2
+            && let (Some(first), Some(last)) = (
+                t.layers.first().and_then(|l| l.max_big_m),
+                t.layers.last().and_then(|l| l.max_big_m),
+            )
+        {
+            deep += 1;
+            if last > first {
+                grows += 1;
+            }
+        }
+    }
+    out.push(counted(
+        "Interval arithmetic's largest big-M grows from the first to the last hidden layer",
+        grows,
+        deep,
+        "networks",
+    ));
+
+    // 3. LP-OBBT lowers the max big-M in every hidden layer ≥ 2.
+    let (mut lower, mut layers, mut looser) = (0, 0, 0);
+    for c in &ok {
+        if let (Some(ia), Some(lp)) = (c.treatment("ia", "none"), c.treatment("lp", "none")) {
+            for (a, b) in ia.layers.iter().zip(&lp.layers).skip(1) {
+                if let Some(ma) = a.max_big_m {
+                    layers += 1;
+                    match b.max_big_m {
+                        None => lower += 1,
+                        Some(mb) if mb < ma * (1.0 - 1e-9) => lower += 1,
+                        Some(mb) if mb > ma * (1.0 + 1e-9) => looser += 1,
+                        Some(_) => {}
+                    }
+                }
+            }
+        }
+    }
+    let mut f = counted(
+        "LP-OBBT lowers the largest big-M in every hidden layer from the second on",
+        lower,
+        layers,
+        "layers",
+    );
+    if looser > 0 {
+        f.verdict = Verdict::Fails;
+        f.evidence += &format!("; LOOSER than interval arithmetic in {looser}");
+    }
+    out.push(f);
+
+    // 4. LP-OBBT raises the stable share.
+    let pairs: Vec<(f64, f64)> = ok
+        .iter()
+        .filter_map(|c| {
+            Some((
+                c.treatment("ia", "none")?.stable_percent,
+                c.treatment("lp", "none")?.stable_percent,
+            ))
+        })
+        .collect();
+    out.push(counted(
+        "LP-OBBT raises the share of stable neurons",
+        pairs.iter().filter(|(a, b)| b > a).count(),
+        pairs.len(),
+        "networks",
+    ));
+
+    // 5. L1 raises the stable share (against plain, same function, layout and seed).
+    let (mut raised, mut compared) = (0, 0);
+    for c in ok
+        .iter()
+        .filter(|c| c.cell.variant().starts_with("l1=") && !c.cell.variant().contains('+'))
+    {
+        let plain = ok.iter().find(|p| {
+            p.cell.variant() == "plain"
+                && p.function() == c.function()
+                && p.layout() == c.layout()
+                && seed_of(p) == seed_of(c)
+        });
+        if let (Some(p), Some(t)) = (plain, c.treatment(&baseline_bounds, "none"))
+            && let Some(tp) = p.treatment(&baseline_bounds, "none")
+        {
+            compared += 1;
+            if t.stable_percent > tp.stable_percent {
+                raised += 1;
+            }
+        }
+    }
+    out.push(counted(
+        &format!("L1 regularisation raises the share of stable neurons ({baseline_bounds} bounds)"),
+        raised,
+        compared,
+        "L1 networks against plain",
+    ));
+
+    // 6., 7. Trends of the MILP time.
+    let milp_points = |x: &dyn Fn(&CellResult, &super::Treatment) -> Option<f64>| {
+        ok.iter()
+            .flat_map(|c| {
+                c.treatments
+                    .iter()
+                    .filter(|t| t.rescaling == "none")
+                    .filter_map(move |t| {
+                        let m = t.milp.as_ref().filter(|m| m.status == "optimal")?;
+                        Some((x(c, t)?, m.time_s))
+                    })
+            })
+            .collect::<Vec<_>>()
+    };
+    out.push(trend(
+        "More stable neurons, a faster MILP",
+        &milp_points(&|_, t| Some(t.stable_percent)),
+        false,
+        "optimal MILPs",
+    ));
+    out.push(trend(
+        "More linear regions, a slower MILP",
+        &milp_points(&|c, _| c.regions.as_ref().map(|r| r.count as f64)),
+        true,
+        "optimal MILPs",
+    ));
+
+    // 8. LP-OBBT pays for itself.
+    let savings: Vec<f64> = ok
+        .iter()
+        .filter_map(|c| c.treatment("lp", "none")?.net_saving_s)
+        .collect();
+    let paid = if baseline_bounds == "lp" {
+        counted(
+            "LP-OBBT pays for itself (its time < the MILP time it saves)",
+            0,
+            0,
+            "networks",
+        )
+    } else {
+        counted(
+            "LP-OBBT pays for itself (its time < the MILP time it saves)",
+            savings.iter().filter(|&&s| s > 0.0).count(),
+            savings.len(),
+            "networks",
+        )
+    };
+    out.push(paid);
+
+    // 9., 10. Rescaling keeps the optimum, and speeds up the MILP.
+    let (mut same, mut rescaled, mut faster) = (0, 0, 0);
+    for c in &ok {
+        for t in c.treatments.iter().filter(|t| t.rescaling != "none") {
+            let plain = c.treatment(&t.bounds, "none").and_then(|u| u.milp.as_ref());
+            if let (Some(m), Some(u)) = (t.milp.as_ref(), plain)
+                && m.status == "optimal"
+                && u.status == "optimal"
+                && let (Some(a), Some(b)) = (m.objective, u.objective)
+            {
+                rescaled += 1;
+                if close(a, b) {
+                    same += 1;
+                }
+                if m.time_s + t.scaling_time_s < u.time_s {
+                    faster += 1;
+                }
+            }
+        }
+    }
+    out.push(counted(
+        "A rescaled network has the same optimum",
+        same,
+        rescaled,
+        "rescaled MILPs",
+    ));
+    out.push(counted(
+        "Rescaling makes the MILP faster (its time included)",
+        faster,
+        rescaled,
+        "rescaled MILPs",
+    ));
+    out
+}
+
+fn seed_of(c: &CellResult) -> Option<u64> {
+    match &c.cell.source {
+        super::CellSource::Trained { seed, .. } => Some(*seed),
+        super::CellSource::File { .. } => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spearman_matches_hand_computed_values() {
+        let up: Vec<(f64, f64)> = (0..6).map(|i| (i as f64, (i * i) as f64)).collect();
+        assert!((spearman(&up).unwrap() - 1.0).abs() < 1e-12);
+        let down: Vec<(f64, f64)> = (0..6).map(|i| (i as f64, -(i as f64).exp())).collect();
+        assert!((spearman(&down).unwrap() + 1.0).abs() < 1e-12);
+        // Ranks x: 1..5, y: 2,1,4,3,5 → d² = 1+1+1+1+0 = 4, ρ = 1 − 6·4/(5·24) = 0.8.
+        let pairs = [(1.0, 2.0), (2.0, 1.0), (3.0, 4.0), (4.0, 3.0), (5.0, 5.0)];
+        assert!((spearman(&pairs).unwrap() - 0.8).abs() < 1e-12);
+        assert_eq!(spearman(&pairs[..3]), None);
+        assert_eq!(spearman(&[(1.0, 1.0); 5]), None);
+        assert_eq!(Verdict::of_counts(3, 3), Verdict::Holds);
+        assert_eq!(Verdict::of_counts(2, 3), Verdict::Mostly);
+        assert_eq!(Verdict::of_counts(1, 2), Verdict::Fails);
+        assert_eq!(Verdict::of_counts(0, 0), Verdict::NotTested);
+    }
+}

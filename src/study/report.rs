@@ -1,0 +1,224 @@
+//! The outputs of a study directory, regenerated from its cells: `results.csv`,
+//! `results.json`, `figures/NAME.svg|png` and `report.md` (findings, tables per function,
+//! figures).
+
+use super::cell::{CellResult, CellSource};
+use super::charts::study_figures;
+use super::findings::findings;
+use super::results::{csv_table, results_json};
+use super::store::{read_cells, read_spec};
+use super::{StudyError, StudySpec};
+use crate::figures::save_chart;
+use crate::numbers::{format_number, format_optional};
+use std::fmt::Write;
+use std::path::Path;
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), StudyError> {
+    std::fs::write(path, bytes).map_err(|source| StudyError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Writes the outputs of study directory `dir` from its finished cells; returns how many
+/// cells of the grid are present.
+pub fn write_outputs(dir: &Path) -> Result<usize, StudyError> {
+    let spec = read_spec(dir)?;
+    let cells = read_cells(dir, &spec)?;
+    write_file(&dir.join("results.csv"), csv_table(&cells).as_bytes())?;
+    let json = serde_json::to_vec_pretty(&results_json(&spec, &cells)).unwrap_or_default();
+    write_file(&dir.join("results.json"), &json)?;
+    let figures_dir = dir.join("figures");
+    std::fs::create_dir_all(&figures_dir).map_err(|source| StudyError::Io {
+        path: figures_dir.clone(),
+        source,
+    })?;
+    let figures = study_figures(&cells);
+    for figure in &figures {
+        for ext in ["svg", "png"] {
+            save_chart(
+                &figure.chart,
+                &figures_dir.join(format!("{}.{ext}", figure.name)),
+            )?;
+        }
+    }
+    let names: Vec<&str> = figures.iter().map(|f| f.name.as_str()).collect();
+    write_file(
+        &dir.join("report.md"),
+        report_markdown(&spec, &cells, &names).as_bytes(),
+    )?;
+    Ok(cells.len())
+}
+
+fn list(values: &[String]) -> String {
+    values.join(", ")
+}
+
+/// The text of `report.md`.
+pub fn report_markdown(spec: &StudySpec, cells: &[CellResult], figures: &[&str]) -> String {
+    let mut md = String::new();
+    let all = super::list_cells(spec);
+    let layouts: Vec<String> = spec
+        .hidden
+        .iter()
+        .map(|h| h.iter().map(usize::to_string).collect::<Vec<_>>().join("×"))
+        .collect();
+    let seeds: Vec<String> = spec.seeds.iter().map(u64::to_string).collect();
+    let _ = writeln!(md, "# Study report\n");
+    let _ = writeln!(
+        md,
+        "Grid: functions {}; hidden layouts {}; variants {}; seeds {}{}; bounds {}; \
+         rescalings {}; solves {} (MILP: median of {} HiGHS seed(s)); time limit {} s per \
+         solve; training {} samples, ≤ {} epochs (patience {}).\n",
+        list(&spec.functions),
+        list(&layouts),
+        list(&spec.variants),
+        list(&seeds),
+        if spec.networks.is_empty() {
+            String::new()
+        } else {
+            format!("; files {}", spec.networks.len())
+        },
+        list(&spec.bounds),
+        list(&spec.rescalings),
+        list(&spec.solve_methods),
+        spec.solve_seeds,
+        format_number(spec.time_limit),
+        spec.training.samples,
+        spec.training.epochs,
+        spec.training.patience,
+    );
+    let _ = writeln!(
+        md,
+        "Cells present: {} of {}. Regenerate with `reluscope study --spec study.json --out \
+         DIR --resume` (runs what is missing, then rewrites this report).\n",
+        cells.len(),
+        all.len()
+    );
+    let missing: Vec<&str> = all
+        .iter()
+        .map(|c| c.id.as_str())
+        .filter(|id| !cells.iter().any(|c| c.cell.id == *id))
+        .collect();
+    if !missing.is_empty() {
+        let _ = writeln!(md, "Missing cells: {}.\n", missing.join(", "));
+    }
+    for c in cells.iter().filter(|c| c.error.is_some()) {
+        let _ = writeln!(
+            md,
+            "Failed cell {}: {}\n",
+            c.cell.id,
+            c.error.as_deref().unwrap_or("")
+        );
+    }
+    let _ = writeln!(md, "## Findings\n");
+    let _ = writeln!(md, "| claim | verdict | evidence |\n|---|---|---|");
+    for f in findings(cells) {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} |",
+            f.claim,
+            f.verdict.word(),
+            f.evidence
+        );
+    }
+    let mut functions: Vec<&str> = Vec::new();
+    for c in cells {
+        if !functions.contains(&c.function()) {
+            functions.push(c.function());
+        }
+    }
+    for function in functions {
+        let _ = writeln!(md, "\n## {function}\n");
+        let others: Vec<String> = {
+            let mut names: Vec<String> = Vec::new();
+            for s in cells.iter().flat_map(|c| &c.solves) {
+                if !names.contains(&s.method) {
+                    names.push(s.method.clone());
+                }
+            }
+            names
+        };
+        let _ = writeln!(
+            md,
+            "| layout | variant | seed | test RMSE | regions | bounds | rescaling | stable % | \
+             binaries | largest big-M per layer | bounds s | MILP s | nodes | min | net saving s |{}",
+            others
+                .iter()
+                .map(|m| format!(" {m} s |"))
+                .collect::<String>()
+        );
+        let _ = writeln!(md, "|{}", "---|".repeat(15 + others.len()));
+        for c in cells.iter().filter(|c| c.function() == function) {
+            let seed = match &c.cell.source {
+                CellSource::Trained { seed, .. } => seed.to_string(),
+                CellSource::File { path } => path.display().to_string(),
+            };
+            let regions = c.regions.as_ref().map_or("-".to_string(), |r| {
+                if r.exact {
+                    r.count.to_string()
+                } else {
+                    format!("≥ {}", r.count)
+                }
+            });
+            let own: String = others
+                .iter()
+                .map(|m| {
+                    c.solves
+                        .iter()
+                        .find(|s| &s.method == m)
+                        .map_or(" - |".to_string(), |s| {
+                            format!(" {} |", solve_time(&s.status, s.time_s))
+                        })
+                })
+                .collect();
+            for t in &c.treatments {
+                let per_layer: Vec<String> = t
+                    .layers
+                    .iter()
+                    .map(|l| format_optional(l.max_big_m))
+                    .collect();
+                let (time, nodes, objective) = t.milp.as_ref().map_or(
+                    ("-".to_string(), "-".to_string(), "-".to_string()),
+                    |m| {
+                        (
+                            solve_time(&m.status, m.time_s),
+                            format_number(m.nodes),
+                            format_optional(m.objective),
+                        )
+                    },
+                );
+                let _ = writeln!(
+                    md,
+                    "| {} | {} | {seed} | {} | {regions} | {} | {} | {:.1} | {} | {} | {} | {time} | \
+                     {nodes} | {objective} | {} |{own}",
+                    c.layout(),
+                    c.cell.variant(),
+                    format_optional(c.test_rmse),
+                    t.bounds,
+                    t.rescaling,
+                    t.stable_percent,
+                    t.binaries,
+                    per_layer.join(" / "),
+                    format_number(t.bounds_time_s + t.scaling_time_s),
+                    format_optional(t.net_saving_s),
+                );
+            }
+        }
+    }
+    if !figures.is_empty() {
+        let _ = writeln!(md, "\n## Figures\n");
+        for name in figures {
+            let _ = writeln!(md, "![{name}](figures/{name}.svg)\n");
+        }
+    }
+    md
+}
+
+fn solve_time(status: &str, time_s: f64) -> String {
+    if status == "optimal" {
+        format_number(time_s)
+    } else {
+        format!("{} ({status})", format_number(time_s))
+    }
+}
