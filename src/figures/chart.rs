@@ -91,6 +91,10 @@ pub struct Series {
     pub colour: Rgb,
     /// A dashed line (rescaled variants).
     pub dashed: bool,
+    /// What each point is (e.g. a study cell's id), for hover text and clicks in the app;
+    /// empty, or one label per point.
+    #[serde(default)]
+    pub labels: Vec<String>,
 }
 
 /// A filled polygon in data coordinates (a heat-map cell or a linear region).
@@ -240,6 +244,7 @@ mod tests {
             mark: Mark::Line,
             colour: (0, 0, 0),
             dashed: false,
+            labels: Vec::new(),
         });
         assert_eq!(chart.hidden_points(), 2);
         let (x0, x1, y0, y1) = chart.ranges().unwrap();

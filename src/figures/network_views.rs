@@ -190,6 +190,7 @@ fn per_layer_chart(
                 mark: Mark::LinePoints,
                 colour,
                 dashed,
+                labels: Vec::new(),
             });
             continue;
         }
@@ -225,6 +226,7 @@ fn per_layer_chart(
             mark: Mark::LinePoints,
             colour,
             dashed,
+            labels: Vec::new(),
         });
         chart.series.push(Series {
             name: format!("{} median", method.key()),
@@ -232,6 +234,7 @@ fn per_layer_chart(
             mark: Mark::Points,
             colour,
             dashed,
+            labels: Vec::new(),
         });
     }
     Ok(chart)
@@ -309,6 +312,7 @@ fn surface_chart(network: &Network, input_box: &InputBox, settings: &FigureSetti
             mark: Mark::Line,
             colour: categorical(0),
             dashed: false,
+            labels: Vec::new(),
         });
         return chart;
     }
@@ -420,6 +424,7 @@ fn solve_chart(
         mark: Mark::LinePoints,
         colour: (214, 96, 77),
         dashed: false,
+        labels: Vec::new(),
     });
     chart.series.push(Series {
         name: "best bound".into(),
@@ -427,6 +432,7 @@ fn solve_chart(
         mark: Mark::LinePoints,
         colour: (0, 114, 178),
         dashed: false,
+        labels: Vec::new(),
     });
     let counted = if solved.method == SolveMethod::Milp {
         "nodes"

@@ -388,6 +388,7 @@ mod tests {
             mark: Mark::LinePoints,
             colour: (200, 0, 0),
             dashed: true,
+            labels: Vec::new(),
         });
         chart.cells.push(Cell {
             polygon: vec![(1.0, 1.0), (2.0, 1.0), (2.0, 2.0)],

@@ -27,6 +27,8 @@ mod worker;
 #[cfg(test)]
 mod problem_tests;
 #[cfg(test)]
+mod study_tests;
+#[cfg(test)]
 mod tests;
 
 pub use bench::frame_time_benchmark;

@@ -280,13 +280,23 @@ impl CellResult {
     }
 }
 
-/// Builds (trains or reads) the network of `cell`, with its test RMSE, epochs and time for
-/// a trained one.
+/// How a cell's network was trained.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrainingFigures {
+    /// RMSE on the test split.
+    pub test_rmse: f64,
+    /// Epochs run.
+    pub epochs: usize,
+    /// Wall time, seconds.
+    pub time_s: f64,
+}
+
+/// Builds (trains or reads) the network of `cell`, with how it was trained for a trained one.
 pub fn cell_network(
     spec: &StudySpec,
     cell: &CellSpec,
     control: &TaskControl,
-) -> Result<(Network, Option<(f64, usize, f64)>), Error> {
+) -> Result<(Network, Option<TrainingFigures>), Error> {
     match &cell.source {
         CellSource::Trained {
             function,
@@ -313,7 +323,11 @@ pub fn cell_network(
             let network = trained.network.named(cell.id.clone());
             Ok((
                 network,
-                Some((trained.test_rmse, trained.epochs, trained.time_s)),
+                Some(TrainingFigures {
+                    test_rmse: trained.test_rmse,
+                    epochs: trained.epochs,
+                    time_s: trained.time_s,
+                }),
             ))
         }
         CellSource::File { path } => Ok((load_network(path)?, None)),
@@ -328,7 +342,7 @@ pub fn measure_cell(
     spec: &StudySpec,
     cell: &CellSpec,
     network: &Network,
-    training: Option<(f64, usize, f64)>,
+    training: Option<TrainingFigures>,
     control: &TaskControl,
 ) -> Result<CellResult, StudyError> {
     let started = Instant::now();
@@ -349,9 +363,9 @@ pub fn measure_cell(
             .zip(input_box.upper())
             .map(|(l, u)| [*l, *u])
             .collect(),
-        test_rmse: training.map(|t| t.0),
-        epochs: training.map(|t| t.1),
-        train_time_s: training.map(|t| t.2),
+        test_rmse: training.map(|t| t.test_rmse),
+        epochs: training.map(|t| t.epochs),
+        train_time_s: training.map(|t| t.time_s),
         regions: None,
         treatments: Vec::new(),
         solves: Vec::new(),

@@ -15,6 +15,23 @@ pub struct StudyFigure {
     pub chart: Chart,
 }
 
+/// A scatter series whose points carry the ids of their cells (hover and click in the app).
+fn scatter(
+    name: &str,
+    colour: crate::figures::palette::Rgb,
+    points: Vec<((f64, f64), String)>,
+) -> Series {
+    let (points, labels) = points.into_iter().unzip();
+    Series {
+        name: name.to_string(),
+        points,
+        mark: Mark::Points,
+        colour,
+        dashed: false,
+        labels,
+    }
+}
+
 fn distinct<T: PartialEq + Clone>(values: impl Iterator<Item = T>) -> Vec<T> {
     let mut out: Vec<T> = Vec::new();
     for v in values {
@@ -76,6 +93,7 @@ pub fn study_figures(cells: &[CellResult]) -> Vec<StudyFigure> {
                 Axis::log("largest big-M"),
             );
             for t in &cell.treatments {
+                let shown = t.layers.iter().filter(|l| l.max_big_m.is_some()).count();
                 chart.series.push(Series {
                     name: format!("{} {}", t.bounds, t.rescaling),
                     points: t
@@ -87,6 +105,7 @@ pub fn study_figures(cells: &[CellResult]) -> Vec<StudyFigure> {
                     mark: Mark::LinePoints,
                     colour: method_colour(&t.bounds),
                     dashed: rescaled_dashed(&t.rescaling),
+                    labels: vec![cell.cell.id.clone(); shown],
                 });
             }
             figures.push(StudyFigure {
@@ -111,16 +130,11 @@ pub fn study_figures(cells: &[CellResult]) -> Vec<StudyFigure> {
                 .filter(|c| c.function() == function)
                 .filter_map(|c| {
                     let v = variants.iter().position(|v| v == c.cell.variant())?;
-                    Some((v as f64 + offset, c.treatment(b, "none")?.stable_percent))
+                    let stable = c.treatment(b, "none")?.stable_percent;
+                    Some(((v as f64 + offset, stable), c.cell.id.clone()))
                 })
                 .collect();
-            chart.series.push(Series {
-                name: b.clone(),
-                points,
-                mark: Mark::Points,
-                colour: method_colour(b),
-                dashed: false,
-            });
+            chart.series.push(scatter(b, method_colour(b), points));
         }
         figures.push(StudyFigure {
             name: format!("stable_{}", function.replace(':', "")),
@@ -145,26 +159,26 @@ pub fn study_figures(cells: &[CellResult]) -> Vec<StudyFigure> {
         Axis::log("MILP time (s)"),
     );
     for b in &bounds {
-        by_regions.series.push(Series {
-            name: b.clone(),
-            points: ok
-                .iter()
-                .filter_map(|c| Some((c.regions.as_ref()?.count as f64, milp_time(c, b)?)))
+        by_regions.series.push(scatter(
+            b,
+            method_colour(b),
+            ok.iter()
+                .filter_map(|c| {
+                    let point = (c.regions.as_ref()?.count as f64, milp_time(c, b)?);
+                    Some((point, c.cell.id.clone()))
+                })
                 .collect(),
-            mark: Mark::Points,
-            colour: method_colour(b),
-            dashed: false,
-        });
-        by_stable.series.push(Series {
-            name: b.clone(),
-            points: ok
-                .iter()
-                .filter_map(|c| Some((c.treatment(b, "none")?.stable_percent, milp_time(c, b)?)))
+        ));
+        by_stable.series.push(scatter(
+            b,
+            method_colour(b),
+            ok.iter()
+                .filter_map(|c| {
+                    let point = (c.treatment(b, "none")?.stable_percent, milp_time(c, b)?);
+                    Some((point, c.cell.id.clone()))
+                })
                 .collect(),
-            mark: Mark::Points,
-            colour: method_colour(b),
-            dashed: false,
-        });
+        ));
     }
     figures.push(StudyFigure {
         name: "time_vs_regions".into(),
@@ -183,20 +197,17 @@ pub fn study_figures(cells: &[CellResult]) -> Vec<StudyFigure> {
             Axis::log("test RMSE"),
         );
         for (k, v) in variants.iter().enumerate() {
-            chart.series.push(Series {
-                name: v.clone(),
-                points: ok
-                    .iter()
+            chart.series.push(scatter(
+                v,
+                categorical(k),
+                ok.iter()
                     .filter(|c| c.cell.variant() == v)
                     .filter_map(|c| {
                         let t = c.treatment(b, r)?.milp.as_ref()?.time_s;
-                        Some((t, c.test_rmse?))
+                        Some(((t, c.test_rmse?), c.cell.id.clone()))
                     })
                     .collect(),
-                mark: Mark::Points,
-                colour: categorical(k),
-                dashed: false,
-            });
+            ));
         }
         figures.push(StudyFigure {
             name: "error_vs_time".into(),
@@ -217,17 +228,14 @@ pub fn study_figures(cells: &[CellResult]) -> Vec<StudyFigure> {
         );
         chart.diagonal = true;
         for (k, function) in functions.iter().enumerate() {
-            chart.series.push(Series {
-                name: function.clone(),
-                points: ok
-                    .iter()
+            chart.series.push(scatter(
+                function,
+                categorical(k),
+                ok.iter()
                     .filter(|c| c.function() == function)
-                    .filter_map(|c| Some((total(c, "ia")?, total(c, "lp")?)))
+                    .filter_map(|c| Some(((total(c, "ia")?, total(c, "lp")?), c.cell.id.clone())))
                     .collect(),
-                mark: Mark::Points,
-                colour: categorical(k),
-                dashed: false,
-            });
+            ));
         }
         figures.push(StudyFigure {
             name: "obbt_saving".into(),

@@ -17,8 +17,8 @@ mod spec;
 pub mod store;
 
 pub use cell::{
-    CellResult, CellSource, CellSpec, LayerFigures, RegionFigures, SolveFigures, Treatment,
-    cell_network, list_cells, measure_cell,
+    CellResult, CellSource, CellSpec, LayerFigures, RegionFigures, SolveFigures, TrainingFigures,
+    Treatment, cell_network, list_cells, measure_cell,
 };
 pub use charts::{StudyFigure, study_figures};
 pub use findings::{Finding, Verdict, findings};

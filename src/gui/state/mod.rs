@@ -10,10 +10,12 @@ mod networks;
 mod notice;
 mod scaling;
 mod solve;
+mod study;
 mod training;
 
 pub use exports::{ExportDialog, ScreenshotState};
 pub use notice::{Notice, NoticeKind};
+pub use study::StudyBrowser;
 
 use super::document::{Document, NetworkSource};
 use super::runs::RunRecord;
@@ -72,6 +74,8 @@ pub struct AppState {
     pub view_rect: Rect,
     /// A view to switch to (by id), e.g. Solve after pressing F5.
     pub requested_view: Option<&'static str>,
+    /// The Study view's directory, figures and findings.
+    pub study: StudyBrowser,
 }
 
 impl AppState {
@@ -101,6 +105,7 @@ impl AppState {
             screenshot: ScreenshotState::Idle,
             view_rect: Rect::NOTHING,
             requested_view: None,
+            study: StudyBrowser::default(),
         }
     }
 
@@ -111,12 +116,14 @@ impl AppState {
             || self.training.running.is_some()
             || self.load_task.is_some()
             || self.solve.is_some()
+            || self.study.loading.is_some()
             || !self.write_tasks.is_empty()
     }
 
     /// Drains every worker's messages and starts missing bounds; call once per frame.
     pub fn poll(&mut self, ctx: &egui::Context) {
         self.poll_load();
+        self.poll_study();
         self.poll_dialog(ctx);
         self.poll_bounds();
         self.poll_scaling();

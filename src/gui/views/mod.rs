@@ -4,13 +4,17 @@
 //! [`all_views`].
 
 mod big_m;
+mod chart_plot;
 mod network;
 mod regions;
 mod runs;
 mod solve;
 mod stability;
+mod study;
 mod surface;
 mod train;
+
+pub use chart_plot::LabelledPositions;
 
 use super::state::AppState;
 use eframe::egui;
@@ -41,6 +45,7 @@ pub fn all_views() -> Vec<Box<dyn View>> {
         Box::new(regions::RegionsView::default()),
         Box::new(solve::SolveView),
         Box::new(runs::RunsView),
+        Box::new(study::StudyView),
         Box::new(train::TrainView),
     ]
 }

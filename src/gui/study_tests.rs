@@ -1,0 +1,97 @@
+//! GUI tests of the Study view: a study directory made by the library loads, its figures and
+//! findings show, pointing at a dot names its cell and a click opens that cell's network.
+
+use super::tests::{has_label, start, wait_for};
+use egui_kittest::kittest::Queryable;
+use reluscope::control::TaskControl;
+use reluscope::study::{RunOptions, StudySpec, TrainingSettings, run_study};
+use std::time::Duration;
+
+fn tiny_study(dir: &std::path::Path) {
+    let spec = StudySpec {
+        functions: vec!["peaks".into()],
+        hidden: vec![vec![5, 5]],
+        variants: vec!["plain".into(), "l1=1e-2".into()],
+        seeds: vec![0],
+        bounds: vec!["ia".into(), "lp".into()],
+        rescalings: vec!["none".into()],
+        solve_methods: vec!["milp".into()],
+        solve_seeds: 1,
+        training: TrainingSettings {
+            samples: 400,
+            epochs: 30,
+            ..TrainingSettings::default()
+        },
+        ..StudySpec::quick()
+    };
+    run_study(
+        &spec,
+        dir,
+        &RunOptions::default(),
+        &TaskControl::default(),
+        &mut |_| {},
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_study_directory_shows_its_figures_and_a_click_opens_a_cells_network() {
+    let dir = tempfile::tempdir().unwrap();
+    tiny_study(dir.path());
+    let mut h = start();
+    h.run();
+    h.get_by_label("Study").click();
+    h.run();
+    assert!(has_label(&h, "No study loaded"));
+    h.get_by_label("Study directory:")
+        .set_text_value_accesskit(&dir.path().display().to_string());
+    h.run();
+    h.get_by_label("Load study").click();
+    wait_for(&mut h, Duration::from_secs(20), "the study to load", |h| {
+        h.state().state.study.loaded.is_some()
+    });
+    h.run();
+    assert!(has_label(&h, "2 of 2 cells present"));
+    assert!(has_label(&h, "Every optimum passes its forward check"));
+    // The figures are the report's: pick "MILP time against stable neurons", a scatter whose
+    // dots are cells.
+    let figures = &h.state().state.study.loaded.as_ref().unwrap().figures;
+    let index = figures
+        .iter()
+        .position(|f| f.name == "time_vs_stable")
+        .unwrap();
+    h.state_mut().state.study.selected = index;
+    h.run();
+    h.run();
+    let (pos, id) = h.state().state.study.positions[0].clone();
+    assert!(id.starts_with("peaks_5x5_"), "{id}");
+    h.hover_at(pos);
+    h.run();
+    // The axes may settle by a few pixels once the pointer is in: point again.
+    let pos = h.state().state.study.positions[0].0;
+    h.hover_at(pos);
+    h.run();
+    assert_eq!(h.state().state.study.hovered.as_deref(), Some(id.as_str()));
+    assert!(has_label(
+        &h,
+        &format!("cell {id}: click to open its network")
+    ));
+    h.drag_at(pos);
+    h.run();
+    h.drop_at(pos);
+    h.run();
+    wait_for(&mut h, Duration::from_secs(10), "the cell's network", |h| {
+        h.state().state.load_task.is_none() && h.state().state.doc.network.name == id
+    });
+    // A directory that is not a study is refused with the study shown kept.
+    h.get_by_label("Study directory:")
+        .set_text_value_accesskit("/nonexistent/study");
+    h.run();
+    h.get_by_label("Load study").click();
+    wait_for(&mut h, Duration::from_secs(10), "the refusal", |h| {
+        h.state().state.study.loading.is_none()
+    });
+    h.run();
+    assert!(has_label(&h, "not a study directory"));
+    assert!(h.state().state.study.loaded.is_some());
+}
