@@ -11,5 +11,5 @@ pub mod palette;
 mod render;
 
 pub use chart::{Axis, Cell, Chart, ColourBar, Mark, Scale, Series};
-pub use network_views::{FigureSettings, View, network_figure};
+pub use network_views::{FigureSettings, View, figure_title, network_figure, solve_progress_chart};
 pub use render::{FIGURE_SIZE, FigureError, FigureFormat, render_chart, save_chart, tick_label};

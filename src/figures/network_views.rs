@@ -8,7 +8,7 @@ use super::palette::{categorical, method_colour, rescaled_dashed, sequential};
 use crate::bounds::BoundMethod;
 use crate::control::TaskControl;
 use crate::error::Error;
-use crate::milp::{NetworkSolveOptions, Objective, Sense, SolveControl, SolveOptions};
+use crate::milp::{NetworkSolveOptions, Objective, Sense, SolveControl, SolveOptions, SolveReport};
 use crate::network::{InputBox, Network};
 use crate::numbers::format_number;
 use crate::pipeline::{MilpSetup, SolveMethod, prepare_milp, solve};
@@ -103,17 +103,6 @@ pub fn network_figure(
     control: &TaskControl,
 ) -> Result<Chart, Error> {
     let control = &control.clone().with_time_limit(Some(settings.time_limit));
-    let name = if network.name.is_empty() {
-        "network".to_string()
-    } else {
-        network.name.clone()
-    };
-    let box_text = box_label(input_box);
-    let scaling = match settings.scaling {
-        ScalingMethod::None => String::new(),
-        s => format!(", rescaled {}", s.key()),
-    };
-    let methods: Vec<&str> = settings.bounds.iter().map(|m| m.key()).collect();
     let mut chart = match view {
         View::BigM | View::Stability => {
             per_layer_chart(network, input_box, view, settings, control)?
@@ -122,15 +111,35 @@ pub fn network_figure(
         View::Surface => surface_chart(network, input_box, settings),
         View::Solve => solve_chart(network, input_box, settings, control)?,
     };
+    chart.title = figure_title(network, input_box, view, settings);
+    Ok(chart)
+}
+
+/// The title of figure `view`: the network's name, what is shown with which methods, the box.
+pub fn figure_title(
+    network: &Network,
+    input_box: &InputBox,
+    view: View,
+    settings: &FigureSettings,
+) -> String {
+    let name = if network.name.is_empty() {
+        "network"
+    } else {
+        network.name.as_str()
+    };
+    let scaling = match settings.scaling {
+        ScalingMethod::None => String::new(),
+        s => format!(", rescaled {}", s.key()),
+    };
+    let methods: Vec<&str> = settings.bounds.iter().map(|m| m.key()).collect();
     let what = match view {
         View::BigM => format!("big-M per layer ({}{scaling})", methods.join(", ")),
         View::Stability => format!("stable neurons per layer ({}{scaling})", methods.join(", ")),
         View::Regions => "linear regions".to_string(),
         View::Surface => "output".to_string(),
-        View::Solve => format!("solve ({})", settings.solve_method.key()),
+        View::Solve => format!("solve ({}{scaling})", settings.solve_method.key()),
     };
-    chart.title = format!("{name}: {what}, box {box_text}");
-    Ok(chart)
+    format!("{name}: {what}, box {}", box_label(input_box))
 }
 
 /// `[-2, 2]×[-2, 2]`, shortened after four inputs.
@@ -388,11 +397,16 @@ fn solve_chart(
         &RegionOptions::default(),
         &solve_control,
     )?;
-    let report = &solved.report;
+    Ok(solve_progress_chart(&solved.report, solved.method.key()))
+}
+
+/// The incumbent and best bound of a finished solve over time (untitled), both curves run
+/// to the end of the solve; `path` names the method that solved (`milp`, `regions`, …).
+pub fn solve_progress_chart(report: &SolveReport, path: &str) -> Chart {
     let mut chart = Chart::new(
         "",
         Axis::linear("time (s)"),
-        Axis::linear("min y0: incumbent and best bound"),
+        Axis::linear("objective: incumbent and best bound"),
     );
     let end = report.time_s;
     let mut incumbent: Vec<(f64, f64)> = report
@@ -418,38 +432,34 @@ fn solve_chart(
     {
         bound.push((end, v));
     }
-    chart.series.push(Series {
-        name: "incumbent".into(),
-        points: incumbent,
-        mark: Mark::LinePoints,
-        colour: (214, 96, 77),
-        dashed: false,
-        labels: Vec::new(),
-    });
-    chart.series.push(Series {
-        name: "best bound".into(),
-        points: bound,
-        mark: Mark::LinePoints,
-        colour: (0, 114, 178),
-        dashed: false,
-        labels: Vec::new(),
-    });
-    let counted = if solved.method == SolveMethod::Milp {
+    for (name, points, colour) in [
+        ("incumbent", incumbent, (214, 96, 77)),
+        ("best bound", bound, (0, 114, 178)),
+    ] {
+        chart.series.push(Series {
+            name: name.into(),
+            points,
+            mark: Mark::LinePoints,
+            colour,
+            dashed: false,
+            labels: Vec::new(),
+        });
+    }
+    let counted = if path == "milp" {
         "nodes"
     } else {
         "regions or boxes"
     };
     chart.notes.push(format!(
-        "{} by {} in {} s, {} {counted}: objective {}",
+        "{} by {path} in {} s, {} {counted}: objective {}",
         report.status,
-        solved.method.key(),
         format_number(report.time_s),
         report.nodes,
         report
             .objective
             .map_or_else(|| "none".into(), format_number)
     ));
-    Ok(chart)
+    chart
 }
 
 #[cfg(test)]

@@ -246,6 +246,7 @@ impl ReluscopeApp {
                         ExportKind::AnalysisJson => "bounds, stability and big-M per layer",
                         ExportKind::RunsCsv => "the Runs table",
                         ExportKind::ViewPng => "a screenshot of the current view",
+                        ExportKind::Figure(_) => "the view's figure",
                     };
                     if ui
                         .button(format!("{}…", capitalise(kind.label())))
@@ -255,6 +256,20 @@ impl ReluscopeApp {
                         self.state.begin_export(kind);
                         ui.close();
                     }
+                }
+                let figure = figure_of_view(self.views[self.active].id());
+                if ui
+                    .add_enabled(figure.is_some(), egui::Button::new("Figure of this view (SVG or PNG)…"))
+                    .on_hover_text(
+                        "the view's figure drawn as `reluscope plot` draws it, titled with the \
+                         network, box and methods; .svg or .png by the file name \
+                         (Big-M, Stability, Regions, Surface and Solve)",
+                    )
+                    .clicked()
+                    && let Some(view) = figure
+                {
+                    self.state.begin_export(ExportKind::Figure(view));
+                    ui.close();
                 }
             });
             ui.menu_button("View", |ui| {
@@ -522,5 +537,18 @@ impl eframe::App for ReluscopeApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, eframe::APP_KEY, &self.state.settings);
+    }
+}
+
+/// The library figure of the app view with id `view_id`, for views that have one.
+pub fn figure_of_view(view_id: &str) -> Option<reluscope::figures::View> {
+    use reluscope::figures::View;
+    match view_id {
+        "big_m" => Some(View::BigM),
+        "stability" => Some(View::Stability),
+        "regions" => Some(View::Regions),
+        "surface" => Some(View::Surface),
+        "solve" => Some(View::Solve),
+        _ => None,
     }
 }

@@ -1,4 +1,5 @@
-//! Exports: the MILP as MPS/LP, the analysis as JSON, the runs as CSV, a view as PNG.
+//! Exports: the MILP as MPS/LP, the analysis as JSON, the runs as CSV, a view as PNG, a
+//! view's figure as SVG or PNG (the files `reluscope plot` writes).
 //!
 //! The payload is gathered on the UI thread (cheap clones); building the MILP, encoding and
 //! writing happen in the returned closure, which runs on a worker.
@@ -6,8 +7,13 @@
 use eframe::egui::{ColorImage, Rect};
 use reluscope::analysis::AnalysisReport;
 use reluscope::bounds::NetworkBounds;
+use reluscope::control::TaskControl;
+use reluscope::figures::{
+    FigureSettings, View, figure_title, network_figure, save_chart, solve_progress_chart,
+};
 use reluscope::formulation::{NetworkModel, Objective};
 use reluscope::lp::write_model;
+use reluscope::milp::SolveReport;
 use reluscope::network::{InputBox, Network};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -25,6 +31,9 @@ pub enum ExportKind {
     RunsCsv,
     /// The current view as a PNG image.
     ViewPng,
+    /// The current view's figure drawn as `reluscope plot` draws it (SVG, or PNG by the
+    /// file's extension), titled with the network, box and methods.
+    Figure(View),
 }
 
 impl ExportKind {
@@ -36,6 +45,7 @@ impl ExportKind {
             ExportKind::AnalysisJson => "json",
             ExportKind::RunsCsv => "csv",
             ExportKind::ViewPng => "png",
+            ExportKind::Figure(_) => "svg",
         }
     }
 
@@ -47,6 +57,7 @@ impl ExportKind {
             ExportKind::AnalysisJson => "analysis as JSON",
             ExportKind::RunsCsv => "runs table as CSV",
             ExportKind::ViewPng => "view as PNG",
+            ExportKind::Figure(_) => "figure as SVG or PNG",
         }
     }
 
@@ -57,6 +68,13 @@ impl ExportKind {
             ExportKind::AnalysisJson => "_analysis",
             ExportKind::RunsCsv => "_runs",
             ExportKind::ViewPng => "",
+            ExportKind::Figure(view) => match view {
+                View::BigM => "_bigm",
+                View::Stability => "_stability",
+                View::Regions => "_regions",
+                View::Surface => "_surface",
+                View::Solve => "_solve",
+            },
         };
         let name = format!("{stem}{suffix}.{}", self.extension());
         match dir {
@@ -99,6 +117,38 @@ pub fn analysis_job(report: AnalysisReport, path: PathBuf) -> WriteJob {
     Box::new(move || {
         let text = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
         write_text(&path, &text)
+    })
+}
+
+/// Draws figure `view` of `network` (the chart of `solve` for the solve view) and writes it
+/// as SVG or PNG by the extension of `path`.
+pub fn figure_job(
+    network: Arc<Network>,
+    input_box: InputBox,
+    view: View,
+    settings: FigureSettings,
+    solve: Option<(SolveReport, String)>,
+    path: PathBuf,
+) -> WriteJob {
+    Box::new(move || {
+        let chart = match (view, solve) {
+            (View::Solve, Some((report, path_taken))) => {
+                let mut chart = solve_progress_chart(&report, &path_taken);
+                chart.title = figure_title(&network, &input_box, view, &settings);
+                chart
+            }
+            (View::Solve, None) => return Err("no solve to draw: solve first (F5)".into()),
+            _ => network_figure(
+                &network,
+                &input_box,
+                view,
+                &settings,
+                &TaskControl::default(),
+            )
+            .map_err(|e| e.to_string())?,
+        };
+        save_chart(&chart, &path).map_err(|e| e.to_string())?;
+        Ok(format!("wrote {} ({})", path.display(), chart.title))
     })
 }
 

@@ -95,3 +95,49 @@ fn a_study_directory_shows_its_figures_and_a_click_opens_a_cells_network() {
     assert!(has_label(&h, "not a study directory"));
     assert!(h.state().state.study.loaded.is_some());
 }
+
+#[test]
+fn the_figure_of_a_view_exports_as_svg_and_png_like_plot() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = start();
+    h.run();
+    h.get_by_label("Big-M growth").click();
+    h.run();
+    for name in ["bigm.svg", "bigm.png"] {
+        let path = dir.path().join(name);
+        h.get_by_label("Export").click();
+        h.run();
+        h.get_by_label("Figure of this view (SVG or PNG)…").click();
+        h.run();
+        h.get_by_label("Save to:")
+            .set_text_value_accesskit(&path.display().to_string());
+        h.run();
+        h.get_by_label("Save").click();
+        wait_for(&mut h, Duration::from_secs(60), name, |h| {
+            !h.state().state.is_busy() && has_label(h, "wrote ")
+        });
+        h.run();
+        assert!(path.exists(), "{name} was not written");
+    }
+    let svg = std::fs::read_to_string(dir.path().join("bigm.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("peaks_25x2: big-M per layer"));
+    let png = std::fs::read(dir.path().join("bigm.png")).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+    // The Solve view's figure needs a solve first, and says so.
+    h.get_by_label("Solve").click();
+    h.run();
+    let path = dir.path().join("solve.svg");
+    let ctx = h.ctx.clone();
+    h.state_mut().state.run_export(
+        &ctx,
+        super::export::ExportKind::Figure(reluscope::figures::View::Solve),
+        path.clone(),
+        None,
+    );
+    wait_for(&mut h, Duration::from_secs(10), "the refusal", |h| {
+        !h.state().state.is_busy()
+    });
+    h.run();
+    assert!(has_label(&h, "solve first"));
+    assert!(!path.exists());
+}

@@ -22,7 +22,7 @@ pub use cell::{
 };
 pub use charts::{StudyFigure, study_figures};
 pub use findings::{Finding, Verdict, findings};
-pub use report::write_outputs;
+pub use report::{write_outputs, write_results};
 pub use results::{csv_table, results_json};
 pub use spec::{StudySpec, TrainingSettings};
 pub use store::{

@@ -20,14 +20,21 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), StudyError> {
     })
 }
 
-/// Writes the outputs of study directory `dir` from its finished cells; returns how many
-/// cells of the grid are present.
-pub fn write_outputs(dir: &Path) -> Result<usize, StudyError> {
+/// Writes `results.csv` and `results.json` of study directory `dir` from its finished
+/// cells (a study rewrites them after every cell); returns the spec and the cells.
+pub fn write_results(dir: &Path) -> Result<(StudySpec, Vec<CellResult>), StudyError> {
     let spec = read_spec(dir)?;
     let cells = read_cells(dir, &spec)?;
     write_file(&dir.join("results.csv"), csv_table(&cells).as_bytes())?;
     let json = serde_json::to_vec_pretty(&results_json(&spec, &cells)).unwrap_or_default();
     write_file(&dir.join("results.json"), &json)?;
+    Ok((spec, cells))
+}
+
+/// Writes every output of study directory `dir` from its finished cells (results, figures,
+/// report); returns how many cells of the grid are present.
+pub fn write_outputs(dir: &Path) -> Result<usize, StudyError> {
+    let (spec, cells) = write_results(dir)?;
     let figures_dir = dir.join("figures");
     std::fs::create_dir_all(&figures_dir).map_err(|source| StudyError::Io {
         path: figures_dir.clone(),

@@ -5,7 +5,7 @@
 //! it, and shard directories merge by copying cells.
 
 use super::cell::{CellResult, CellSpec, cell_network, list_cells, measure_cell};
-use super::report::write_outputs;
+use super::report::{write_outputs, write_results};
 use super::{StudyError, StudySpec};
 use crate::control::TaskControl;
 use crate::formats::save_network;
@@ -222,6 +222,7 @@ pub fn run_study(
         }
         let path = dir.join("cells").join(format!("{}.json", cell.id));
         write_atomically(&path, &to_json(&result))?;
+        write_results(dir)?;
         let per_cell = started.elapsed().as_secs_f64() / (index + 1) as f64;
         on_event(&StudyEvent::Finished {
             index,

@@ -6,6 +6,7 @@ use crate::gui::export::{self, ExportKind, WriteJob};
 use crate::gui::runs::{RunColumn, sorted_order, to_csv};
 use crate::gui::tasks::WriteTask;
 use eframe::egui::{self, ColorImage};
+use reluscope::figures::FigureSettings;
 use reluscope::scaling::ScalingMethod;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -162,6 +163,27 @@ impl AppState {
                     return;
                 };
                 export::png_job(image, path)
+            }
+            ExportKind::Figure(view) => {
+                let solve = self.last_solve.as_ref().and_then(|s| {
+                    let mut report = s.outcome.as_ref().ok()?.clone();
+                    if report.trace.is_empty() {
+                        report.trace = s.trace.clone();
+                    }
+                    Some((report, s.request.solver.key().to_string()))
+                });
+                let settings = FigureSettings {
+                    scaling: self.settings.scaling_method(),
+                    ..FigureSettings::default()
+                };
+                export::figure_job(
+                    self.doc.network.clone(),
+                    self.doc.input_box().clone(),
+                    view,
+                    settings,
+                    solve,
+                    path,
+                )
             }
         };
         self.write_tasks
