@@ -72,28 +72,44 @@ pub fn report_markdown(spec: &StudySpec, cells: &[CellResult], figures: &[&str])
         .collect();
     let seeds: Vec<String> = spec.seeds.iter().map(u64::to_string).collect();
     let _ = writeln!(md, "# Study report\n");
+    let trained = if spec.functions.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "functions {}; hidden layouts {}; variants {}; seeds {}; training {} samples, ≤ {} \
+             epochs (patience {}); ",
+            list(&spec.functions),
+            list(&layouts),
+            list(&spec.variants),
+            list(&seeds),
+            spec.training.samples,
+            spec.training.epochs,
+            spec.training.patience,
+        )
+    };
+    let files = if spec.networks.is_empty() {
+        String::new()
+    } else {
+        let names: Vec<String> = spec
+            .networks
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        format!("network files {}; ", names.join(", "))
+    };
     let _ = writeln!(
         md,
-        "Grid: functions {}; hidden layouts {}; variants {}; seeds {}{}; bounds {}; \
-         rescalings {}; solves {} (MILP: median of {} HiGHS seed(s)); time limit {} s per \
-         solve; training {} samples, ≤ {} epochs (patience {}).\n",
-        list(&spec.functions),
-        list(&layouts),
-        list(&spec.variants),
-        list(&seeds),
-        if spec.networks.is_empty() {
-            String::new()
-        } else {
-            format!("; files {}", spec.networks.len())
-        },
+        "Grid: {trained}{files}bounds {}; rescalings {}; solves {} (MILP: median of {} HiGHS \
+         seed(s)); time limit {} s per solve.\n",
         list(&spec.bounds),
         list(&spec.rescalings),
-        list(&spec.solve_methods),
+        if spec.solve_methods.is_empty() {
+            "none".to_string()
+        } else {
+            list(&spec.solve_methods)
+        },
         spec.solve_seeds,
         format_number(spec.time_limit),
-        spec.training.samples,
-        spec.training.epochs,
-        spec.training.patience,
     );
     let _ = writeln!(
         md,
