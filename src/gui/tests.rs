@@ -646,6 +646,7 @@ fn every_view_draws_and_the_benchmark_measures_them() {
             "regions",
             "solve",
             "runs",
+            "study",
             "train"
         ]
     );

@@ -523,6 +523,7 @@ mod tests {
     #[test]
     fn cells_are_listed_in_a_fixed_order_with_unique_file_safe_ids() {
         let mut spec = StudySpec::quick();
+        spec.hidden = vec![vec![10, 10]];
         spec.variants = vec!["plain".into(), "l1=1e-3+clip=1".into()];
         spec.functions = vec!["peaks".into(), "ackley:3".into()];
         spec.networks = vec!["a/b/peaks 25x2.json".into(), "c/peaks 25x2.json".into()];
