@@ -602,8 +602,17 @@ fn solve_section(ui: &mut egui::Ui, state: &mut AppState) {
             .ok()
             .and_then(|r| r.objective)
             .map_or("–".into(), format_number);
+        // Say which network and box the numbers belong to when they are not the ones shown.
+        let req = &last.request;
+        let whose = if req.doc_id != state.doc.id {
+            format!(" (on {}, not the network shown)", req.network.name)
+        } else if req.box_revision != state.doc.box_revision() {
+            " (over an earlier box)".to_string()
+        } else {
+            String::new()
+        };
         ui.label(format!(
-            "Last solve: {}, objective {objective}",
+            "Last solve{whose}: {}, objective {objective}",
             last.status()
         ));
     }

@@ -27,6 +27,8 @@ mod worker;
 #[cfg(test)]
 mod problem_tests;
 #[cfg(test)]
+mod state_tests;
+#[cfg(test)]
 mod study_tests;
 #[cfg(test)]
 mod tests;

@@ -15,6 +15,11 @@ impl AppState {
     pub fn replace_network(&mut self, network: Network, source: NetworkSource) {
         let id = self.next_doc_id;
         self.next_doc_id += 1;
+        // The path field names the file shown, never the previous one.
+        self.path_field = match &source {
+            NetworkSource::File(p) => p.display().to_string(),
+            NetworkSource::Sample(_) | NetworkSource::Trained(_) => String::new(),
+        };
         match &source {
             NetworkSource::File(p) => {
                 self.settings.last_network = Some(p.clone());
