@@ -87,7 +87,16 @@ impl ReluscopeApp {
             .storage
             .and_then(|s| eframe::get_value::<Settings>(s, eframe::APP_KEY))
             .unwrap_or_default();
-        Self::new(settings, network)
+        let mut app = Self::new(settings, network);
+        if let Some(storage) = cc.storage {
+            app.restore_runs(storage);
+        }
+        app
+    }
+
+    /// Restores the Runs table saved by the last session (unreadable records are dropped).
+    pub fn restore_runs(&mut self, storage: &dyn eframe::Storage) {
+        self.state.runs = eframe::get_value(storage, RUNS_KEY).unwrap_or_default();
     }
 
     /// The id of the view shown.
@@ -237,6 +246,7 @@ impl ReluscopeApp {
                     ExportKind::Lp,
                     ExportKind::AnalysisJson,
                     ExportKind::RunsCsv,
+                    ExportKind::RunsJson,
                     ExportKind::ViewPng,
                 ] {
                     let tooltip = match kind {
@@ -245,6 +255,9 @@ impl ReluscopeApp {
                         }
                         ExportKind::AnalysisJson => "bounds, stability and big-M per layer",
                         ExportKind::RunsCsv => "the Runs table",
+                        ExportKind::RunsJson => {
+                            "every run in full, with its curve and per-layer figures"
+                        }
                         ExportKind::ViewPng => "a screenshot of the current view",
                         ExportKind::Figure(_) => "the view's figure",
                     };
@@ -451,6 +464,9 @@ impl ReluscopeApp {
             );
         }
         ui.add_space(4.0);
+        if let Some(comparison) = view.comparison() {
+            crate::gui::views::compared_runs_panel(ui, &self.state, comparison);
+        }
         view.ui(ui, &mut self.state);
     }
 
@@ -537,8 +553,12 @@ impl eframe::App for ReluscopeApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, eframe::APP_KEY, &self.state.settings);
+        eframe::set_value(storage, RUNS_KEY, &self.state.runs);
     }
 }
+
+/// The storage key of the Runs table, kept across restarts.
+pub const RUNS_KEY: &str = "reluscope_runs";
 
 /// The library figure of the app view with id `view_id`, for views that have one.
 pub fn figure_of_view(view_id: &str) -> Option<reluscope::figures::View> {

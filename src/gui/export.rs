@@ -29,6 +29,8 @@ pub enum ExportKind {
     AnalysisJson,
     /// The Runs table as CSV.
     RunsCsv,
+    /// Every run in full (curves, per-layer figures) as JSON.
+    RunsJson,
     /// The current view as a PNG image.
     ViewPng,
     /// The current view's figure drawn as `reluscope plot` draws it (SVG, or PNG by the
@@ -44,6 +46,7 @@ impl ExportKind {
             ExportKind::Lp => "lp",
             ExportKind::AnalysisJson => "json",
             ExportKind::RunsCsv => "csv",
+            ExportKind::RunsJson => "json",
             ExportKind::ViewPng => "png",
             ExportKind::Figure(_) => "svg",
         }
@@ -56,6 +59,7 @@ impl ExportKind {
             ExportKind::Lp => "MILP as LP",
             ExportKind::AnalysisJson => "analysis as JSON",
             ExportKind::RunsCsv => "runs table as CSV",
+            ExportKind::RunsJson => "runs as JSON",
             ExportKind::ViewPng => "view as PNG",
             ExportKind::Figure(_) => "figure as SVG or PNG",
         }
@@ -66,7 +70,7 @@ impl ExportKind {
         let suffix = match self {
             ExportKind::Mps | ExportKind::Lp => "",
             ExportKind::AnalysisJson => "_analysis",
-            ExportKind::RunsCsv => "_runs",
+            ExportKind::RunsCsv | ExportKind::RunsJson => "_runs",
             ExportKind::ViewPng => "",
             ExportKind::Figure(view) => match view {
                 View::BigM => "_bigm",

@@ -1,10 +1,49 @@
-//! The runs table: one record per finished solve, sorting and CSV.
+//! The runs table: one record per finished solve, sorting, comparison against a baseline,
+//! CSV and JSON. Records are plain data (serde), so they persist across restarts.
 
 use reluscope::numbers::format_number;
+use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 
+/// One point of a solve's progress: incumbent and best bound at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TracePoint {
+    /// Seconds since the solve started.
+    pub time_s: f64,
+    /// Best objective found so far.
+    pub incumbent: Option<f64>,
+    /// Best proven bound so far.
+    pub bound: Option<f64>,
+}
+
+/// The figures of one hidden layer under a run's bounds (after its rescaling).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RunLayer {
+    /// Stable neurons, percent.
+    pub stable_percent: Option<f64>,
+    /// Largest big-M of an unstable neuron.
+    pub max_big_m: Option<f64>,
+    /// Median big-M of the unstable neurons.
+    pub median_big_m: Option<f64>,
+}
+
+/// Most trace points a record keeps (thinned evenly beyond, first and last kept).
+pub const MAX_TRACE_POINTS: usize = 400;
+
+/// `points` thinned to at most [`MAX_TRACE_POINTS`], keeping the first and the last.
+pub fn thin_trace(points: Vec<TracePoint>) -> Vec<TracePoint> {
+    let n = points.len();
+    if n <= MAX_TRACE_POINTS {
+        return points;
+    }
+    let step = (n - 1) as f64 / (MAX_TRACE_POINTS - 1) as f64;
+    (0..MAX_TRACE_POINTS)
+        .map(|k| points[((k as f64 * step).round() as usize).min(n - 1)])
+        .collect()
+}
+
 /// One finished solve, as the Runs table shows it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunRecord {
     /// Network name.
     pub network: String,
@@ -34,6 +73,45 @@ pub struct RunRecord {
     pub gap: Option<f64>,
     /// `optimal`, `time_limit`, `cancelled`, … or `error`.
     pub status: String,
+    /// The solve path: `milp`, `regions` or `branch`.
+    #[serde(default)]
+    pub solver: String,
+    /// Incumbent and bound over time (for comparing runs).
+    #[serde(default)]
+    pub trace: Vec<TracePoint>,
+    /// Per hidden layer figures under the run's bounds (for comparing runs).
+    #[serde(default)]
+    pub layers: Vec<RunLayer>,
+}
+
+impl RunRecord {
+    /// A short name for legends: `#3 peaks_25x2 lp` (with the rescaling or the path when
+    /// they are not the defaults).
+    pub fn legend_name(&self, number: usize) -> String {
+        let mut name = format!("#{number} {}", self.network);
+        if self.solver == "milp" || self.solver.is_empty() {
+            name.push(' ');
+            name.push_str(&self.method);
+            if self.scaling != "none" {
+                name.push('+');
+                name.push_str(&self.scaling);
+            }
+        } else {
+            name.push(' ');
+            name.push_str(&self.solver);
+        }
+        name
+    }
+}
+
+/// `value / baseline` as `2.5×` (`-` when either is missing or the baseline is 0).
+pub fn ratio_text(value: Option<f64>, baseline: Option<f64>) -> String {
+    match (value, baseline) {
+        (Some(v), Some(b)) if b != 0.0 && v.is_finite() && b.is_finite() => {
+            format!("{}×", format_number(v / b))
+        }
+        _ => "-".into(),
+    }
 }
 
 /// A column of the runs table.
@@ -43,6 +121,8 @@ pub enum RunColumn {
     Number,
     /// Network name.
     Network,
+    /// Solve path.
+    Solver,
     /// Bound method.
     Method,
     /// Rescaling.
@@ -80,22 +160,25 @@ enum Key<'a> {
 
 impl RunColumn {
     /// Every column, in table order.
-    pub const ALL: [RunColumn; 15] = [
+    /// Every column, in table order: what a run is and how it ended first (the status sits
+    /// next to the value, so that a cancelled run's value never reads like a result).
+    pub const ALL: [RunColumn; 16] = [
         RunColumn::Number,
         RunColumn::Network,
+        RunColumn::Solver,
         RunColumn::Method,
         RunColumn::Scaling,
-        RunColumn::InputBox,
-        RunColumn::Objective,
+        RunColumn::Status,
+        RunColumn::Value,
+        RunColumn::SolveTime,
+        RunColumn::Nodes,
         RunColumn::StablePercent,
         RunColumn::Binaries,
         RunColumn::MaxBigM,
         RunColumn::BoundTime,
-        RunColumn::SolveTime,
-        RunColumn::Nodes,
-        RunColumn::Value,
         RunColumn::Gap,
-        RunColumn::Status,
+        RunColumn::InputBox,
+        RunColumn::Objective,
     ];
 
     /// Header text (also the CSV header).
@@ -103,6 +186,7 @@ impl RunColumn {
         match self {
             RunColumn::Number => "#",
             RunColumn::Network => "network",
+            RunColumn::Solver => "method",
             RunColumn::Method => "bounds",
             RunColumn::Scaling => "scaling",
             RunColumn::InputBox => "box",
@@ -124,11 +208,16 @@ impl RunColumn {
         match self {
             RunColumn::Number => "order in which the solves finished",
             RunColumn::Network => "the network that was solved",
+            RunColumn::Solver => {
+                "the solve path: milp (big-M MILP on HiGHS), regions (best optimum over the \
+                 linear regions) or branch (branch and bound over the input box)"
+            }
             RunColumn::Method => {
                 "how the pre-activation bounds (and so the big-M constants) were computed"
             }
             RunColumn::Scaling => {
-                "the function-preserving rescaling applied before solving (none, balanced, unit)"
+                "the function-preserving rescaling applied before solving (none, balanced, \
+                 range, unit; - for the paths without a MILP)"
             }
             RunColumn::InputBox => "the input box the MILP optimises over",
             RunColumn::Objective => "what was optimised",
@@ -142,7 +231,10 @@ impl RunColumn {
             }
             RunColumn::BoundTime => "time spent computing the bounds",
             RunColumn::SolveTime => "time HiGHS spent on the MILP",
-            RunColumn::Nodes => "branch-and-bound nodes explored",
+            RunColumn::Nodes => {
+                "work done: branch-and-bound nodes (milp), regions enumerated (regions) or \
+                 boxes (branch)"
+            }
             RunColumn::Value => "best objective value found",
             RunColumn::Gap => "relative gap between the best value and the best bound",
             RunColumn::Status => "why the solver stopped",
@@ -151,22 +243,31 @@ impl RunColumn {
 
     /// The cell of `record` (number `index`, 1-based) as text.
     pub fn cell(self, index: usize, r: &RunRecord) -> String {
-        let num = |v: Option<f64>, digits: usize| v.map_or("-".into(), |v| format!("{v:.digits$}"));
+        // One number format everywhere (4 significant digits, scientific when tiny or huge).
+        let num = |v: Option<f64>| v.map_or("-".into(), format_number);
         match self {
             RunColumn::Number => index.to_string(),
             RunColumn::Network => r.network.clone(),
+            RunColumn::Solver => r.solver.clone(),
             RunColumn::Method => r.method.clone(),
             RunColumn::Scaling => r.scaling.clone(),
             RunColumn::InputBox => r.input_box.clone(),
             RunColumn::Objective => r.objective_description.clone(),
-            RunColumn::StablePercent => num(r.stable_percent, 1),
+            RunColumn::StablePercent => num(r.stable_percent),
             RunColumn::Binaries => r.binaries.map_or("-".into(), |b| b.to_string()),
-            RunColumn::MaxBigM => r.max_big_m.map_or("-".into(), |m| format!("{m:.4}")),
-            RunColumn::BoundTime => r.bound_time_s.map_or("-".into(), format_number),
-            RunColumn::SolveTime => num(r.solve_time_s, 3),
-            RunColumn::Nodes => r.nodes.map_or("-".into(), |n| n.to_string()),
-            RunColumn::Value => num(r.objective, 8),
-            RunColumn::Gap => r.gap.map_or("-".into(), |g| format!("{:.4}%", 100.0 * g)),
+            RunColumn::MaxBigM => num(r.max_big_m),
+            RunColumn::BoundTime => num(r.bound_time_s),
+            RunColumn::SolveTime => num(r.solve_time_s),
+            RunColumn::Nodes => match (r.nodes, r.solver.as_str()) {
+                (Some(n), "regions") => format!("{n} regions"),
+                (Some(n), "branch") => format!("{n} boxes"),
+                (Some(n), _) => n.to_string(),
+                (None, _) => "-".into(),
+            },
+            RunColumn::Value => num(r.objective),
+            RunColumn::Gap => r
+                .gap
+                .map_or("-".into(), |g| format!("{}%", format_number(100.0 * g))),
             RunColumn::Status => r.status.clone(),
         }
     }
@@ -175,6 +276,7 @@ impl RunColumn {
         match self {
             RunColumn::Number => Key::Number(Some(index as f64)),
             RunColumn::Network => Key::Text(&r.network),
+            RunColumn::Solver => Key::Text(&r.solver),
             RunColumn::Method => Key::Text(&r.method),
             RunColumn::Scaling => Key::Text(&r.scaling),
             RunColumn::InputBox => Key::Text(&r.input_box),
@@ -224,30 +326,37 @@ pub fn to_csv(records: &[RunRecord], order: &[usize]) -> String {
     let header: Vec<String> = RunColumn::ALL.iter().map(|c| quote(c.title())).collect();
     out.push_str(&header.join(","));
     out.push('\n');
-    let num = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
     for &i in order {
         let Some(r) = records.get(i) else { continue };
-        let cells = [
-            (i + 1).to_string(),
-            quote(&r.network),
-            quote(&r.method),
-            quote(&r.scaling),
-            quote(&r.input_box),
-            quote(&r.objective_description),
-            num(r.stable_percent),
-            r.binaries.map_or(String::new(), |b| b.to_string()),
-            num(r.max_big_m),
-            num(r.bound_time_s),
-            num(r.solve_time_s),
-            r.nodes.map_or(String::new(), |n| n.to_string()),
-            num(r.objective),
-            num(r.gap),
-            quote(&r.status),
-        ];
+        let cells: Vec<String> = RunColumn::ALL
+            .iter()
+            .map(|c| c.csv_cell(i + 1, r))
+            .collect();
         out.push_str(&cells.join(","));
         out.push('\n');
     }
     out
+}
+
+impl RunColumn {
+    /// The cell of `record` for CSV: full-precision numbers, quoted text.
+    fn csv_cell(self, index: usize, r: &RunRecord) -> String {
+        let num = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
+        match self.key(index, r) {
+            Key::Number(v) => match self {
+                RunColumn::Number | RunColumn::Binaries | RunColumn::Nodes => {
+                    v.map_or(String::new(), |v| format!("{v:.0}"))
+                }
+                _ => num(v),
+            },
+            Key::Text(t) => quote(t),
+        }
+    }
+}
+
+/// The records as one JSON array (every field, traces and per-layer figures included).
+pub fn to_json(records: &[RunRecord]) -> String {
+    serde_json::to_string_pretty(records).unwrap_or_else(|_| "[]".into())
 }
 
 fn quote(s: &str) -> String {
@@ -278,6 +387,9 @@ mod tests {
             objective,
             gap: Some(0.0),
             status: "optimal".into(),
+            solver: "milp".into(),
+            trace: Vec::new(),
+            layers: Vec::new(),
         }
     }
 
@@ -303,10 +415,30 @@ mod tests {
         let csv = to_csv(&rs, &[1, 0]);
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines.len(), 3);
-        assert!(lines[0].starts_with("#,network,bounds,scaling,box,objective,stable %"));
-        assert!(lines[1].starts_with("2,z,ia,none,"));
-        assert!(lines[2].starts_with("1,\"x,y\",ia,"));
-        assert!(lines[2].contains(",0.5,"));
+        assert!(lines[0].starts_with("#,network,method,bounds,scaling,status,value,"));
+        assert!(lines[1].starts_with("2,z,milp,ia,none,optimal,,2.5,2,"));
+        assert!(lines[2].starts_with("1,\"x,y\",milp,ia,none,optimal,0.5,2.5,1,"));
         assert!(lines[1].contains(",\"[-2, 2] × [-2, 2]\","));
+        // JSON keeps every field and reads back.
+        let back: Vec<RunRecord> = serde_json::from_str(&to_json(&rs)).unwrap();
+        assert_eq!(back, rs);
+    }
+
+    #[test]
+    fn traces_thin_to_the_cap_keeping_both_ends_and_ratios_read_plainly() {
+        let points: Vec<TracePoint> = (0..1000)
+            .map(|k| TracePoint {
+                time_s: k as f64,
+                incumbent: Some(-(k as f64)),
+                bound: None,
+            })
+            .collect();
+        let thin = thin_trace(points);
+        assert_eq!(thin.len(), MAX_TRACE_POINTS);
+        assert_eq!(thin[0].time_s, 0.0);
+        assert_eq!(thin[MAX_TRACE_POINTS - 1].time_s, 999.0);
+        assert_eq!(ratio_text(Some(5.0), Some(2.0)), "2.500×");
+        assert_eq!(ratio_text(Some(5.0), Some(0.0)), "-");
+        assert_eq!(ratio_text(None, Some(1.0)), "-");
     }
 }

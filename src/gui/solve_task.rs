@@ -10,7 +10,7 @@
 
 use super::document::{Analysis, ScaledAnalysis, format_box};
 use super::region_map::APP_MAX_REGIONS;
-use super::runs::RunRecord;
+use super::runs::{RunLayer, RunRecord, TracePoint, thin_trace};
 use super::settings::SolverChoice;
 use super::worker::{Reporter, Task};
 use eframe::egui;
@@ -224,7 +224,52 @@ impl FinishedSolve {
             objective: report.and_then(|r| r.objective),
             gap: report.and_then(|r| r.gap),
             status: self.status(),
+            solver: self.request.solver.key().to_string(),
+            trace: self.trace_points(),
+            layers: self.layer_figures(),
         }
+    }
+
+    /// Incumbent and bound over time, ending where the solve ended.
+    fn trace_points(&self) -> Vec<TracePoint> {
+        let mut points: Vec<TracePoint> = self
+            .trace
+            .iter()
+            .map(|p| TracePoint {
+                time_s: p.time_s,
+                incumbent: p.primal_bound,
+                bound: p.dual_bound,
+            })
+            .collect();
+        if let Ok(r) = &self.outcome {
+            let bound = r
+                .best_bound
+                .or(r.objective.filter(|_| r.status == "optimal"));
+            points.push(TracePoint {
+                time_s: r.time_s,
+                incumbent: r.objective,
+                bound,
+            });
+        }
+        thin_trace(points)
+    }
+
+    /// The hidden layers' figures of the MILP solved (after the rescaling, if any).
+    fn layer_figures(&self) -> Vec<RunLayer> {
+        let report = match (&self.scaled, &self.analysis) {
+            (Some(s), _) => &s.report,
+            (None, Some(a)) => &a.report,
+            (None, None) => return Vec::new(),
+        };
+        report
+            .hidden_layers()
+            .iter()
+            .map(|l| RunLayer {
+                stable_percent: l.stats.stable_percent,
+                max_big_m: l.stats.max_big_m,
+                median_big_m: l.stats.median_big_m,
+            })
+            .collect()
     }
 }
 

@@ -591,7 +591,7 @@ fn a_one_input_network_shows_a_curve() {
 
 /// A storage in memory, to test persistence without files.
 #[derive(Default)]
-struct MemoryStorage(std::collections::HashMap<String, String>);
+pub(super) struct MemoryStorage(std::collections::HashMap<String, String>);
 
 impl eframe::Storage for MemoryStorage {
     fn get_string(&self, key: &str) -> Option<String> {

@@ -3,7 +3,7 @@
 use super::AppState;
 use crate::gui::document::NetworkSource;
 use crate::gui::export::{self, ExportKind, WriteJob};
-use crate::gui::runs::{RunColumn, sorted_order, to_csv};
+use crate::gui::runs::{RunColumn, sorted_order, to_csv, to_json};
 use crate::gui::tasks::WriteTask;
 use eframe::egui::{self, ColorImage};
 use reluscope::figures::FigureSettings;
@@ -41,7 +41,7 @@ impl AppState {
             return;
         }
         let stem = match kind {
-            ExportKind::RunsCsv => "reluscope".to_string(),
+            ExportKind::RunsCsv | ExportKind::RunsJson => "reluscope".to_string(),
             _ => match self.settings.scaling_method() {
                 ScalingMethod::None => format!(
                     "{}_{}",
@@ -156,6 +156,13 @@ impl AppState {
                     .unwrap_or(RunColumn::Number);
                 let order = sorted_order(&self.runs, column, ascending);
                 export::text_job(to_csv(&self.runs, &order), path)
+            }
+            ExportKind::RunsJson => {
+                if self.runs.is_empty() {
+                    self.error("the runs table is empty: solve first (F5)");
+                    return;
+                }
+                export::text_job(to_json(&self.runs), path)
             }
             ExportKind::ViewPng => {
                 let Some(image) = image else {

@@ -62,6 +62,10 @@ pub struct AppState {
     pub runs: Vec<RunRecord>,
     /// Sort order of the runs table, shared with CSV export: (column index, ascending).
     pub runs_sort: (usize, bool),
+    /// Runs (indices into `runs`) overlaid in Solve, Big-M growth and Stability.
+    pub runs_compared: Vec<usize>,
+    /// The run the difference columns divide by.
+    pub runs_baseline: Option<usize>,
     /// The notice bar's message.
     pub notice: Option<Notice>,
     /// The "open a file" path field.
@@ -99,6 +103,8 @@ impl AppState {
             last_solve: None,
             runs: Vec::new(),
             runs_sort: (0, true),
+            runs_compared: Vec::new(),
+            runs_baseline: None,
             notice: None,
             path_field: String::new(),
             export_dialog: None,
@@ -107,6 +113,26 @@ impl AppState {
             requested_view: None,
             study: StudyBrowser::default(),
         }
+    }
+
+    /// Empties the runs table and its comparison.
+    pub fn clear_runs(&mut self) {
+        self.runs.clear();
+        self.runs_compared.clear();
+        self.runs_baseline = None;
+    }
+
+    /// The runs chosen for comparison with their 1-based numbers, in table order.
+    pub fn compared_runs(&self) -> Vec<(usize, &super::runs::RunRecord)> {
+        let mut chosen: Vec<usize> = self
+            .runs_compared
+            .iter()
+            .copied()
+            .filter(|&i| i < self.runs.len())
+            .collect();
+        chosen.sort_unstable();
+        chosen.dedup();
+        chosen.into_iter().map(|i| (i + 1, &self.runs[i])).collect()
     }
 
     /// Whether any worker is running (for tests and the benchmark).

@@ -85,6 +85,10 @@ impl View for BigMView {
          (e.g. lp + balanced) changes M without changing the function."
     }
 
+    fn comparison(&self) -> Option<super::Comparison> {
+        Some(super::Comparison::BigM)
+    }
+
     fn ui(&mut self, ui: &mut egui::Ui, state: &mut AppState) {
         let rows = series_rows(state);
         if rows.is_empty() {

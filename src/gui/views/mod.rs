@@ -5,6 +5,7 @@
 
 mod big_m;
 mod chart_plot;
+mod compare;
 mod network;
 mod regions;
 mod runs;
@@ -15,6 +16,7 @@ mod surface;
 mod train;
 
 pub use chart_plot::LabelledPositions;
+pub use compare::{Comparison, compared_runs_panel};
 
 use super::state::AppState;
 use eframe::egui;
@@ -32,6 +34,10 @@ pub trait View {
     /// Whether the view waits for its own worker (the benchmark waits for it to settle).
     fn is_busy(&self) -> bool {
         false
+    }
+    /// The comparison of ticked runs this view shows above its own figures, if any.
+    fn comparison(&self) -> Option<Comparison> {
+        None
     }
 }
 

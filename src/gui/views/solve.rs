@@ -289,6 +289,10 @@ impl View for SolveView {
          found, the proven bound, and how they closed in over time. Press Solve or F5."
     }
 
+    fn comparison(&self) -> Option<super::Comparison> {
+        Some(super::Comparison::Curves)
+    }
+
     fn ui(&mut self, ui: &mut egui::Ui, state: &mut AppState) {
         if let Some(running) = &state.solve {
             let last = running.trace.last();

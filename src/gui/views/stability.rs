@@ -119,6 +119,10 @@ impl View for StabilityView {
          these counts."
     }
 
+    fn comparison(&self) -> Option<super::Comparison> {
+        Some(super::Comparison::Stability)
+    }
+
     fn ui(&mut self, ui: &mut egui::Ui, state: &mut AppState) {
         let method = state.settings.bound_method();
         let Some(analysis) = state.doc.shown_analysis(method) else {
