@@ -141,6 +141,9 @@ pub struct RunningSolve {
     pub fraction: Option<f64>,
     /// Progress snapshots so far.
     pub trace: Vec<SolveProgress>,
+    /// When the first snapshot arrived and its solver time, to carry the curves on to the
+    /// present while the solver is silent (e.g. at node 0).
+    pub trace_clock: Option<(std::time::Instant, f64)>,
     /// Log lines so far.
     pub log: Vec<String>,
     /// The analysis of the bounds used (known once the bounds are).
@@ -299,11 +302,18 @@ impl RunningSolve {
             request,
             fraction: None,
             trace: Vec::new(),
+            trace_clock: None,
             log: Vec::new(),
             analysis,
             scaled,
             problem_lines: Vec::new(),
         }
+    }
+
+    /// The solver's time now (the time base of the trace), once a snapshot arrived.
+    pub fn trace_now(&self) -> Option<f64> {
+        self.trace_clock
+            .map(|(at, time_s)| time_s + at.elapsed().as_secs_f64())
     }
 
     /// Applies the worker's messages; returns the bounds and rescaling it computed (for the
@@ -338,7 +348,12 @@ impl RunningSolve {
                     self.scaled = Some((*scaled).clone());
                     new_scaled = Some(*scaled);
                 }
-                SolveMessage::Progress(p) => self.trace.push(p),
+                SolveMessage::Progress(p) => {
+                    if self.trace_clock.is_none() {
+                        self.trace_clock = Some((std::time::Instant::now(), p.time_s));
+                    }
+                    self.trace.push(p);
+                }
                 SolveMessage::Log(line) => {
                     if self.log.len() < MAX_LOG_LINES {
                         self.log.push(line);

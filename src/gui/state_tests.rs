@@ -96,7 +96,10 @@ fn two_runs_compare_side_by_side_with_ratios_and_persist() {
     }
     // Both runs' curves in the Solve view, their big-M per layer in Big-M growth, with the
     // records' own figures: the last trace point is where each solve ended.
-    for (view, title) in [("Solve", "Compared runs (2)"), ("Big-M growth", "Compared runs (2)")] {
+    for (view, title) in [
+        ("Solve", "Compared runs (2)"),
+        ("Big-M growth", "Compared runs (2)"),
+    ] {
         h.get_by_label(view).click();
         h.run();
         assert!(has_label(&h, title), "{view}");

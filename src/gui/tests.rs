@@ -845,9 +845,9 @@ fn balanced_scaling_keeps_the_optimum_and_shows_what_it_changes() {
     });
     let csv = std::fs::read_to_string(&csv_path).expect("the CSV was written");
     let lines: Vec<&str> = csv.lines().collect();
-    assert!(lines[0].starts_with("#,network,bounds,scaling,"));
-    assert!(lines[1].starts_with("1,peaks_25x2,ia,none,"));
-    assert!(lines[2].starts_with("2,peaks_25x2,ia,balanced,"));
+    assert!(lines[0].starts_with("#,network,method,bounds,scaling,status,"));
+    assert!(lines[1].starts_with("1,peaks_25x2,milp,ia,none,optimal,"));
+    assert!(lines[2].starts_with("2,peaks_25x2,milp,ia,balanced,optimal,"));
 }
 
 /// Sets the Training form through the UI: hidden widths, samples and epochs.

@@ -2,7 +2,7 @@
 //! lines per bound method computed for the current box, and one per (method, rescaling)
 //! computed so far (e.g. `lp` and `lp + balanced`).
 
-use super::{View, layer_axis_label, palette};
+use super::{View, layer_axis_label};
 use crate::gui::document::displayable;
 use crate::gui::state::AppState;
 use eframe::egui::{self, Color32};
@@ -12,8 +12,9 @@ use egui_plot::{
 };
 use reluscope::analysis::LayerStats;
 use reluscope::bounds::BoundMethod;
+use reluscope::figures::palette::rescaled_dashed;
+use reluscope::figures::tick_label;
 use reluscope::numbers::format_number;
-use reluscope::scaling::ScalingMethod;
 
 /// The Big-M growth view (stateless).
 pub struct BigMView;
@@ -30,24 +31,28 @@ pub fn log_series(layers: &[LayerStats], pick: fn(&LayerStats) -> Option<f64>) -
         .collect()
 }
 
-/// Axis label of a log10 value: `10^k` at integers, `2·10^k` and `5·10^k` in between.
+/// Axis label of a log10 value in plain numbers: `1`, `10`, `100`, `1k`, `2`, `0.5`.
 pub fn power_label(v: f64) -> String {
-    let k = v.floor();
-    let mantissa = 10f64.powf(v - k);
-    if (mantissa - 1.0).abs() < 1e-6 {
-        format!("10^{}", k as i64)
-    } else {
-        format!("{}·10^{}", mantissa.round() as i64, k as i64)
-    }
+    // Marks sit at log10 of whole mantissas: round away the float noise of 10^v.
+    let value = 10f64.powf(v);
+    let magnitude = 10f64.powf(v.floor());
+    tick_label((value / magnitude * 1000.0).round() / 1000.0 * magnitude)
 }
 
-/// Grid marks at powers of ten, plus 2× and 5× when the range spans few decades.
+/// Grid marks at powers of ten, with 2× and 5× when the range spans few decades and every
+/// whole mantissa within one decade, so that a narrow range still reads.
 pub fn decade_marks(input: GridInput) -> Vec<GridMark> {
     let (lo, hi) = input.bounds;
     if !(lo.is_finite() && hi.is_finite()) || hi - lo > 60.0 {
         return Vec::new();
     }
-    let few_decades = hi - lo < 3.0;
+    let mantissas: &[f64] = if hi - lo < 1.2 {
+        &[2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]
+    } else if hi - lo < 3.0 {
+        &[2.0, 5.0]
+    } else {
+        &[]
+    };
     let mut marks = Vec::new();
     let mut k = lo.floor();
     while k <= hi.ceil() {
@@ -55,13 +60,11 @@ pub fn decade_marks(input: GridInput) -> Vec<GridMark> {
             value: k,
             step_size: 1.0,
         });
-        if few_decades {
-            for m in [2f64, 5.0] {
-                marks.push(GridMark {
-                    value: k + m.log10(),
-                    step_size: 0.1,
-                });
-            }
+        for m in mantissas {
+            marks.push(GridMark {
+                value: k + m.log10(),
+                step_size: 0.1,
+            });
         }
         k += 1.0;
     }
@@ -96,8 +99,9 @@ impl View for BigMView {
             return;
         }
         ui.label(
-            "Solid: max big-M; dashed: median. Select other bound methods or rescalings on the \
-             left to add their lines.",
+            "Line with dots: largest big-M of the layer; crosses: median. One colour per bound \
+             method (ia red, symbolic orange, lp blue, milp green); a rescaled series is dashed. \
+             Select other bound methods or rescalings on the left to add their lines.",
         )
         .on_hover_text(
             "A neuron with bounds L < 0 < U needs y ≤ a − L(1 − z) and y ≤ U z; the larger \
@@ -113,13 +117,14 @@ impl View for BigMView {
                 (
                     row.label.clone(),
                     row.colour,
-                    row.marker,
+                    row.dashed,
                     log_series(&row.layers, |s| s.max_big_m),
                     log_series(&row.layers, |s| s.median_big_m),
                 )
             })
             .collect();
-        Plot::new("big_m_plot")
+        // One plot id per network: series hidden by a legend click come back on the next one.
+        Plot::new(("big_m_plot", state.doc.id))
             .height(plot_height)
             .legend(Legend::default().position(Corner::LeftTop))
             .allow_scroll(false)
@@ -147,25 +152,31 @@ impl View for BigMView {
                 })
             })
             .show(ui, |plot| {
-                for (label, colour, marker, max, median) in series {
+                for (label, colour, dashed, max, median) in series {
                     let max_name = format!("{label} max");
                     let median_name = format!("{label} median");
+                    // Max: a line with dots; median: crosses alone; a rescaled series dashed.
                     plot.points(
                         Points::new(max_name.clone(), PlotPoints::from(max.clone()))
                             .color(colour)
-                            .shape(marker)
+                            .shape(MarkerShape::Circle)
                             .radius(3.5),
                     );
                     plot.line(
                         Line::new(max_name, PlotPoints::from(max))
                             .color(colour)
-                            .width(2.0),
+                            .width(2.0)
+                            .style(if dashed {
+                                LineStyle::dashed_loose()
+                            } else {
+                                LineStyle::Solid
+                            }),
                     );
-                    plot.line(
-                        Line::new(median_name, PlotPoints::from(median))
+                    plot.points(
+                        Points::new(median_name, PlotPoints::from(median))
                             .color(colour)
-                            .width(1.5)
-                            .style(LineStyle::dashed_loose()),
+                            .shape(MarkerShape::Cross)
+                            .radius(5.0),
                     );
                 }
             });
@@ -202,48 +213,56 @@ struct SeriesRow {
     /// What the row is.
     tooltip: String,
     colour: Color32,
-    marker: MarkerShape,
+    /// A rescaled series (drawn dashed).
+    dashed: bool,
     /// Hidden layers.
     layers: Vec<LayerStats>,
 }
 
+/// The colour of a bound method, shared with the figures the library draws.
+pub fn method_colour(method: BoundMethod) -> Color32 {
+    let (r, g, b) = reluscope::figures::palette::method_colour(method.key());
+    Color32::from_rgb(r, g, b)
+}
+
 /// Every analysis of the current box, unscaled first, then every rescaling computed so far.
 fn series_rows(state: &AppState) -> Vec<SeriesRow> {
-    // Colour by the method's place in the list, so a method keeps its colour; a rescaling
-    // keeps the method's hue, lighter, with its own marker.
-    let colour_of = |method: BoundMethod| {
-        palette::series(
-            BoundMethod::ALL
-                .iter()
-                .position(|m| *m == method)
-                .unwrap_or(0),
-        )
-    };
     let mut rows: Vec<SeriesRow> = state
         .doc
         .analyses()
         .map(|a| SeriesRow {
             label: a.method().key().to_string(),
             tooltip: a.method().label().to_string(),
-            colour: colour_of(a.method()),
-            marker: MarkerShape::Circle,
+            colour: method_colour(a.method()),
+            dashed: false,
             layers: a.hidden_stats(),
         })
         .collect();
-    rows.extend(state.doc.scaled_analyses().map(|s| SeriesRow {
-        label: s.label(),
-        tooltip: displayable(&format!(
-            "{}, then rescaled: {}",
-            s.method.label(),
-            s.scaling.label()
-        )),
-        colour: colour_of(s.method).lerp_to_gamma(Color32::WHITE, 0.35),
-        marker: match s.scaling {
-            ScalingMethod::Unit => MarkerShape::Square,
-            _ => MarkerShape::Diamond,
-        },
-        layers: s.hidden_stats(),
-    }));
+    // Fixed order ia → symbolic → lp → milp, whatever order they were computed in.
+    let order = |label: &str| {
+        BoundMethod::ALL
+            .iter()
+            .position(|m| label.starts_with(m.key()))
+            .unwrap_or(usize::MAX)
+    };
+    rows.sort_by_key(|r| order(&r.label));
+    let mut scaled: Vec<SeriesRow> = state
+        .doc
+        .scaled_analyses()
+        .map(|s| SeriesRow {
+            label: s.label(),
+            tooltip: displayable(&format!(
+                "{}, then rescaled: {}",
+                s.method.label(),
+                s.scaling.label()
+            )),
+            colour: method_colour(s.method),
+            dashed: rescaled_dashed(s.scaling.key()),
+            layers: s.hidden_stats(),
+        })
+        .collect();
+    scaled.sort_by_key(|r| order(&r.label));
+    rows.extend(scaled);
     rows
 }
 
@@ -252,10 +271,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn powers_of_ten_read_as_such() {
-        assert_eq!(power_label(3.0), "10^3");
-        assert_eq!(power_label(-2.0), "10^-2");
-        assert_eq!(power_label(2f64.log10()), "2·10^0");
-        assert_eq!(power_label(1.0 + 5f64.log10()), "5·10^1");
+    fn log_axis_labels_read_as_plain_numbers() {
+        assert_eq!(power_label(3.0), "1k");
+        assert_eq!(power_label(-2.0), "0.01");
+        assert_eq!(power_label(0.0), "1");
+        assert_eq!(power_label(2f64.log10()), "2");
+        assert_eq!(power_label(1.0 + 5f64.log10()), "50");
+        assert_eq!(power_label(5.0 + 2.5f64.log10()), "250k");
     }
 }

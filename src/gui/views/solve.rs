@@ -1,14 +1,15 @@
 //! Solve: the running or last MILP solve: status, objective, bound, gap, x* and the forward
 //! check, incumbent and bound over time, and the HiGHS log.
 
-use super::{View, palette};
+use super::{View, legend_entry, palette};
 use crate::gui::controls::coefficient_line;
 use crate::gui::document::{ScaledAnalysis, displayable};
 use crate::gui::settings::SolverChoice;
 use crate::gui::state::AppState;
 use crate::gui::worker::{format_elapsed, format_seconds};
 use eframe::egui;
-use egui_plot::{Legend, Line, Plot, PlotPoints};
+use egui_plot::{Line, Plot, PlotPoints, Points};
+use reluscope::figures::tick_label;
 use reluscope::milp::{SolveProgress, SolveReport};
 use reluscope::numbers::format_number;
 use std::time::Duration;
@@ -16,9 +17,24 @@ use std::time::Duration;
 /// The Solve view (stateless).
 pub struct SolveView;
 
-/// `(t, incumbent)` and `(t, bound)` step series of a trace.
-fn trace_series(trace: &[SolveProgress]) -> (Vec<[f64; 2]>, Vec<[f64; 2]>) {
-    let step = |pick: fn(&SolveProgress) -> Option<f64>| {
+/// Where the curves end: the time (now for a running solve, the end for a finished one) and
+/// the final values, which meet when the optimum is proven.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TraceEnd {
+    /// Solver time of the end, seconds.
+    pub time_s: f64,
+    /// The final incumbent (a finished solve's objective).
+    pub incumbent: Option<f64>,
+    /// The final bound.
+    pub bound: Option<f64>,
+    /// Whether the solve ended proven optimal (the meeting point is marked).
+    pub proven: bool,
+}
+
+/// `(t, incumbent)` and `(t, bound)` step series of a trace, carried on to `end` (the value
+/// holds until the next snapshot, and until the end).
+fn trace_series(trace: &[SolveProgress], end: Option<TraceEnd>) -> (Vec<[f64; 2]>, Vec<[f64; 2]>) {
+    let step = |pick: fn(&SolveProgress) -> Option<f64>, last_value: Option<f64>| {
         let mut out: Vec<[f64; 2]> = Vec::new();
         for p in trace {
             if let Some(v) = pick(p).filter(|v| v.is_finite()) {
@@ -29,24 +45,66 @@ fn trace_series(trace: &[SolveProgress]) -> (Vec<[f64; 2]>, Vec<[f64; 2]>) {
                 out.push([p.time_s, v]);
             }
         }
+        if let Some(end) = end {
+            let held = out.last().map(|p| p[1]);
+            if let Some(v) = last_value.or(held).filter(|v| v.is_finite())
+                && out.last().is_none_or(|p| p[0] <= end.time_s)
+            {
+                if let Some(h) = held {
+                    out.push([end.time_s, h]);
+                }
+                out.push([end.time_s, v]);
+            }
+        }
         out
     };
-    (step(|p| p.primal_bound), step(|p| p.dual_bound))
+    (
+        step(|p| p.primal_bound, end.and_then(|e| e.incumbent)),
+        step(|p| p.dual_bound, end.and_then(|e| e.bound)),
+    )
 }
 
-fn trace_plot(ui: &mut egui::Ui, trace: &[SolveProgress], height: f32) {
-    let (incumbent, bound) = trace_series(trace);
+fn trace_plot(
+    ui: &mut egui::Ui,
+    id: u64,
+    trace: &[SolveProgress],
+    end: Option<TraceEnd>,
+    height: f32,
+) {
+    let (incumbent, bound) = trace_series(trace, end);
     if incumbent.is_empty() && bound.is_empty() {
         ui.weak(
             "No progress reported yet (HiGHS reports when it finds points or improves the bound).",
         );
         return;
     }
-    Plot::new("solve_trace")
+    // The legend sits above the plot, never over the curves' meeting point.
+    ui.horizontal(|ui| {
+        legend_entry(
+            ui,
+            palette::INCUMBENT,
+            "incumbent (best point found)",
+            "the best objective value of a point found so far",
+        );
+        legend_entry(
+            ui,
+            palette::BOUND,
+            "best bound (proven)",
+            "no point can be better than this",
+        );
+        if end.is_some_and(|e| e.proven) {
+            ui.weak("• the dot: where they met (optimal)");
+        }
+    });
+    let meeting = end
+        .filter(|e| e.proven)
+        .and_then(|e| e.incumbent.map(|v| [e.time_s, v]));
+    Plot::new(("solve_trace", id))
         .height(height)
-        .legend(Legend::default())
         .x_axis_label("seconds")
         .y_axis_label("objective")
+        .x_axis_formatter(|m, _| tick_label(m.value))
+        .y_axis_formatter(|m, _| tick_label(m.value))
         .show(ui, |plot| {
             plot.line(
                 Line::new("incumbent (best point found)", PlotPoints::from(incumbent))
@@ -61,6 +119,13 @@ fn trace_plot(ui: &mut egui::Ui, trace: &[SolveProgress], height: f32) {
                     .width(2.0)
                     .allow_band(false),
             );
+            if let Some(p) = meeting {
+                plot.points(
+                    Points::new("optimum", PlotPoints::from(vec![p]))
+                        .color(palette::INCUMBENT)
+                        .radius(5.0),
+                );
+            }
         });
 }
 
@@ -355,7 +420,13 @@ impl View for SolveView {
                 running.task.cancel();
             }
             let height = (ui.available_height() * 0.55).max(150.0);
-            trace_plot(ui, &running.trace, height);
+            let end = running.trace_now().map(|time_s| TraceEnd {
+                time_s,
+                incumbent: None,
+                bound: None,
+                proven: false,
+            });
+            trace_plot(ui, running.request.doc_id, &running.trace, end, height);
             ui.label("HiGHS log:");
             log_area(ui, &running.log, ui.available_height().max(80.0));
             // Keep the elapsed time and plot moving even between solver messages.
@@ -438,7 +509,15 @@ impl View for SolveView {
         }
         ui.separator();
         let height = (ui.available_height() * 0.6).max(140.0);
-        trace_plot(ui, &last.trace, height);
+        let end = last.outcome.as_ref().ok().map(|r| TraceEnd {
+            time_s: r.time_s,
+            incumbent: r.objective,
+            bound: r
+                .best_bound
+                .or(r.objective.filter(|_| r.status == "optimal")),
+            proven: r.status == "optimal",
+        });
+        trace_plot(ui, req.doc_id, &last.trace, end, height);
         egui::CollapsingHeader::new(format!("HiGHS log ({} lines)", last.log.len()))
             .default_open(false)
             .show(ui, |ui| log_area(ui, &last.log, 300.0));
@@ -458,12 +537,33 @@ mod tests {
             gap: None,
             nodes: 0,
         };
-        let (inc, bound) = trace_series(&[
+        let trace = [
             p(0.0, None, Some(-10.0)),
             p(1.0, Some(-2.0), Some(-5.0)),
             p(2.0, Some(-3.0), None),
-        ]);
+        ];
+        let (inc, bound) = trace_series(&trace, None);
         assert_eq!(inc, vec![[1.0, -2.0], [2.0, -2.0], [2.0, -3.0]]);
         assert_eq!(bound, vec![[0.0, -10.0], [1.0, -10.0], [1.0, -5.0]]);
+        // A running solve: both curves held to the present.
+        let now = TraceEnd {
+            time_s: 7.0,
+            incumbent: None,
+            bound: None,
+            proven: false,
+        };
+        let (inc, bound) = trace_series(&trace, Some(now));
+        assert_eq!(inc.last(), Some(&[7.0, -3.0]));
+        assert_eq!(bound.last(), Some(&[7.0, -5.0]));
+        // A finished optimal solve: both end at the optimum, at the end time.
+        let done = TraceEnd {
+            time_s: 9.0,
+            incumbent: Some(-4.0),
+            bound: Some(-4.0),
+            proven: true,
+        };
+        let (inc, bound) = trace_series(&trace, Some(done));
+        assert_eq!(&inc[inc.len() - 2..], &[[9.0, -3.0], [9.0, -4.0]]);
+        assert_eq!(&bound[bound.len() - 2..], &[[9.0, -5.0], [9.0, -4.0]]);
     }
 }
