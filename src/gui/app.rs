@@ -142,6 +142,9 @@ impl ReluscopeApp {
             .default_size(300.0)
             .min_size(240.0)
             .show(ui, |ui| {
+                // Solve and Cancel stay in sight below the scrolling settings.
+                egui::Panel::bottom("solve_strip")
+                    .show(ui, |ui| controls::solve_buttons(ui, &mut self.state));
                 egui::ScrollArea::vertical()
                     .id_salt("controls_scroll")
                     .show(ui, |ui| controls::side_panel(ui, &mut self.state));

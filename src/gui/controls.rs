@@ -331,6 +331,21 @@ pub fn warning_lines(ui: &mut egui::Ui, warnings: &[String]) {
     }
 }
 
+/// A warning when a rescaling widens the MILP's coefficient range (largest / smallest
+/// |coefficient|) instead of narrowing it.
+pub fn widening_warning(before: Option<(f64, f64)>, after: Option<(f64, f64)>) -> Option<String> {
+    let ratio = |r: Option<(f64, f64)>| r.filter(|(lo, _)| *lo > 0.0).map(|(lo, hi)| hi / lo);
+    let (b, a) = (ratio(before)?, ratio(after)?);
+    (a > b * (1.0 + 1e-9)).then(|| {
+        format!(
+            "This rescaling widens the coefficient range (max/min {} to {}), which makes the MILP's \
+             numerics harder, not easier: try another rescaling or none.",
+            format_number(b),
+            format_number(a)
+        )
+    })
+}
+
 /// The coefficient line of the scaling panel (also what the tests read).
 pub fn coefficient_line(before: Option<(f64, f64)>, after: Option<(f64, f64)>) -> String {
     format!(
@@ -374,6 +389,11 @@ fn scaling_section(ui: &mut egui::Ui, state: &mut AppState) {
                  and bounds) before and after the rescaling; a smaller ratio is easier on the \
                  solver's numerics",
             );
+            if let Some(warning) =
+                widening_warning(r.coefficient_range_before, r.coefficient_range_after)
+            {
+                ui.colored_label(ui.visuals().warn_fg_color, warning);
+            }
             let before = r.max_hidden_big_m_unscaled();
             ui.label(format!(
                 "{} rescaled in {}; max big-M {} before, {} after",
@@ -550,6 +570,11 @@ fn solve_section(ui: &mut egui::Ui, state: &mut AppState) {
             s.mip_gap = percent / 100.0;
         }
     });
+}
+
+/// Solve and Cancel, the progress of a running solve and the last solve's line: pinned at
+/// the bottom of the side panel, so that they stay visible however long the panel grows.
+pub fn solve_buttons(ui: &mut egui::Ui, state: &mut AppState) {
     let ctx = ui.ctx().clone();
     let by_regions = state
         .settings

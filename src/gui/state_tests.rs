@@ -124,3 +124,36 @@ fn two_runs_compare_side_by_side_with_ratios_and_persist() {
     restored.restore_runs(&storage);
     assert_eq!(restored.state.runs, runs);
 }
+
+#[test]
+fn solve_stays_visible_with_every_rescaling_and_a_widening_rescaling_is_flagged() {
+    let mut h = start();
+    h.run();
+    // The largest sample, LP bounds: the panel grows with the coefficient read-out.
+    h.get_by_label("Sample").click();
+    h.run();
+    h.get_by_label("peaks_25x5").click();
+    h.run();
+    let window = h.ctx.content_rect();
+    for scaling in reluscope::scaling::ScalingMethod::ALL {
+        h.state_mut().state.set_scaling_method(scaling);
+        wait_for(&mut h, Duration::from_secs(30), "the rescaling", |h| {
+            !h.state().state.is_busy()
+        });
+        h.run();
+        let solve = h.get_by_label("Solve (F5)").rect();
+        let cancel = h.get_by_label("Cancel").rect();
+        for (name, rect) in [("Solve", solve), ("Cancel", cancel)] {
+            assert!(
+                window.contains_rect(rect),
+                "{name} is outside the window with rescaling {}: {rect:?} in {window:?}",
+                scaling.key()
+            );
+        }
+    }
+    // The warning, decided on the numbers of the read-out.
+    let r = |lo: f64, hi: f64| Some((lo, hi));
+    assert!(super::controls::widening_warning(r(1e-3, 1e2), r(1e-3, 1e3)).is_some());
+    assert!(super::controls::widening_warning(r(1e-3, 1e3), r(1e-2, 1e2)).is_none());
+    assert!(super::controls::widening_warning(None, r(1.0, 2.0)).is_none());
+}
