@@ -157,3 +157,36 @@ fn solve_stays_visible_with_every_rescaling_and_a_widening_rescaling_is_flagged(
     assert!(super::controls::widening_warning(r(1e-3, 1e3), r(1e-2, 1e2)).is_none());
     assert!(super::controls::widening_warning(None, r(1.0, 2.0)).is_none());
 }
+
+#[test]
+fn capped_outlines_say_so_and_what_to_do() {
+    let mut h = start();
+    h.run();
+    h.get_by_label("Sample").click();
+    h.run();
+    h.get_by_label("peaks_25x5").click();
+    h.run();
+    h.get_by_label("Regions").click();
+    wait_for(&mut h, Duration::from_secs(120), "the region map", |h| {
+        !h.state().state.is_busy() && has_label(h, "Outlines hidden")
+    });
+    let note = h.get_by_label_contains("Outlines hidden").value().unwrap_or_default();
+    // The count in view is the whole map at first: read it and check it against the library.
+    let in_view: usize = note
+        .split_whitespace()
+        .nth(2)
+        .and_then(|n| n.trim_end_matches(',').parse().ok())
+        .expect("a count in the note");
+    let net = super::samples::find("peaks_25x5").unwrap().load().unwrap();
+    let b = net.input_box().unwrap().clone();
+    let map = reluscope::regions::partition_2d(
+        &net,
+        &b,
+        None,
+        &reluscope::regions::RegionOptions::default(),
+        &reluscope::control::TaskControl::default(),
+    )
+    .unwrap();
+    assert_eq!(in_view, map.count());
+    assert!(note.contains("Zoom in"), "{note}");
+}

@@ -158,27 +158,12 @@ pub fn heat_map_image(grid: &SampledGrid) -> ColorImage {
     ColorImage::new([grid.nx, grid.ny], pixels)
 }
 
-/// A perceptually ordered colour scale from dark blue (0) to yellow (1), after viridis.
+/// The colour scale of heat maps, dark blue (0) to yellow (1): the library's
+/// [`reluscope::figures::palette::sequential`], so that the app and exported figures agree.
 pub fn colormap(t: f32) -> Color32 {
-    const STOPS: [[u8; 3]; 6] = [
-        [68, 1, 84],
-        [65, 68, 135],
-        [42, 120, 142],
-        [34, 168, 132],
-        [122, 209, 81],
-        [253, 231, 37],
-    ];
-    let t = if t.is_finite() {
-        t.clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    let x = t * (STOPS.len() - 1) as f32;
-    let k = (x.floor() as usize).min(STOPS.len() - 2);
-    let f = x - k as f32;
-    let mix = |a: u8, b: u8| (a as f32 + (b as f32 - a as f32) * f).round() as u8;
-    let (a, b) = (STOPS[k], STOPS[k + 1]);
-    Color32::from_rgb(mix(a[0], b[0]), mix(a[1], b[1]), mix(a[2], b[2]))
+    let (r, g, b) =
+        reluscope::figures::palette::sequential(if t.is_finite() { f64::from(t) } else { 0.0 });
+    Color32::from_rgb(r, g, b)
 }
 
 #[cfg(test)]

@@ -134,6 +134,7 @@ impl View for BigMView {
             .y_axis_label("big-M (log scale)")
             .y_grid_spacer(decade_marks)
             .y_axis_formatter(|mark, _| power_label(mark.value))
+            .x_grid_spacer(super::layer_marks)
             .x_axis_formatter(|mark, _| layer_axis_label(mark.value))
             .label_formatter(|hover| {
                 Some(match hover {

@@ -77,6 +77,7 @@ pub fn compared_runs_panel(ui: &mut egui::Ui, state: &AppState, comparison: Comp
                 Comparison::BigM => plot
                     .x_axis_label("hidden layer")
                     .y_axis_label("largest big-M")
+                    .x_grid_spacer(super::layer_marks)
                     .x_axis_formatter(|m, _| layer_axis_label(m.value))
                     .y_grid_spacer(decade_marks)
                     .y_axis_formatter(|m, _| power_label(m.value)),
@@ -85,6 +86,7 @@ pub fn compared_runs_panel(ui: &mut egui::Ui, state: &AppState, comparison: Comp
                     .y_axis_label("stable neurons (%)")
                     .include_y(0.0)
                     .include_y(100.0)
+                    .x_grid_spacer(super::layer_marks)
                     .x_axis_formatter(|m, _| layer_axis_label(m.value))
                     .y_axis_formatter(|m, _| tick_label(m.value)),
             };

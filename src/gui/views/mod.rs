@@ -127,6 +127,47 @@ pub fn layer_axis_label(value: f64) -> String {
     }
 }
 
+/// A horizontal colour bar of the heat-map scale from `lo` (left) to `hi` (right), labelled
+/// at both ends, with what the colour shows.
+pub fn colour_bar(ui: &mut egui::Ui, what: &str, lo: f64, hi: f64) {
+    ui.horizontal(|ui| {
+        ui.label(format!("{what}:"));
+        ui.label(reluscope::figures::tick_label(lo));
+        let (rect, _) = ui.allocate_exact_size(egui::vec2(160.0, 12.0), egui::Sense::hover());
+        let steps = 40;
+        for k in 0..steps {
+            let t = (k as f32 + 0.5) / steps as f32;
+            let x0 = rect.left() + rect.width() * k as f32 / steps as f32;
+            let x1 = rect.left() + rect.width() * (k + 1) as f32 / steps as f32;
+            ui.painter().rect_filled(
+                egui::Rect::from_x_y_ranges(x0..=x1, rect.y_range()),
+                0.0,
+                crate::gui::surface_data::colormap(t),
+            );
+        }
+        ui.label(reluscope::figures::tick_label(hi));
+    })
+    .response
+    .on_hover_text("the colour scale: dark blue for the smallest value, yellow for the largest");
+}
+
+/// Grid marks at every whole layer number in view, so that every layer is labelled however
+/// many there are (egui_plot's own spacing skips some).
+pub fn layer_marks(input: egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
+    let (lo, hi) = input.bounds;
+    if !(lo.is_finite() && hi.is_finite()) || hi - lo > 200.0 {
+        return Vec::new();
+    }
+    let first = lo.ceil().max(1.0) as i64;
+    let last = hi.floor() as i64;
+    (first..=last)
+        .map(|k| egui_plot::GridMark {
+            value: k as f64,
+            step_size: 1.0,
+        })
+        .collect()
+}
+
 /// Draws a small coloured square followed by a label, with a tooltip (legends).
 pub fn legend_entry(ui: &mut egui::Ui, colour: egui::Color32, text: &str, tooltip: &str) {
     ui.horizontal(|ui| {

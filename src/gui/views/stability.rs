@@ -4,7 +4,7 @@
 use super::{View, layer_axis_label, legend_entry, palette};
 use crate::gui::state::AppState;
 use eframe::egui::{self, Color32, Stroke};
-use egui_plot::{Bar, BarChart, Legend, Plot};
+use egui_plot::{Bar, BarChart, Plot};
 use reluscope::analysis::LayerStats;
 use reluscope::numbers::format_number;
 use reluscope::scaling::ScalingMethod;
@@ -147,19 +147,20 @@ impl View for StabilityView {
         let n = layers.len() as f64;
         let current = stacked_charts(&layers, false);
         let ghost_charts = ghost.map(|g| stacked_charts(&g.layers, true));
+        // The legend is the row above the plot (one entry per state), not egui_plot's, which
+        // would list every layer's bars again.
         Plot::new("stability_plot")
             .height(plot_height)
-            .legend(Legend::default())
             .allow_scroll(false)
             .allow_zoom(false)
             .allow_drag(false)
             .include_y(0.0)
-            // Headroom so that the legend (top right) does not cover the tallest bars.
-            .include_y(1.3 * layers.iter().map(|s| s.neurons).max().unwrap_or(1) as f64)
+            .include_y(1.05 * layers.iter().map(|s| s.neurons).max().unwrap_or(1) as f64)
             .include_x(0.4)
             .include_x(n + 0.6)
             .x_axis_label("hidden layer")
             .y_axis_label("neurons")
+            .x_grid_spacer(super::layer_marks)
             .x_axis_formatter(|mark, _| layer_axis_label(mark.value))
             .show(ui, |plot| {
                 for chart in current {

@@ -8,9 +8,7 @@ use crate::gui::surface_data::{
 };
 use crate::gui::worker::Task;
 use eframe::egui::{self, Color32, TextureHandle, TextureOptions, vec2};
-use egui_plot::{
-    HoverPosition, Legend, Line, MarkerShape, Plot, PlotImage, PlotPoint, PlotPoints, Points,
-};
+use egui_plot::{HoverPosition, Line, MarkerShape, Plot, PlotImage, PlotPoint, PlotPoints, Points};
 use reluscope::numbers::format_number;
 use reluscope::regions::Slice;
 
@@ -290,14 +288,7 @@ impl View for SurfaceView {
         let grid = &surface.grid;
         if let Some((lo, hi)) = grid.value_range() {
             ui.horizontal(|ui| {
-                ui.label(format!(
-                    "dark = {}, bright = {}",
-                    format_number(lo),
-                    format_number(hi)
-                ))
-                .on_hover_text(
-                    "the colour scale runs from dark blue (smallest) to yellow (largest)",
-                );
+                super::colour_bar(ui, &what, lo, hi);
                 if let Some((x, name, same_box)) = &optimum {
                     let text = format!(
                         "{name} at ({})",
@@ -316,8 +307,9 @@ impl View for SurfaceView {
         }
         let one_d = shown_key.slice.is_none();
         let [sx, sy] = shown_key.slice.as_ref().map_or([0, 0], |s| s.axes);
+        // No legend (the line above names everything) and no grid over the heat map.
         let plot = Plot::new("surface_plot")
-            .legend(Legend::default())
+            .show_grid(one_d)
             .x_axis_label(format!("x{sx}"))
             .y_axis_label(if one_d {
                 what.clone()
@@ -403,10 +395,18 @@ impl View for SurfaceView {
                 }
             }
             if let Some((x, name, _)) = &optimum {
+                // A white disc under a red cross: visible on dark and bright colours alike.
+                plot.points(
+                    Points::new(*name, vec![[x[sx], x[sy]]])
+                        .color(Color32::WHITE)
+                        .radius(9.0)
+                        .shape(MarkerShape::Circle)
+                        .filled(true),
+                );
                 plot.points(
                     Points::new(*name, vec![[x[sx], x[sy]]])
                         .color(palette::INCUMBENT)
-                        .radius(7.0)
+                        .radius(8.0)
                         .shape(MarkerShape::Cross),
                 );
             }

@@ -100,7 +100,8 @@ pub(super) fn per_layer_plot(
     let layers = slice.or(whole).map_or(0, <[usize]>::len);
     Plot::new("regions_per_layer")
         .height(height)
-        .legend(Legend::default())
+        // Counts grow with depth: the top left is where the bars are lowest.
+        .legend(Legend::default().position(egui_plot::Corner::LeftTop))
         .allow_scroll(false)
         .allow_drag(false)
         .allow_zoom(false)
@@ -108,6 +109,7 @@ pub(super) fn per_layer_plot(
         .include_x(layers as f64 + 0.5)
         .include_y(0.0)
         .x_axis_label("hidden layer")
+        .x_grid_spacer(crate::gui::views::layer_marks)
         .y_grid_spacer(decade_marks)
         .y_axis_formatter(|mark, _| power_label(mark.value))
         .x_axis_formatter(|mark, _| layer_axis_label(mark.value))

@@ -83,6 +83,8 @@ struct RegionsItem<'a> {
     colours: &'a [Vec<Color32>],
     outlines: bool,
     highlight: Option<usize>,
+    /// Regions in view in the last drawing (for the note when outlines are capped).
+    in_view_count: &'a std::cell::Cell<usize>,
 }
 
 impl PlotItem for RegionsItem<'_> {
@@ -111,6 +113,7 @@ impl PlotItem for RegionsItem<'_> {
             }
         }
         shapes.push(Shape::mesh(mesh));
+        self.in_view_count.set(in_view.len());
         let edge = if ui.visuals().dark_mode {
             Color32::from_black_alpha(140)
         } else {
@@ -160,9 +163,31 @@ impl PlotItem for RegionsItem<'_> {
     }
 }
 
+/// What the map reports after drawing.
+pub(super) struct MapResponse {
+    /// The region under the pointer.
+    pub hovered: Option<usize>,
+    /// Whether the map was clicked.
+    pub clicked: bool,
+    /// Regions in view; outlines are drawn up to [`MAX_OUTLINED`] of them.
+    pub in_view: usize,
+}
+
+/// Whether outlines were asked for but not drawn: too many regions in view.
+pub(super) fn outlines_capped(outlines: bool, in_view: usize) -> bool {
+    outlines && in_view > MAX_OUTLINED
+}
+
+/// The note shown when outlines are capped.
+pub(super) fn capped_outlines_note(in_view: usize) -> String {
+    format!(
+        "Outlines hidden: {in_view} regions in view, more than {MAX_OUTLINED}. Zoom in (scroll \
+         or drag a box) to see them."
+    )
+}
+
 /// Draws the map with `(outlines, highlighted region)`, `x*` and the shading of the infeasible
-/// points (a texture over the plane box); returns the region under the pointer and whether the
-/// map was clicked.
+/// points (a texture over the plane box).
 pub(super) fn draw_map(
     ui: &mut egui::Ui,
     map: &RegionMap,
@@ -170,7 +195,8 @@ pub(super) fn draw_map(
     (outlines, highlight): (bool, Option<usize>),
     optimum: Option<&[f64]>,
     shade: Option<egui::TextureId>,
-) -> (Option<usize>, bool) {
+) -> MapResponse {
+    let in_view_count = std::cell::Cell::new(0);
     let [i, j] = map.axes;
     let b = map.plane_box;
     let side = ui
@@ -206,6 +232,7 @@ pub(super) fn draw_map(
                 colours,
                 outlines,
                 highlight,
+                in_view_count: &in_view_count,
             });
             if let Some(texture) = shade {
                 let (x0, x1, y0, y1) = (b[0][0], b[0][1], b[1][0], b[1][1]);
@@ -239,5 +266,9 @@ pub(super) fn draw_map(
         });
     let pointer = response.inner;
     let hovered = pointer.and_then(|p| map.region_at(p));
-    (hovered, response.response.clicked())
+    MapResponse {
+        hovered,
+        clicked: response.response.clicked(),
+        in_view: in_view_count.get(),
+    }
 }

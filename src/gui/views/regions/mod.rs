@@ -410,7 +410,7 @@ impl View for RegionsView {
                 }
                 if let Some(colours) = &self.colours {
                     let highlight = self.hovered.or(self.selected);
-                    let (hovered, clicked) = draw_map(
+                    let drawn = draw_map(
                         ui,
                         &map,
                         colours.per_vertex.as_slice(),
@@ -418,9 +418,15 @@ impl View for RegionsView {
                         optimum.as_deref(),
                         shade,
                     );
-                    self.hovered = hovered;
-                    if clicked {
-                        self.selected = hovered;
+                    self.hovered = drawn.hovered;
+                    if drawn.clicked {
+                        self.selected = drawn.hovered;
+                    }
+                    if map::outlines_capped(self.outlines, drawn.in_view) {
+                        ui.colored_label(
+                            ui.visuals().warn_fg_color,
+                            map::capped_outlines_note(drawn.in_view),
+                        );
                     }
                 }
             });
