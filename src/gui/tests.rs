@@ -563,7 +563,6 @@ fn a_one_input_network_shows_a_curve() {
     });
     h.run();
     assert!(has_label(&h, "Network: line"));
-    assert!(has_label(&h, "dark = "));
     // One input: no map, but the count of the whole box (its breakpoints + 1).
     h.get_by_label("Regions").click();
     wait_for(&mut h, Duration::from_secs(10), "the count", |h| {
@@ -1211,5 +1210,6 @@ fn the_solver_choices_fit_the_panel_on_one_line() {
     assert!(rects.iter().all(|r| r.min.y == rects[0].min.y), "{rects:?}");
     assert!(rects[3].max.x <= 292.0, "{rects:?}");
     let solve = h.get_by_label("Solve (F5)").rect();
-    assert!(solve.max.y < 860.0 - 40.0, "Solve is in view: {solve:?}");
+    // Above the status bar at the bottom of the 860-point window.
+    assert!(solve.max.y < 860.0 - 30.0, "Solve is in view: {solve:?}");
 }

@@ -286,9 +286,13 @@ impl View for SurfaceView {
             })
         });
         let grid = &surface.grid;
+        let one_d = shown_key.slice.is_none();
         if let Some((lo, hi)) = grid.value_range() {
             ui.horizontal(|ui| {
-                super::colour_bar(ui, &what, lo, hi);
+                // A curve needs no colour key: its axis is the value.
+                if !one_d {
+                    super::colour_bar(ui, &what, lo, hi);
+                }
                 if let Some((x, name, same_box)) = &optimum {
                     let text = format!(
                         "{name} at ({})",
@@ -305,7 +309,6 @@ impl View for SurfaceView {
                 }
             });
         }
-        let one_d = shown_key.slice.is_none();
         let [sx, sy] = shown_key.slice.as_ref().map_or([0, 0], |s| s.axes);
         // No legend (the line above names everything) and no grid over the heat map.
         let plot = Plot::new("surface_plot")
