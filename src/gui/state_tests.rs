@@ -170,7 +170,10 @@ fn capped_outlines_say_so_and_what_to_do() {
     wait_for(&mut h, Duration::from_secs(120), "the region map", |h| {
         !h.state().state.is_busy() && has_label(h, "Outlines hidden")
     });
-    let note = h.get_by_label_contains("Outlines hidden").value().unwrap_or_default();
+    let note = h
+        .get_by_label_contains("Outlines hidden")
+        .value()
+        .unwrap_or_default();
     // The count in view is the whole map at first: read it and check it against the library.
     let in_view: usize = note
         .split_whitespace()

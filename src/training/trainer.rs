@@ -270,6 +270,22 @@ pub struct TrainedNetwork {
     pub cancelled: bool,
 }
 
+/// The name of a trained network, as the samples are named: `peaks_25x2` (width × depth)
+/// when every hidden layer has the same width, `peaks_25-50` otherwise; `ackley:5` becomes
+/// `ackley5`.
+pub fn network_name(source: &str, hidden: &[usize]) -> String {
+    let source = source.replace(':', "");
+    match hidden {
+        [first, rest @ ..] if rest.iter().all(|w| w == first) => {
+            format!("{source}_{first}x{}", hidden.len())
+        }
+        _ => {
+            let widths: Vec<String> = hidden.iter().map(usize::to_string).collect();
+            format!("{source}_{}", widths.join("-"))
+        }
+    }
+}
+
 /// Samples `config.samples` Latin hypercube points of `function` (seeded by `config.seed`)
 /// and trains on them.
 pub fn train_on_function(
@@ -375,16 +391,9 @@ pub fn train(
     let best_epoch = best.epoch;
     mlp.layers = best.layers;
 
-    let mut network = scaling.fold(&mlp, data.input_box().clone())?.named(format!(
-        "{}-{}",
-        data.source().label(),
-        config
-            .hidden
-            .iter()
-            .map(usize::to_string)
-            .collect::<Vec<_>>()
-            .join("x")
-    ));
+    let mut network = scaling
+        .fold(&mlp, data.input_box().clone())?
+        .named(network_name(&data.source().label(), &config.hidden));
     let rmse =
         |d: &Dataset| root_mean_squared_error(&network, d.inputs().view(), d.targets().view());
     let (train_rmse, validation_rmse, test_rmse) = (
@@ -605,7 +614,9 @@ mod tests {
             net.layers()[0].activation,
             Activation::ClippedRelu { cap: 1.5 }
         );
-        assert_eq!(net.name, "peaks-8x8");
+        assert_eq!(net.name, "peaks_8x2");
+        assert_eq!(network_name("ackley:5", &[25, 50]), "ackley5_25-50");
+        assert_eq!(network_name("himmelblau", &[50, 50, 50]), "himmelblau_50x3");
         let meta = &net.metadata;
         assert_eq!(meta["function"], "peaks");
         assert_eq!(meta["hidden"], serde_json::json!([8, 8]));
@@ -688,7 +699,7 @@ mod tests {
         let data = Dataset::from_csv_str(&text, "runs/linear.csv", None).unwrap();
         let result = train(&data, &small_config(), &mut quiet).unwrap();
         assert_eq!(result.network.metadata["csv"], "runs/linear.csv");
-        assert_eq!(result.network.name, "linear-8x8");
+        assert_eq!(result.network.name, "linear_8x2");
         assert!(result.test_rmse.is_finite());
     }
 
