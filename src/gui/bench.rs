@@ -38,6 +38,8 @@ pub struct ViewFrameTimes {
 pub struct FrameTimes {
     /// The network the app showed, e.g. `2-50-50-50-50-50-1`.
     pub architecture: String,
+    /// Runs overlaid (ticked in Runs) while measuring.
+    pub runs_compared: usize,
     /// One entry per view.
     pub views: Vec<ViewFrameTimes>,
 }
@@ -51,7 +53,11 @@ impl FrameTimes {
 
 impl fmt::Display for FrameTimes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "GUI frame times, network {}", self.architecture)?;
+        writeln!(
+            f,
+            "GUI frame times, network {}, {} runs compared",
+            self.architecture, self.runs_compared
+        )?;
         writeln!(
             f,
             "{:<12} {:>7} {:>10} {:>10} {:>14} {:>9}",
@@ -87,7 +93,9 @@ fn frame_input(pointer: egui::Pos2) -> egui::RawInput {
 }
 
 /// Builds the app headless with a random 5×50 network (2 inputs), selects balanced rescaling,
-/// solves it once (1 s time limit, so that the Solve and Runs views have content), trains a
+/// solves it three times with the MILP (interval, symbolic and LP bounds, 1 s time limit each,
+/// so that the Solve and Runs views have content) and ticks the three runs for comparison
+/// (their overlays drawn in Solve, Big-M growth and Stability), trains a
 /// small network (150 epochs, so that the Training view has a loss curve), then shows every
 /// view in turn and measures `frames` frames of each: the UI code's time and the
 /// tessellation time.
@@ -149,8 +157,18 @@ pub fn frame_time_benchmark_with(network: Network, frames: usize) -> FrameTimes 
             }
         };
     settle(&mut app, &mut frame);
-    app.state.start_solve(&ctx);
-    settle(&mut app, &mut frame);
+    app.state.settings.solve.solver = super::settings::SolverSetting::Milp;
+    for method in [
+        reluscope::bounds::BoundMethod::Interval,
+        reluscope::bounds::BoundMethod::Symbolic,
+        reluscope::bounds::BoundMethod::LpObbt,
+    ] {
+        app.state.set_bound_method(method);
+        settle(&mut app, &mut frame);
+        app.state.start_solve(&ctx);
+        settle(&mut app, &mut frame);
+    }
+    app.state.runs_compared = (0..app.state.runs.len()).collect();
     app.state.start_training(&ctx);
     settle(&mut app, &mut frame);
     let mut views = Vec::new();
@@ -178,6 +196,72 @@ pub fn frame_time_benchmark_with(network: Network, frames: usize) -> FrameTimes 
     }
     FrameTimes {
         architecture,
+        runs_compared: app.state.compared_runs().len(),
         views,
     }
+}
+
+/// How long Cancel took to stop a solve.
+#[derive(Debug, Clone, Serialize)]
+pub struct CancelLatency {
+    /// The network.
+    pub network: String,
+    /// Bound method and solve path.
+    pub setup: String,
+    /// Seconds the solve ran before Cancel.
+    pub after_s: f64,
+    /// Seconds from Cancel until the app had the (cancelled) result, frames running.
+    pub latency_s: f64,
+    /// The status the solve ended with.
+    pub status: String,
+}
+
+/// Starts a MILP solve of `sample` with `method` bounds in the headless app, presses Cancel
+/// after `after` and measures until the app holds the result (as the window would, frame by
+/// frame).
+pub fn cancel_latency(
+    sample: &str,
+    method: reluscope::bounds::BoundMethod,
+    after: Duration,
+) -> Result<CancelLatency, String> {
+    let mut app = ReluscopeApp::new(Settings::default(), None);
+    app.state.open_sample(sample);
+    app.state.settings.solve.solver = super::settings::SolverSetting::Milp;
+    app.state.settings.solve.time_limit_on = false;
+    app.state.set_bound_method(method);
+    let ctx = egui::Context::default();
+    let pointer = egui::pos2(SCREEN[0] * 0.6, SCREEN[1] * 0.5);
+    let frame = |app: &mut ReluscopeApp| {
+        let mut output = ctx.run_ui(frame_input(pointer), |ui| app.show(ui));
+        output.textures_delta.clear();
+    };
+    frame(&mut app);
+    app.state.start_solve(&ctx);
+    let started = Instant::now();
+    while started.elapsed() < after {
+        frame(&mut app);
+        if app.state.solve.is_none() {
+            return Err(format!("{sample} finished before Cancel; cancel sooner"));
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    app.state.cancel_solve();
+    let pressed = Instant::now();
+    while app.state.solve.is_some() && pressed.elapsed() < Duration::from_secs(60) {
+        frame(&mut app);
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let latency_s = pressed.elapsed().as_secs_f64();
+    let status = app
+        .state
+        .last_solve
+        .as_ref()
+        .map_or("still running".to_string(), |s| s.status());
+    Ok(CancelLatency {
+        network: sample.to_string(),
+        setup: format!("{} bounds, milp", method.key()),
+        after_s: after.as_secs_f64(),
+        latency_s,
+        status,
+    })
 }

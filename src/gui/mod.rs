@@ -33,7 +33,7 @@ mod study_tests;
 #[cfg(test)]
 mod tests;
 
-pub use bench::frame_time_benchmark;
+pub use bench::{cancel_latency, frame_time_benchmark};
 
 use std::path::PathBuf;
 

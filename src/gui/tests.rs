@@ -656,6 +656,10 @@ fn every_view_draws_and_the_benchmark_measures_them() {
             .all(|v| v.frames == 3 && v.median_ms > 0.0)
     );
     assert_eq!(times.architecture, "2-50-50-50-50-50-1");
+    assert_eq!(
+        times.runs_compared, 3,
+        "three runs overlaid while measuring"
+    );
     assert!(times.worst_median_ms() > 0.0);
     eprintln!("{times}");
 }
