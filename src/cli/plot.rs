@@ -18,7 +18,7 @@ pub struct PlotArgs {
     /// Which figure: bigm, stability, regions, surface or solve.
     #[arg(long, value_parser = parse_view)]
     view: View,
-    /// Output file, .svg or .png.
+    /// Output file: .svg or .png, or .csv for the data drawn.
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
     /// Bound methods compared in bigm and stability (the first bounds the solve's MILP).

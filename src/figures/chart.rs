@@ -104,6 +104,9 @@ pub struct Cell {
     pub polygon: Vec<(f64, f64)>,
     /// Fill colour.
     pub colour: Rgb,
+    /// The value the colour shows (a heat map's), for the CSV of the data.
+    #[serde(default)]
+    pub value: Option<f64>,
 }
 
 /// The key of the cells' colours: `t ∈ [0, 1]` is drawn with
@@ -153,6 +156,44 @@ impl Chart {
             series: Vec::new(),
             diagonal: false,
         }
+    }
+
+    /// The data of the chart as CSV: one row per series point (`series,x,y`) and one per cell
+    /// (`cell K`, its centroid, its value), with the axes' labels in a comment line.
+    pub fn to_csv(&self) -> String {
+        let field = |t: &str| {
+            if t.contains([',', '"', '\n']) {
+                format!("\"{}\"", t.replace('"', "\"\""))
+            } else {
+                t.to_string()
+            }
+        };
+        let mut out = format!(
+            "# {}; x: {}; y: {}\nseries,x,y,label_or_value\n",
+            self.title.replace('\n', " "),
+            self.x.label,
+            self.y.label
+        );
+        for series in &self.series {
+            for (k, (x, y)) in series.points.iter().enumerate() {
+                let x = match self.x.categories.get(x.round() as usize) {
+                    Some(name) if !self.x.categories.is_empty() => field(name),
+                    _ => x.to_string(),
+                };
+                let label = series.labels.get(k).map_or(String::new(), |l| field(l));
+                out.push_str(&format!("{},{x},{y},{label}\n", field(&series.name)));
+            }
+        }
+        for (k, cell) in self.cells.iter().enumerate() {
+            let n = cell.polygon.len().max(1) as f64;
+            let (cx, cy) = cell
+                .polygon
+                .iter()
+                .fold((0.0, 0.0), |(a, b), (x, y)| (a + x / n, b + y / n));
+            let value = cell.value.map_or(String::new(), |v| v.to_string());
+            out.push_str(&format!("cell {k},{cx},{cy},{value}\n"));
+        }
+        out
     }
 
     /// The points of every series that the axes can show (finite; positive on a log axis).

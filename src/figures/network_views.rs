@@ -290,6 +290,7 @@ fn regions_chart(
         chart.cells.push(Cell {
             polygon: region.polygon.iter().map(|p| (p[0], p[1])).collect(),
             colour: categorical((hasher.finish() % 8) as usize),
+            value: None,
         });
     }
     chart.notes.push(if map.exact() {
@@ -349,6 +350,7 @@ fn surface_chart(network: &Network, input_box: &InputBox, settings: &FigureSetti
             chart.cells.push(Cell {
                 polygon: vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1)],
                 colour: sequential((values[i * n + j] - min) / span),
+                value: Some(values[i * n + j]),
             });
         }
     }

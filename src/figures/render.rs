@@ -23,10 +23,12 @@ pub enum FigureFormat {
     Svg,
     /// Portable network graphics.
     Png,
+    /// The data drawn, as CSV ([`Chart::to_csv`]).
+    Csv,
 }
 
 impl FigureFormat {
-    /// The format of `path` from its extension (`.svg` or `.png`, any case).
+    /// The format of `path` from its extension (`.svg`, `.png` or `.csv`, any case).
     pub fn of_path(path: &Path) -> Result<Self, FigureError> {
         match path
             .extension()
@@ -36,6 +38,7 @@ impl FigureFormat {
         {
             Some("svg") => Ok(Self::Svg),
             Some("png") => Ok(Self::Png),
+            Some("csv") => Ok(Self::Csv),
             _ => Err(FigureError::UnknownFormat(path.to_path_buf())),
         }
     }
@@ -44,8 +47,8 @@ impl FigureFormat {
 /// Why a figure could not be written.
 #[derive(Debug, Error)]
 pub enum FigureError {
-    /// The file name ends neither in `.svg` nor in `.png`.
-    #[error("{0}: a figure is written as .svg or .png")]
+    /// The file name ends in none of `.svg`, `.png`, `.csv`.
+    #[error("{0}: a figure is written as .svg, .png or .csv (its data)")]
     UnknownFormat(PathBuf),
     /// Writing the file failed.
     #[error("{path}: {source}")]
@@ -65,7 +68,8 @@ pub enum FigureError {
     },
 }
 
-/// Writes `chart` to `path` as SVG or PNG (by the extension) at [`FIGURE_SIZE`].
+/// Writes `chart` to `path` as SVG or PNG (by the extension) at [`FIGURE_SIZE`], or its data
+/// as CSV.
 pub fn save_chart(chart: &Chart, path: &Path) -> Result<(), FigureError> {
     let format = FigureFormat::of_path(path)?;
     let bytes = render_chart(chart, format)?;
@@ -75,7 +79,7 @@ pub fn save_chart(chart: &Chart, path: &Path) -> Result<(), FigureError> {
     })
 }
 
-/// The bytes of `chart` as an SVG document or a PNG file.
+/// The bytes of `chart` as an SVG document, a PNG file or CSV data.
 pub fn render_chart(chart: &Chart, format: FigureFormat) -> Result<Vec<u8>, FigureError> {
     register_font();
     let failed = |message: String| FigureError::Draw {
@@ -84,6 +88,7 @@ pub fn render_chart(chart: &Chart, format: FigureFormat) -> Result<Vec<u8>, Figu
     };
     let (w, h) = FIGURE_SIZE;
     match format {
+        FigureFormat::Csv => Ok(chart.to_csv().into_bytes()),
         FigureFormat::Svg => {
             let mut text = String::new();
             {
@@ -393,6 +398,7 @@ mod tests {
         chart.cells.push(Cell {
             polygon: vec![(1.0, 1.0), (2.0, 1.0), (2.0, 2.0)],
             colour: (0, 0, 200),
+            value: None,
         });
         chart.colour_bar = Some(ColourBar {
             label: "output".into(),
@@ -427,5 +433,18 @@ mod tests {
         assert!(svg.contains("no data to show"));
         let err = save_chart(&chart, Path::new("/tmp/figure.jpg")).unwrap_err();
         assert!(err.to_string().contains("figure.jpg"), "{err}");
+    }
+
+    #[test]
+    fn the_csv_holds_every_point_and_cell() {
+        let chart = sample_chart();
+        let csv = String::from_utf8(render_chart(&chart, FigureFormat::Csv).unwrap()).unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert!(lines[0].starts_with("# peaks 2×25; x: layer; y: big-M"));
+        assert_eq!(lines[1], "series,x,y,label_or_value");
+        assert_eq!(lines[2], "ia,1,3,");
+        assert_eq!(lines[3], "ia,2,40,");
+        assert!(lines[4].starts_with("cell 0,1.66"));
+        assert_eq!(lines.len(), 5);
     }
 }

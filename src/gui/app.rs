@@ -134,6 +134,14 @@ impl ReluscopeApp {
         }
         let method = self.state.settings.bound_method();
         self.state.doc.update_display(method);
+        let theme = if self.state.settings.light_theme {
+            egui::Theme::Light
+        } else {
+            egui::Theme::Dark
+        };
+        if ctx.theme() != theme {
+            ctx.set_theme(theme);
+        }
 
         egui::Panel::top("menu_bar").show(ui, |ui| self.menu_bar(ui));
         egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar(ui));
@@ -275,11 +283,11 @@ impl ReluscopeApp {
                 }
                 let figure = figure_of_view(self.views[self.active].id());
                 if ui
-                    .add_enabled(figure.is_some(), egui::Button::new("Figure of this view (SVG or PNG)…"))
+                    .add_enabled(figure.is_some(), egui::Button::new("Figure of this view (SVG, PNG or CSV)…"))
                     .on_hover_text(
                         "the view's figure drawn as `reluscope plot` draws it, titled with the \
-                         network, box and methods; .svg or .png by the file name \
-                         (Big-M, Stability, Regions, Surface and Solve)",
+                         network, box and methods; .svg or .png by the file name, or .csv for \
+                         the data drawn (Big-M, Stability, Regions, Surface and Solve)",
                     )
                     .clicked()
                     && let Some(view) = figure
@@ -289,6 +297,9 @@ impl ReluscopeApp {
                 }
             });
             ui.menu_button("View", |ui| {
+                ui.checkbox(&mut self.state.settings.light_theme, "Light theme")
+                    .on_hover_text("dark text on a light background, for projectors and print");
+                ui.separator();
                 let mut chosen = None;
                 for (k, v) in self.views.iter().enumerate() {
                     if ui

@@ -61,7 +61,7 @@ impl ExportKind {
             ExportKind::RunsCsv => "runs table as CSV",
             ExportKind::RunsJson => "runs as JSON",
             ExportKind::ViewPng => "view as PNG",
-            ExportKind::Figure(_) => "figure as SVG or PNG",
+            ExportKind::Figure(_) => "figure as SVG, PNG or CSV",
         }
     }
 

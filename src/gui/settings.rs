@@ -33,6 +33,8 @@ pub struct Settings {
     pub solve: SolveSettings,
     /// The Training view's form.
     pub train: TrainForm,
+    /// A light theme (for projectors and print) instead of the dark one.
+    pub light_theme: bool,
 }
 
 impl Default for Settings {
@@ -46,6 +48,7 @@ impl Default for Settings {
             tab: String::new(),
             solve: SolveSettings::default(),
             train: TrainForm::default(),
+            light_theme: false,
         }
     }
 }

@@ -193,3 +193,21 @@ fn capped_outlines_say_so_and_what_to_do() {
     assert_eq!(in_view, map.count());
     assert!(note.contains("Zoom in"), "{note}");
 }
+
+#[test]
+fn the_light_theme_is_a_view_setting_that_persists() {
+    use eframe::App as _;
+    let mut h = start();
+    h.run();
+    assert_eq!(h.ctx.theme(), egui::Theme::Dark);
+    h.get_by_label("View").click();
+    h.run();
+    h.get_by_label("Light theme").click();
+    h.run();
+    assert!(h.state().state.settings.light_theme);
+    assert_eq!(h.ctx.theme(), egui::Theme::Light);
+    let mut storage = super::tests::MemoryStorage::default();
+    h.state_mut().save(&mut storage);
+    let settings: super::settings::Settings = eframe::get_value(&storage, eframe::APP_KEY).unwrap();
+    assert!(settings.light_theme);
+}

@@ -103,11 +103,12 @@ fn the_figure_of_a_view_exports_as_svg_and_png_like_plot() {
     h.run();
     h.get_by_label("Big-M growth").click();
     h.run();
-    for name in ["bigm.svg", "bigm.png"] {
+    for name in ["bigm.svg", "bigm.png", "bigm.csv"] {
         let path = dir.path().join(name);
         h.get_by_label("Export").click();
         h.run();
-        h.get_by_label("Figure of this view (SVG or PNG)…").click();
+        h.get_by_label("Figure of this view (SVG, PNG or CSV)…")
+            .click();
         h.run();
         h.get_by_label("Save to:")
             .set_text_value_accesskit(&path.display().to_string());
@@ -123,6 +124,20 @@ fn the_figure_of_a_view_exports_as_svg_and_png_like_plot() {
     assert!(svg.starts_with("<svg") && svg.contains("peaks_25x2: big-M per layer"));
     let png = std::fs::read(dir.path().join("bigm.png")).unwrap();
     assert_eq!(&png[1..4], b"PNG");
+    // The CSV holds the data drawn: the interval bounds' largest big-M per layer, as the
+    // library computes them here.
+    let csv = std::fs::read_to_string(dir.path().join("bigm.csv")).unwrap();
+    let net = super::samples::find("peaks_25x2").unwrap().load().unwrap();
+    let b = net.input_box().unwrap().clone();
+    let stats =
+        reluscope::analysis::layer_stats(&net, &reluscope::bounds::interval_bounds(&net, &b));
+    for (k, s) in stats.iter().take(2).enumerate() {
+        let row = format!("ia max,{},{}", k + 1, s.max_big_m.unwrap());
+        assert!(
+            csv.lines().any(|l| l.starts_with(&row)),
+            "missing {row} in\n{csv}"
+        );
+    }
     // The Solve view's figure needs a solve first, and says so.
     h.get_by_label("Solve").click();
     h.run();
