@@ -159,6 +159,7 @@ impl ReluscopeApp {
             });
         egui::CentralPanel::default().show(ui, |ui| self.central(ui));
         self.export_window(&ctx);
+        super::tour::tour_window(&ctx, &mut self.state);
         self.notice_toast(&ctx);
         self.drop_overlay(&ctx);
     }
@@ -312,6 +313,21 @@ impl ReluscopeApp {
                 }
                 if let Some(id) = chosen {
                     self.select_view(id);
+                    ui.close();
+                }
+            });
+            ui.menu_button("Help", |ui| {
+                if ui
+                    .button("Guided tour…")
+                    .on_hover_text(
+                        "the study's story in seven steps on the samples: interval bounds grow \
+                         with depth, LP-OBBT shrinks them, L1 makes neurons stable, fewer \
+                         regions, a faster solve",
+                    )
+                    .clicked()
+                {
+                    let ctx = ui.ctx().clone();
+                    self.state.tour_step(&ctx, 0);
                     ui.close();
                 }
             });

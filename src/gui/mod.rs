@@ -20,6 +20,7 @@ mod solve_task;
 mod state;
 mod surface_data;
 mod tasks;
+mod tour;
 mod train_task;
 mod views;
 mod worker;

@@ -80,6 +80,8 @@ pub struct AppState {
     pub requested_view: Option<&'static str>,
     /// The Study view's directory, figures and findings.
     pub study: StudyBrowser,
+    /// The guided tour's current step, while it is open.
+    pub tour: Option<usize>,
 }
 
 impl AppState {
@@ -112,6 +114,7 @@ impl AppState {
             view_rect: Rect::NOTHING,
             requested_view: None,
             study: StudyBrowser::default(),
+            tour: None,
         }
     }
 
