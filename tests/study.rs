@@ -302,7 +302,7 @@ fn resume_list_cells_and_refusals() {
     for bad in [
         vec!["--shard", "3/2"],
         vec!["--cell", "nope"],
-        vec!["--variants", "plain,momentum=0.9"],
+        vec!["--variants", "l2=1e-3,momentum=0.9"],
     ] {
         let mut args = bad.clone();
         args.extend(["--out", out_text]);
@@ -377,4 +377,107 @@ fn plot_writes_every_view_as_svg_and_png() {
         "f.svg",
     ]);
     assert!(String::from_utf8_lossy(&bad.stderr).contains("bigmm"));
+}
+
+#[test]
+fn a_failed_cell_is_recorded_and_a_finished_copy_replaces_it_on_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    let net = dir.path().join("later.json");
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let net_text = net.to_str().unwrap().to_string();
+    // The file does not exist yet: the cell fails, the study says so, nothing panics.
+    let failed = reluscope(&[
+        "study",
+        &net_text,
+        "--solve",
+        "milp",
+        "--solve-seeds",
+        "1",
+        "--out",
+        &path("a"),
+    ]);
+    assert!(!failed.status.success());
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert!(
+        stderr.contains("1 cell(s) failed") && stderr.contains("later.json"),
+        "{stderr}"
+    );
+    let a = results(&dir.path().join("a"));
+    assert!(
+        a["cells"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("later.json")
+    );
+    assert!(
+        std::fs::read_to_string(dir.path().join("a/report.md"))
+            .unwrap()
+            .contains("Failed cell file0_later")
+    );
+    // The same grid once the file exists: the finished cell wins the merge.
+    std::fs::copy(sample("peaks_25x2_l1.json"), &net).unwrap();
+    succeeded(&reluscope(&[
+        "study",
+        &net_text,
+        "--solve",
+        "milp",
+        "--solve-seeds",
+        "1",
+        "--out",
+        &path("b"),
+    ]));
+    succeeded(&reluscope(&[
+        "study",
+        "merge",
+        "--out",
+        &path("m"),
+        &path("a"),
+        &path("b"),
+    ]));
+    let m = results(&dir.path().join("m"));
+    assert!(
+        m["cells"][0]["error"].is_null(),
+        "{}",
+        m["cells"][0]["error"]
+    );
+    assert_eq!(m["cells"][0]["treatments"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn bounds_cut_short_by_the_time_limit_are_flagged_and_left_out_of_the_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("short");
+    succeeded(&reluscope(&[
+        "study",
+        sample("peaks_25x5.json").to_str().unwrap(),
+        "--bounds",
+        "ia,milp",
+        "--rescale",
+        "none",
+        "--solve",
+        "none",
+        "--time-limit",
+        "0.5",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    let v = results(&out);
+    let treatments = v["cells"][0]["treatments"].as_array().unwrap();
+    assert!(
+        treatments[0]["bounds_stopped"].is_null(),
+        "interval bounds never stop"
+    );
+    let why = treatments[1]["bounds_stopped"]
+        .as_str()
+        .expect("MILP-OBBT cut short");
+    assert!(!why.is_empty());
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(report.contains("milp (cut short)"), "{report}");
+    let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with("bounds_stopped,error")
+    );
 }

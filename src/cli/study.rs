@@ -67,7 +67,7 @@ struct StudyRunArgs {
     #[arg(long)]
     solve_seeds: Option<u32>,
     /// Time limit of each solve and region count, seconds.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     time_limit: Option<f64>,
     /// Points sampled from each function.
     #[arg(long)]
@@ -327,11 +327,12 @@ fn finish(dir: &Path, json: bool, failed: &[(String, String)]) -> Result<()> {
     Ok(())
 }
 
-/// One shell-quoted command per selected cell: the same grid (through a spec file written
-/// beside the output directory) with `--cell ID`.
+/// One shell-quoted command per selected cell: the same grid (through `DIR/grid.json`) with
+/// `--cell ID`, each into its own directory under `DIR/shards/`.
 fn print_cell_commands(spec: &StudySpec, a: &StudyRunArgs, options: &RunOptions) -> Result<()> {
     let out = a.out.clone().unwrap_or_else(|| PathBuf::from("study-out"));
-    let spec_path = out.with_extension("spec.json");
+    std::fs::create_dir_all(&out).with_context(|| format!("{}", out.display()))?;
+    let spec_path = out.join("grid.json");
     std::fs::write(&spec_path, serde_json::to_vec_pretty(spec)?)
         .with_context(|| format!("{}", spec_path.display()))?;
     for cell in select_cells(list_cells(spec), options)? {

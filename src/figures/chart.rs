@@ -244,8 +244,9 @@ fn shown(v: f64, scale: Scale) -> bool {
 
 fn widen(lo: f64, hi: f64, axis: &Axis) -> (f64, f64) {
     if let Some((lo, hi)) = axis.fixed {
+        // A range that starts at 0 (time, percent) is not padded below 0.
         let pad = 0.03 * (hi - lo);
-        return (lo - pad, hi + pad);
+        return (if lo == 0.0 { lo } else { lo - pad }, hi + pad);
     }
     if !axis.categories.is_empty() {
         return (-0.5, axis.categories.len() as f64 - 0.5);

@@ -5,6 +5,7 @@
 
 use super::chart::{Axis, Cell, Chart, ColourBar, Mark, Series};
 use super::palette::{categorical, method_colour, rescaled_dashed, sequential};
+use super::render::tick_label;
 use crate::bounds::BoundMethod;
 use crate::control::TaskControl;
 use crate::error::Error;
@@ -148,7 +149,7 @@ fn box_label(input_box: &InputBox) -> String {
         .lower()
         .iter()
         .zip(input_box.upper())
-        .map(|(l, u)| format!("[{}, {}]", format_number(*l), format_number(*u)))
+        .map(|(l, u)| format!("[{}, {}]", tick_label(*l), tick_label(*u)))
         .collect();
     if sides.len() > 4 {
         format!(
@@ -185,6 +186,12 @@ fn per_layer_chart(
             ..MilpSetup::default()
         };
         let prepared = prepare_milp(network, input_box, &setup, control)?;
+        if let Some(why) = &prepared.original_bounds.stopped {
+            chart.notes.push(format!(
+                "{}: bounds cut short ({why}); looser than the method's own",
+                method.key()
+            ));
+        }
         let report = prepared.report(network, input_box);
         let colour = method_colour(method.key());
         let layers = report.hidden_layers();
@@ -405,12 +412,15 @@ fn solve_chart(
 /// The incumbent and best bound of a finished solve over time (untitled), both curves run
 /// to the end of the solve; `path` names the method that solved (`milp`, `regions`, …).
 pub fn solve_progress_chart(report: &SolveReport, path: &str) -> Chart {
+    let end = report.time_s;
+    let mut time_axis = Axis::linear("time (s)");
+    // Time starts at 0: no padding into negative seconds.
+    time_axis.fixed = Some((0.0, end.max(1e-3)));
     let mut chart = Chart::new(
         "",
-        Axis::linear("time (s)"),
+        time_axis,
         Axis::linear("objective: incumbent and best bound"),
     );
-    let end = report.time_s;
     let mut incumbent: Vec<(f64, f64)> = report
         .trace
         .iter()

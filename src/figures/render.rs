@@ -51,12 +51,12 @@ pub enum FigureError {
     #[error("{0}: a figure is written as .svg, .png or .csv (its data)")]
     UnknownFormat(PathBuf),
     /// Writing the file failed.
-    #[error("{path}: {source}")]
+    #[error("{path}: {cause}")]
     Io {
         /// The file.
         path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
+        /// The cause (not a `source`: the message already names it once).
+        cause: std::io::Error,
     },
     /// The plotting library refused the chart.
     #[error("drawing '{title}': {message}")]
@@ -73,9 +73,9 @@ pub enum FigureError {
 pub fn save_chart(chart: &Chart, path: &Path) -> Result<(), FigureError> {
     let format = FigureFormat::of_path(path)?;
     let bytes = render_chart(chart, format)?;
-    std::fs::write(path, bytes).map_err(|source| FigureError::Io {
+    std::fs::write(path, bytes).map_err(|cause| FigureError::Io {
         path: path.to_path_buf(),
-        source,
+        cause,
     })
 }
 

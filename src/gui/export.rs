@@ -141,7 +141,9 @@ pub fn figure_job(
                 chart.title = figure_title(&network, &input_box, view, &settings);
                 chart
             }
-            (View::Solve, None) => return Err("no solve to draw: solve first (F5)".into()),
+            (View::Solve, None) => {
+                return Err("no solve of this network and box to draw: solve first (F5)".into());
+            }
             _ => network_figure(
                 &network,
                 &input_box,

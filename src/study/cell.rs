@@ -210,6 +210,11 @@ pub struct Treatment {
     pub max_big_m: Option<f64>,
     /// Per hidden layer.
     pub layers: Vec<LayerFigures>,
+    /// Why the bounds stopped early (the time limit, LPs that failed), if they did: then they
+    /// are looser
+    /// than the method's own (finished where they could) and the findings leave them out.
+    #[serde(default)]
+    pub bounds_stopped: Option<String>,
     /// The MILP, when the study solves with `milp`.
     pub milp: Option<SolveFigures>,
     /// The post-processing's net effect against the baseline treatment (the study's first
@@ -268,8 +273,12 @@ impl CellResult {
 
     /// The hidden layout as `25x25` (the architecture's middle for a file).
     pub fn layout(&self) -> String {
+        // A failed cell has no architecture; a network without hidden layers no layout.
         let widths: Vec<&str> = self.architecture.split('-').collect();
-        widths[1..widths.len().saturating_sub(1)].join("x")
+        if widths.len() < 3 {
+            return String::new();
+        }
+        widths[1..widths.len() - 1].join("x")
     }
 
     /// The treatment with bound method `bounds` and rescaling `rescaling`.
@@ -349,20 +358,18 @@ pub fn measure_cell(
     let bounds = spec.bound_methods()?;
     let scalings = spec.scaling_methods()?;
     let solves = spec.solve_method_list()?;
-    let input_box = network
-        .input_box()
-        .cloned()
-        .ok_or_else(|| StudyError::Spec(format!("{}: the network stores no box", cell.id)))?;
+    let input_box = network.input_box().cloned();
     let mut result = CellResult {
         cell: cell.clone(),
         network_file: format!("networks/{}.json", cell.id),
         architecture: network.architecture(),
-        input_box: input_box
-            .lower()
-            .iter()
-            .zip(input_box.upper())
-            .map(|(l, u)| [*l, *u])
-            .collect(),
+        input_box: input_box.as_ref().map_or_else(Vec::new, |b| {
+            b.lower()
+                .iter()
+                .zip(b.upper())
+                .map(|(l, u)| [*l, *u])
+                .collect()
+        }),
         test_rmse: training.map(|t| t.test_rmse),
         epochs: training.map(|t| t.epochs),
         train_time_s: training.map(|t| t.time_s),
@@ -372,15 +379,26 @@ pub fn measure_cell(
         error: None,
         time_s: 0.0,
     };
-    if let Err(e) = measure_into(
-        spec,
-        network,
-        &input_box,
-        (&bounds, &scalings, &solves),
-        &mut result,
-        control,
-    ) {
-        result.error = Some(e.to_string());
+    match &input_box {
+        // A failed cell, not a stopped study: the other cells still run.
+        None => {
+            result.error = Some(format!(
+                "{}: the network stores no input box (ONNX stores none; convert it with a box)",
+                cell.id
+            ));
+        }
+        Some(input_box) => {
+            if let Err(e) = measure_into(
+                spec,
+                network,
+                input_box,
+                (&bounds, &scalings, &solves),
+                &mut result,
+                control,
+            ) {
+                result.error = Some(e.to_string());
+            }
+        }
     }
     fill_net_savings(&mut result.treatments);
     result.time_s = started.elapsed().as_secs_f64();
@@ -470,6 +488,7 @@ fn measure_into(
                     .collect(),
                 milp,
                 net_saving_s: None,
+                bounds_stopped: prepared.original_bounds.stopped.clone(),
             });
         }
     }

@@ -93,6 +93,12 @@ pub fn study_figures(cells: &[CellResult]) -> Vec<StudyFigure> {
                 Axis::log("largest big-M"),
             );
             for t in &cell.treatments {
+                if let Some(why) = &t.bounds_stopped {
+                    chart.notes.push(format!(
+                        "{} {}: bounds cut short ({why}), looser than the method's own",
+                        t.bounds, t.rescaling
+                    ));
+                }
                 let shown = t.layers.iter().filter(|l| l.max_big_m.is_some()).count();
                 chart.series.push(Series {
                     name: format!("{} {}", t.bounds, t.rescaling),

@@ -39,12 +39,12 @@ pub enum StudyError {
     #[error("study: {0}")]
     Spec(String),
     /// Reading or writing a file failed.
-    #[error("{path}: {source}")]
+    #[error("{path}: {cause}")]
     Io {
         /// The file or directory.
         path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
+        /// The cause (not a `source`: the message already names it once).
+        cause: std::io::Error,
     },
     /// A file of the study directory is not what it should be.
     #[error("{path}: {message}")]

@@ -14,9 +14,9 @@ use std::fmt::Write;
 use std::path::Path;
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), StudyError> {
-    std::fs::write(path, bytes).map_err(|source| StudyError::Io {
+    std::fs::write(path, bytes).map_err(|cause| StudyError::Io {
         path: path.to_path_buf(),
-        source,
+        cause,
     })
 }
 
@@ -36,11 +36,26 @@ pub fn write_results(dir: &Path) -> Result<(StudySpec, Vec<CellResult>), StudyEr
 pub fn write_outputs(dir: &Path) -> Result<usize, StudyError> {
     let (spec, cells) = write_results(dir)?;
     let figures_dir = dir.join("figures");
-    std::fs::create_dir_all(&figures_dir).map_err(|source| StudyError::Io {
+    std::fs::create_dir_all(&figures_dir).map_err(|cause| StudyError::Io {
         path: figures_dir.clone(),
-        source,
+        cause,
     })?;
-    let figures = study_figures(&cells);
+    // Figures of an earlier run of this directory that this one does not draw would linger.
+    if let Ok(entries) = std::fs::read_dir(&figures_dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("svg" | "png")
+            ) {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+    let figures: Vec<_> = study_figures(&cells)
+        .into_iter()
+        .filter(|f| f.chart.ranges().is_some())
+        .collect();
     for figure in &figures {
         for ext in ["svg", "png"] {
             save_chart(
@@ -156,8 +171,9 @@ pub fn report_markdown(spec: &StudySpec, cells: &[CellResult], figures: &[&str])
         let others: Vec<String> = {
             let mut names: Vec<String> = Vec::new();
             for s in cells.iter().flat_map(|c| &c.solves) {
-                if !names.contains(&s.method) {
-                    names.push(s.method.clone());
+                let key = s.method.split(':').next().unwrap_or_default().to_string();
+                if !names.contains(&key) {
+                    names.push(key);
                 }
             }
             names
@@ -189,7 +205,7 @@ pub fn report_markdown(spec: &StudySpec, cells: &[CellResult], figures: &[&str])
                 .map(|m| {
                     c.solves
                         .iter()
-                        .find(|s| &s.method == m)
+                        .find(|s| s.method.split(':').next() == Some(m.as_str()))
                         .map_or(" - |".to_string(), |s| {
                             format!(" {} |", solve_time(&s.status, s.time_s))
                         })
@@ -218,7 +234,11 @@ pub fn report_markdown(spec: &StudySpec, cells: &[CellResult], figures: &[&str])
                     c.layout(),
                     c.cell.variant(),
                     format_optional(c.test_rmse),
-                    t.bounds,
+                    if t.bounds_stopped.is_some() {
+                        format!("{} (cut short)", t.bounds)
+                    } else {
+                        t.bounds.clone()
+                    },
                     t.rescaling,
                     t.stable_percent,
                     t.binaries,

@@ -84,6 +84,7 @@ pub fn csv_table(cells: &[CellResult]) -> String {
         "milp_nodes",
         "milp_gap",
         "net_saving_s",
+        "bounds_stopped",
     ]
     .map(String::from)
     .to_vec();
@@ -149,8 +150,9 @@ pub fn csv_table(cells: &[CellResult]) -> String {
                         None => row.extend(std::iter::repeat_n(String::new(), 6)),
                     }
                     row.push(number(t.net_saving_s));
+                    row.push(t.bounds_stopped.clone().unwrap_or_default());
                 }
-                None => row.extend(std::iter::repeat_n(String::new(), 17)),
+                None => row.extend(std::iter::repeat_n(String::new(), 18)),
             }
             for m in &others {
                 match cell.solves.iter().find(|s| &solve_key(s) == m) {

@@ -13,6 +13,7 @@ use std::path::PathBuf;
 
 /// Training settings shared by every trained network of a study.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TrainingSettings {
     /// Points sampled from the function (Latin hypercube).
     pub samples: usize,
@@ -40,6 +41,7 @@ impl Default for TrainingSettings {
 
 /// The whole grid of a study.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StudySpec {
     /// Benchmark functions trained on (`peaks`, `himmelblau`, `ackley`, `ackley:D`).
     pub functions: Vec<String>,
@@ -132,8 +134,40 @@ impl StudySpec {
         for f in &self.functions {
             BenchmarkFunction::parse(f).map_err(|e| StudyError::Spec(e.to_string()))?;
         }
-        for v in &self.variants {
-            self.training_config(&self.hidden.first().cloned().unwrap_or(vec![1]), v, 0)?;
+        // A repeated entry would run the same cells twice under one id.
+        fn repeated<T: PartialEq + std::fmt::Debug>(
+            what: &str,
+            values: &[T],
+        ) -> Result<(), StudyError> {
+            for (k, v) in values.iter().enumerate() {
+                if values[..k].contains(v) {
+                    return Err(StudyError::Spec(format!("{what} {v:?} is listed twice")));
+                }
+            }
+            Ok(())
+        }
+        repeated("function", &self.functions)?;
+        repeated("hidden layout", &self.hidden)?;
+        repeated("variant", &self.variants)?;
+        repeated("seed", &self.seeds)?;
+        repeated("network file", &self.networks)?;
+        repeated("bound method", &self.bounds)?;
+        repeated("rescaling", &self.rescalings)?;
+        repeated("solve method", &self.solve_methods)?;
+        if !self.functions.is_empty() {
+            // The shared settings first, so that their errors do not blame a variant.
+            for hidden in &self.hidden {
+                let layout: Vec<String> = hidden.iter().map(usize::to_string).collect();
+                self.training_config(hidden, "plain", 0).map_err(|e| {
+                    StudyError::Spec(e.to_string().replace(
+                        "variant 'plain'",
+                        &format!("hidden layout {}", layout.join("x")),
+                    ))
+                })?;
+            }
+            for v in &self.variants {
+                self.training_config(&self.hidden[0], v, 0)?;
+            }
         }
         if self.bounds.is_empty() {
             return bad("at least one bound method is needed".into());
@@ -147,9 +181,9 @@ impl StudySpec {
         if self.solve_seeds == 0 {
             return bad("solve seeds must be at least 1".into());
         }
-        if !(self.time_limit.is_finite() && self.time_limit > 0.0) {
+        if !(self.time_limit.is_finite() && self.time_limit >= 1e-3) {
             return bad(format!(
-                "the time limit must be positive, found {}",
+                "the time limit must be at least 0.001 s, found {}",
                 self.time_limit
             ));
         }

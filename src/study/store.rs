@@ -74,9 +74,9 @@ pub struct StudyOutcome {
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StudyError + '_ {
-    move |source| StudyError::Io {
+    move |cause| StudyError::Io {
         path: path.to_path_buf(),
-        source,
+        cause,
     }
 }
 
@@ -298,20 +298,19 @@ pub fn merge_studies(out: &Path, shards: &[PathBuf]) -> Result<StudyOutcome, Stu
         }
     }
     open_dir(out, &spec, true)?;
-    let mut copied: Vec<String> = read_cells(out, &spec)?
+    // Finished cells already in `out` stay; a failed one is replaced by a finished copy.
+    let mut finished: Vec<String> = read_cells(out, &spec)?
         .into_iter()
+        .filter(|c| c.error.is_none())
         .map(|c| c.cell.id)
         .collect();
-    let mut failed = Vec::new();
+    let mut failed_ids: Vec<String> = Vec::new();
     let mut ran = 0;
     for shard in shards {
         for cell in read_cells(shard, &spec)? {
-            if copied.contains(&cell.cell.id) {
-                continue;
-            }
             let id = cell.cell.id.clone();
-            if let Some(e) = &cell.error {
-                failed.push((id.clone(), e.clone()));
+            if finished.contains(&id) || (cell.error.is_some() && failed_ids.contains(&id)) {
+                continue;
             }
             let network = shard.join("networks").join(format!("{id}.json"));
             if network.exists() {
@@ -320,10 +319,19 @@ pub fn merge_studies(out: &Path, shards: &[PathBuf]) -> Result<StudyOutcome, Stu
             }
             let path = out.join("cells").join(format!("{id}.json"));
             write_atomically(&path, &to_json(&cell))?;
-            copied.push(id);
+            if cell.error.is_some() {
+                failed_ids.push(id);
+            } else {
+                failed_ids.retain(|f| f != &id);
+                finished.push(id);
+            }
             ran += 1;
         }
     }
+    let failed: Vec<(String, String)> = read_cells(out, &spec)?
+        .into_iter()
+        .filter_map(|c| Some((c.cell.id.clone(), c.error.clone()?)))
+        .collect();
     let present = write_outputs(out)?;
     Ok(StudyOutcome {
         ran,

@@ -172,15 +172,28 @@ impl AppState {
                 export::png_job(image, path)
             }
             ExportKind::Figure(view) => {
+                // Only a solve of the network and box on screen belongs in its figure.
                 let solve = self.last_solve.as_ref().and_then(|s| {
-                    let mut report = s.outcome.as_ref().ok()?.clone();
+                    let same = s.request.doc_id == self.doc.id
+                        && s.request.box_revision == self.doc.box_revision();
+                    let mut report = s.outcome.as_ref().ok().filter(|_| same)?.clone();
                     if report.trace.is_empty() {
                         report.trace = s.trace.clone();
                     }
-                    Some((report, s.request.solver.key().to_string()))
+                    Some((
+                        report,
+                        s.request.solver.key().to_string(),
+                        s.request.scaling,
+                    ))
                 });
                 let settings = FigureSettings {
-                    scaling: self.settings.scaling_method(),
+                    scaling: solve
+                        .as_ref()
+                        .map_or(self.settings.scaling_method(), |s| s.2),
+                    solve_method: solve
+                        .as_ref()
+                        .and_then(|s| reluscope::pipeline::SolveMethod::from_key(&s.1))
+                        .unwrap_or_default(),
                     ..FigureSettings::default()
                 };
                 export::figure_job(
@@ -188,7 +201,7 @@ impl AppState {
                     self.doc.input_box().clone(),
                     view,
                     settings,
-                    solve,
+                    solve.map(|(report, path, _)| (report, path)),
                     path,
                 )
             }
