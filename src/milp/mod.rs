@@ -262,7 +262,15 @@ pub fn solve_network(
         report.check_against(network, objective);
         Ok(report)
     };
-    let first = solve(&limited(options.solver.clone()));
+    let minimise = objective.sense == Sense::Minimize;
+    let gap = options.solver.mip_rel_gap;
+    let first = solve(&limited(options.solver.clone())).map(|mut r| {
+        // The sampled start is a true value of the network: no proven bound may beat it.
+        if let Some(v) = r.start_objective {
+            refute_bound_by(&mut r, v, None, minimise, gap, "a sampled input");
+        }
+        r
+    });
     let out_of_time = deadline.is_some_and(|d| Instant::now() >= d);
     let retry = match &first {
         Ok(report) => report.status == UNRELIABLE,
@@ -300,6 +308,24 @@ pub fn solve_network(
             };
         }
     };
+    // The first solve's point, re-evaluated by a forward pass, is a true value too: a
+    // tighter re-solve whose bound excludes it cut off part of the feasible set.
+    if let Ok(first) = &first
+        && let (Some(value), Some(x)) = (first.forward_value, first.x.clone())
+        && objective.check_constraints(&network.forward(&x)).is_ok()
+    {
+        refute_bound_by(
+            &mut second,
+            value,
+            Some(x),
+            minimise,
+            gap,
+            "the first solve's point",
+        );
+    }
+    if let Some(v) = second.start_objective {
+        refute_bound_by(&mut second, v, None, minimise, gap, "a sampled input");
+    }
     let why = match &first {
         Ok(first) => {
             second.time_s += first.time_s;
@@ -317,6 +343,51 @@ pub fn solve_network(
          tolerances at {RETRY_TOLERANCE:e}"
     ));
     Ok(second)
+}
+
+/// Marks `report` [`UNRELIABLE`] when `value`, the network's true objective at a known
+/// point (`x`, if given, becomes the reported point when it is better), beats the bound the
+/// solver claims to have proven by more than its gap: the bound cut off feasible points, so
+/// "optimal" would be a wrong answer.
+fn refute_bound_by(
+    report: &mut SolveReport,
+    value: f64,
+    x: Option<Vec<f64>>,
+    minimise: bool,
+    gap: f64,
+    what: &str,
+) {
+    let Some(bound) = report
+        .best_bound
+        .or(report.objective.filter(|_| report.status == "optimal"))
+    else {
+        return;
+    };
+    let slack = 2.0 * gap.max(1e-6) * (1.0 + bound.abs());
+    let beaten = if minimise {
+        value < bound - slack
+    } else {
+        value > bound + slack
+    };
+    if !beaten || !value.is_finite() {
+        return;
+    }
+    let better = report
+        .objective
+        .is_none_or(|o| if minimise { value < o } else { value > o });
+    if better && let Some(x) = x {
+        report.objective = Some(value);
+        report.forward_value = Some(value);
+        report.forward_difference = Some(0.0);
+        report.x = Some(x);
+    }
+    report.status = UNRELIABLE.to_string();
+    report.status_detail = Some(format!(
+        "the solver claims a bound of {bound:.10e}, but {what} has the true value \
+         {value:.10e}, beyond it: the MILP cut off feasible points (numerical trouble); the \
+         best point known is reported; try --scale range or none, --bounds ia, or --method \
+         regions for a few inputs"
+    ));
 }
 
 /// HiGHS's primal and integrality tolerances for the second solve of a result that failed its
@@ -411,6 +482,27 @@ mod tests {
     use super::*;
     use crate::bounds::{LayerBounds, interval_bounds};
     use ndarray::array;
+
+    #[test]
+    fn a_known_better_point_refutes_a_claimed_optimum() {
+        // Minimise: the solver claims 0.5723 is optimal, a known point has 0.5608.
+        let mut r = report(0.5723, 0.5723, None);
+        refute_bound_by(&mut r, 0.5608, Some(vec![0.1]), true, 1e-6, "a point");
+        assert_eq!(r.status, UNRELIABLE);
+        assert_eq!((r.objective, r.x.clone()), (Some(0.5608), Some(vec![0.1])));
+        assert!(r.status_detail.unwrap().contains("cut off feasible points"));
+        // Within the gap, or on the right side of the bound: nothing to refute.
+        for (value, minimise) in [(0.5723 - 1e-7, true), (0.6, true), (0.5, false)] {
+            let mut r = report(0.5723, 0.5723, None);
+            refute_bound_by(&mut r, value, None, minimise, 1e-6, "a point");
+            assert_eq!(r.status, "optimal", "{value} {minimise}");
+        }
+        // Maximise: a point above the claimed upper bound refutes it, keeping the solver's x
+        // when the point is not given.
+        let mut r = report(2.0, 2.0, None);
+        refute_bound_by(&mut r, 2.5, None, false, 1e-6, "a sample");
+        assert_eq!((r.status.as_str(), r.objective), (UNRELIABLE, Some(2.0)));
+    }
 
     fn report(objective: f64, forward: f64, start: Option<f64>) -> SolveReport {
         SolveReport {

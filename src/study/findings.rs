@@ -150,12 +150,30 @@ pub fn findings(cells: &[CellResult]) -> Vec<Finding> {
             }
         }
     }
-    out.push(counted(
+    let unreliable = ok
+        .iter()
+        .flat_map(|c| {
+            c.treatments
+                .iter()
+                .filter_map(|t| t.milp.as_ref())
+                .chain(&c.solves)
+        })
+        .filter(|s| s.status == crate::milp::UNRELIABLE)
+        .count();
+    let mut f = counted(
         "Every optimum passes its forward check and all solve paths agree",
         checked,
         total,
         "optimal solves",
-    ));
+    );
+    if unreliable > 0 {
+        // A result the checks refuted is reported as such, not as an optimum: say so here.
+        f.evidence += &format!("; {unreliable} solve(s) numerically unreliable (not optimal)");
+        if f.verdict == Verdict::Holds {
+            f.verdict = Verdict::Mostly;
+        }
+    }
+    out.push(f);
 
     // 2. Interval big-M grows with depth.
     let (mut grows, mut deep) = (0, 0);

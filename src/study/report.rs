@@ -160,6 +160,7 @@ pub fn report_markdown(spec: &StudySpec, cells: &[CellResult], figures: &[&str])
             f.evidence
         );
     }
+    variant_summary(&mut md, cells);
     let mut functions: Vec<&str> = Vec::new();
     for c in cells {
         if !functions.contains(&c.function()) {
@@ -256,6 +257,75 @@ pub fn report_markdown(spec: &StudySpec, cells: &[CellResult], figures: &[&str])
         }
     }
     md
+}
+
+/// The median of `values`, or `-`.
+fn median_text(mut values: Vec<f64>) -> String {
+    crate::numbers::median(&mut values).map_or("-".to_string(), format_number)
+}
+
+/// One row per training variant over every function, layout and seed: medians of the test
+/// error, stable share, regions and MILP time per bound method (no rescaling), and how many
+/// of those MILPs were proven optimal.
+fn variant_summary(md: &mut String, cells: &[CellResult]) {
+    let ok: Vec<&CellResult> = cells.iter().filter(|c| c.error.is_none()).collect();
+    let mut variants: Vec<&str> = Vec::new();
+    let mut bounds: Vec<&str> = Vec::new();
+    for c in &ok {
+        if !variants.contains(&c.cell.variant()) {
+            variants.push(c.cell.variant());
+        }
+        for t in &c.treatments {
+            if !bounds.contains(&t.bounds.as_str()) {
+                bounds.push(&t.bounds);
+            }
+        }
+    }
+    if variants.is_empty() {
+        return;
+    }
+    let _ = writeln!(md, "\n## Summary per training variant\n");
+    let _ = writeln!(
+        md,
+        "Medians over every function, layout and seed; MILP times without rescaling, with the \
+         number proven optimal within the time limit.\n"
+    );
+    let mut header = "| variant | networks | test RMSE | regions |".to_string();
+    let mut rule = "|---|---|---|---|".to_string();
+    for b in &bounds {
+        header += &format!(" {b} stable % | {b} MILP s | {b} optimal |");
+        rule += "---|---|---|";
+    }
+    let _ = writeln!(md, "{header}\n{rule}");
+    for v in variants {
+        let these: Vec<&&CellResult> = ok.iter().filter(|c| c.cell.variant() == v).collect();
+        let mut row = format!(
+            "| {v} | {} | {} | {} |",
+            these.len(),
+            median_text(these.iter().filter_map(|c| c.test_rmse).collect()),
+            median_text(
+                these
+                    .iter()
+                    .filter_map(|c| c.regions.as_ref().map(|r| r.count as f64))
+                    .collect()
+            ),
+        );
+        for b in &bounds {
+            let treatments: Vec<_> = these
+                .iter()
+                .filter_map(|c| c.treatment(b, "none"))
+                .collect();
+            let milps: Vec<_> = treatments.iter().filter_map(|t| t.milp.as_ref()).collect();
+            row += &format!(
+                " {} | {} | {} of {} |",
+                median_text(treatments.iter().map(|t| t.stable_percent).collect()),
+                median_text(milps.iter().map(|m| m.time_s).collect()),
+                milps.iter().filter(|m| m.status == "optimal").count(),
+                milps.len()
+            );
+        }
+        let _ = writeln!(md, "{row}");
+    }
 }
 
 fn solve_time(status: &str, time_s: f64) -> String {
