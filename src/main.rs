@@ -8,7 +8,10 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let outcome = if std::env::args_os().len() <= 1 {
-        Ok(cli::Outcome::OpenGui(None))
+        Ok(cli::Outcome::OpenGui {
+            network: None,
+            tour: false,
+        })
     } else {
         cli::run()
     };
@@ -17,7 +20,7 @@ fn main() -> ExitCode {
             cli::output::flush_stdout();
             ExitCode::SUCCESS
         }
-        Ok(cli::Outcome::OpenGui(network)) => open_gui(network),
+        Ok(cli::Outcome::OpenGui { network, tour }) => open_gui(network, tour),
         Err(e) => {
             // Messages quote file contents (names, fields): a hostile file must not drive the
             // terminal through them.
@@ -29,8 +32,8 @@ fn main() -> ExitCode {
 }
 
 #[cfg(feature = "gui")]
-fn open_gui(network: Option<std::path::PathBuf>) -> ExitCode {
-    match gui::run(network) {
+fn open_gui(network: Option<std::path::PathBuf>, tour: bool) -> ExitCode {
+    match gui::run(network, tour) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: cannot open the window: {e}");
@@ -40,7 +43,7 @@ fn open_gui(network: Option<std::path::PathBuf>) -> ExitCode {
 }
 
 #[cfg(not(feature = "gui"))]
-fn open_gui(_network: Option<std::path::PathBuf>) -> ExitCode {
+fn open_gui(_network: Option<std::path::PathBuf>, _tour: bool) -> ExitCode {
     eprintln!(
         "error: this reluscope was built without the app (feature \"gui\"); \
          run a subcommand, e.g. `reluscope --help`"

@@ -35,6 +35,9 @@ enum Command {
     Gui {
         /// Network file to open instead of the default sample.
         network: Option<PathBuf>,
+        /// Start the guided tour (Help → Guided tour) at once.
+        #[arg(long)]
+        tour: bool,
     },
     /// Describe a network file (architecture, activations, box, metadata) or a problem file.
     Info(info::InfoArgs),
@@ -66,8 +69,14 @@ enum Command {
 
 /// What `main` should do after parsing.
 pub enum Outcome {
-    /// Open the GUI with this network (or the default sample).
-    OpenGui(Option<PathBuf>),
+    /// Open the GUI with this network (or the default sample), with the tour started if
+    /// asked.
+    OpenGui {
+        /// The network file.
+        network: Option<PathBuf>,
+        /// Start the guided tour.
+        tour: bool,
+    },
     /// A headless command finished.
     Done,
 }
@@ -76,7 +85,7 @@ pub enum Outcome {
 pub fn run() -> anyhow::Result<Outcome> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Gui { network } => return Ok(Outcome::OpenGui(network)),
+        Command::Gui { network, tour } => return Ok(Outcome::OpenGui { network, tour }),
         Command::Info(a) => info::run(&a)?,
         Command::Analyze(a) => analyze::run(&a)?,
         Command::Solve(a) => solve::run(&a)?,

@@ -40,7 +40,7 @@ use std::path::PathBuf;
 
 /// Opens the window with `network` (or the last network, or the default sample) and runs
 /// until it is closed.
-pub fn run(network: Option<PathBuf>) -> eframe::Result<()> {
+pub fn run(network: Option<PathBuf>, tour: bool) -> eframe::Result<()> {
     let options = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default()
             .with_title("reluscope")
@@ -54,9 +54,11 @@ pub fn run(network: Option<PathBuf>) -> eframe::Result<()> {
         "reluscope",
         options,
         Box::new(move |cc| {
-            Ok(Box::new(app::ReluscopeApp::from_creation_context(
-                cc, network,
-            )))
+            let mut app = app::ReluscopeApp::from_creation_context(cc, network);
+            if tour {
+                app.state.tour_step(&cc.egui_ctx, 0);
+            }
+            Ok(Box::new(app))
         }),
     )
 }

@@ -211,3 +211,63 @@ fn the_light_theme_is_a_view_setting_that_persists() {
     let settings: super::settings::Settings = eframe::get_value(&storage, eframe::APP_KEY).unwrap();
     assert!(settings.light_theme);
 }
+
+#[test]
+fn the_guided_tour_walks_through_the_studys_story() {
+    let mut h = start();
+    h.run();
+    h.get_by_label("Help").click();
+    h.run();
+    h.get_by_label("Guided tour…").click();
+    h.run();
+    let expected = [
+        ("peaks_25x5", "big_m", "ia"),
+        ("peaks_25x5", "big_m", "lp"),
+        ("peaks_25x5_l1", "stability", "lp"),
+        ("peaks_25x5_l1", "regions", "lp"),
+        ("peaks_25x3", "solve", "lp"),
+        ("peaks_25x3_l1", "solve", "lp"),
+        ("peaks_25x3_l1", "solve", "lp"),
+    ];
+    for (k, (network, view, bounds)) in expected.into_iter().enumerate() {
+        if k > 0 {
+            // Next is enabled once the step's solve is done.
+            wait_for(&mut h, Duration::from_secs(120), "the step's work", |h| {
+                !h.state().state.is_busy()
+            });
+            h.step();
+            h.get_by_label("Next").click();
+            // A solve keeps the spinner turning: step frames rather than run to rest.
+            for _ in 0..3 {
+                h.step();
+            }
+        }
+        let step = super::tour::TOUR[k];
+        assert!(
+            has_label(&h, &format!("Step {} of 7", k + 1)),
+            "step {}",
+            k + 1
+        );
+        assert!(has_label(&h, step.title), "{}", step.title);
+        let state = &h.state().state;
+        assert_eq!(state.doc.network.name, network, "step {}", k + 1);
+        assert_eq!(h.state().active_view(), view, "step {}", k + 1);
+        assert_eq!(
+            state.settings.bound_method().key(),
+            bounds,
+            "step {}",
+            k + 1
+        );
+    }
+    // The last step compares the two solves: the plain network's is the baseline.
+    let state = &h.state().state;
+    assert_eq!(state.runs.len(), 2);
+    assert_eq!(state.compared_runs().len(), 2);
+    assert_eq!(state.runs_baseline, Some(0));
+    assert_eq!(state.runs[0].network, "peaks_25x3");
+    assert_eq!(state.runs[1].network, "peaks_25x3_l1");
+    assert!(has_label(&h, "Compared runs (2)"));
+    h.get_by_label("Close tour").click();
+    h.run();
+    assert!(h.state().state.tour.is_none());
+}
