@@ -154,7 +154,8 @@ pub fn tour_window(ctx: &egui::Context, state: &mut AppState) {
     let mut go = None;
     let mut close = false;
     egui::Window::new("Guided tour")
-        .anchor(egui::Align2::RIGHT_TOP, egui::vec2(-12.0, 40.0))
+        // Bottom right, above the notices: over empty space, not the views' plots.
+        .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-12.0, -84.0))
         .default_width(340.0)
         .resizable(false)
         .collapsible(true)

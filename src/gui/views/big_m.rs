@@ -60,10 +60,13 @@ pub fn decade_marks(input: GridInput) -> Vec<GridMark> {
             value: k,
             step_size: 1.0,
         });
+        // egui_plot labels a mark when its step is wide enough on screen: 2 and 5 sit about
+        // a third of a decade apart, the full set a tenth.
+        let step_size = if mantissas.len() > 2 { 0.12 } else { 0.3 };
         for m in mantissas {
             marks.push(GridMark {
                 value: k + m.log10(),
-                step_size: 0.1,
+                step_size,
             });
         }
         k += 1.0;
