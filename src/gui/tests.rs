@@ -1066,7 +1066,10 @@ fn the_regions_view_counts_what_the_general_method_counts() {
     h.run();
     h.get_by_label("objective").click();
     h.run();
-    assert!(has_label(&h, "objective: dark blue = "));
+    assert!(
+        has_label(&h, "objective c·f(x):"),
+        "the colour bar of the objective"
+    );
     assert!(!h.state().is_busy());
 }
 

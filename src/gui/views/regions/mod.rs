@@ -384,14 +384,15 @@ impl View for RegionsView {
         if let Some((lo, hi)) = self.colours.as_ref().and_then(|c| c.range)
             && self.colouring != Colouring::Pattern
         {
-            ui.label(format!(
-                "objective: dark blue = {}, yellow = {}",
-                format_number(lo),
-                format_number(hi)
-            ))
-            .on_hover_text(
-                "the objective chosen on the left, c·f(x); its sense does not matter here",
-            );
+            if self.colouring == Colouring::Objective {
+                crate::gui::views::colour_bar(ui, "objective c·f(x)", lo, hi);
+            } else {
+                ui.label(format!(
+                    "darker where the objective c·f(x) is smaller ({} to {})",
+                    format_number(lo),
+                    format_number(hi)
+                ));
+            }
         }
         let shade = self.shade_for(&ctx, state, &map);
         if shade.is_some() {
