@@ -156,3 +156,61 @@ fn the_figure_of_a_view_exports_as_svg_and_png_like_plot() {
     assert!(has_label(&h, "solve first"));
     assert!(!path.exists());
 }
+
+#[test]
+fn every_figure_view_exports_valid_svg_and_png_files() {
+    use reluscope::figures::View;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = start();
+    h.run();
+    // The Solve figure draws the last solve of this network.
+    h.key_press(eframe::egui::Key::F5);
+    wait_for(&mut h, Duration::from_secs(60), "the solve", |h| {
+        h.state().state.solve.is_none() && h.state().state.last_solve.is_some()
+    });
+    let ctx = h.ctx.clone();
+    for (view, tab) in [
+        (View::BigM, "Big-M growth"),
+        (View::Stability, "Stability"),
+        (View::Regions, "Regions"),
+        (View::Surface, "Surface"),
+        (View::Solve, "Solve"),
+    ] {
+        h.get_by_label(tab).click();
+        h.run();
+        assert_eq!(
+            super::app::figure_of_view(h.state().active_view()),
+            Some(view),
+            "{tab}"
+        );
+        for ext in ["svg", "png"] {
+            let path = dir.path().join(format!("{}.{ext}", view.key()));
+            h.state_mut().state.run_export(
+                &ctx,
+                super::export::ExportKind::Figure(view),
+                path.clone(),
+                None,
+            );
+            wait_for(&mut h, Duration::from_secs(60), "the figure", |h| {
+                h.state().state.write_tasks.is_empty()
+            });
+            let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            if ext == "svg" {
+                let text = String::from_utf8(bytes).unwrap();
+                assert!(text.starts_with("<svg") && text.trim_end().ends_with("</svg>"));
+                assert!(
+                    text.contains("peaks_25x2: "),
+                    "{tab}: titled with the network"
+                );
+            } else {
+                let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+                let info = decoder.read_info().unwrap().info().clone();
+                assert_eq!(
+                    (info.width, info.height),
+                    reluscope::figures::FIGURE_SIZE,
+                    "{tab}"
+                );
+            }
+        }
+    }
+}
