@@ -94,7 +94,8 @@ impl ReluscopeApp {
         app
     }
 
-    /// Restores the Runs table saved by the last session (unreadable records are dropped).
+    /// Restores the Runs table saved by the last session (an unreadable table, e.g. from an
+    /// incompatible version, starts empty).
     pub fn restore_runs(&mut self, storage: &dyn eframe::Storage) {
         self.state.runs = eframe::get_value(storage, RUNS_KEY).unwrap_or_default();
     }

@@ -235,21 +235,28 @@ impl FinishedSolve {
 
     /// Incumbent and bound over time, ending where the solve ended.
     fn trace_points(&self) -> Vec<TracePoint> {
-        let mut points: Vec<TracePoint> = self
-            .trace
-            .iter()
-            .map(|p| TracePoint {
-                time_s: p.time_s,
+        // A second HiGHS solve (tighter tolerances) or another alternative restarts its clock:
+        // continue it after the previous one, so that time only runs forward.
+        let mut offset = 0.0;
+        let mut previous = f64::NEG_INFINITY;
+        let mut points: Vec<TracePoint> = Vec::with_capacity(self.trace.len() + 1);
+        for p in &self.trace {
+            if p.time_s + offset < previous {
+                offset = previous - p.time_s;
+            }
+            previous = p.time_s + offset;
+            points.push(TracePoint {
+                time_s: previous,
                 incumbent: p.primal_bound,
                 bound: p.dual_bound,
-            })
-            .collect();
+            });
+        }
         if let Ok(r) = &self.outcome {
             let bound = r
                 .best_bound
                 .or(r.objective.filter(|_| r.status == "optimal"));
             points.push(TracePoint {
-                time_s: r.time_s,
+                time_s: r.time_s.max(previous),
                 incumbent: r.objective,
                 bound,
             });

@@ -216,6 +216,10 @@ fn the_light_theme_is_a_view_setting_that_persists() {
 fn the_guided_tour_walks_through_the_studys_story() {
     let mut h = start();
     h.run();
+    // A run of the user's own before the tour, maximising: the tour must neither compare it
+    // nor keep maximising.
+    h.state_mut().state.settings.solve.maximize = true;
+    solve_now(&mut h);
     h.get_by_label("Help").click();
     h.run();
     h.get_by_label("Guided tour…").click();
@@ -259,13 +263,14 @@ fn the_guided_tour_walks_through_the_studys_story() {
             k + 1
         );
     }
-    // The last step compares the two solves: the plain network's is the baseline.
+    // The last step compares the tour's two solves: the plain network's is the baseline.
     let state = &h.state().state;
-    assert_eq!(state.runs.len(), 2);
-    assert_eq!(state.compared_runs().len(), 2);
-    assert_eq!(state.runs_baseline, Some(0));
-    assert_eq!(state.runs[0].network, "peaks_25x3");
-    assert_eq!(state.runs[1].network, "peaks_25x3_l1");
+    assert_eq!(state.runs.len(), 3);
+    assert_eq!(state.runs_compared, vec![1, 2]);
+    assert_eq!(state.runs_baseline, Some(1));
+    assert_eq!(state.runs[1].network, "peaks_25x3");
+    assert_eq!(state.runs[2].network, "peaks_25x3_l1");
+    assert_eq!(state.runs[1].objective_description, "minimise output 0");
     assert!(has_label(&h, "Compared runs (2)"));
     h.get_by_label("Close tour").click();
     h.run();

@@ -700,6 +700,12 @@ fn every_character_the_gui_prints_has_a_glyph_in_the_default_fonts() {
         include_str!("views/stability.rs"),
         include_str!("views/surface.rs"),
         include_str!("views/train.rs"),
+        include_str!("views/compare.rs"),
+        include_str!("views/chart_plot.rs"),
+        include_str!("views/study.rs"),
+        include_str!("state/study.rs"),
+        include_str!("tour.rs"),
+        include_str!("bench.rs"),
     ];
     let ctx = egui::Context::default();
     let mut output = ctx.run_ui(egui::RawInput::default(), |_| {});

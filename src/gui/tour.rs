@@ -2,6 +2,7 @@
 //! the right sample, view and settings (and may start a solve), so that a teacher can walk a
 //! class through it with Next.
 
+use super::document::NetworkSource;
 use super::settings::SolverSetting;
 use super::state::AppState;
 use eframe::egui;
@@ -40,7 +41,7 @@ pub struct TourStep {
 pub const TOUR: [TourStep; 7] = [
     TourStep {
         title: "Interval bounds grow with depth",
-        text: "Peaks 5x25, interval arithmetic. Each layer's bounds are computed from the \
+        text: "peaks_25x5 (5 hidden layers of 25), interval arithmetic. Each layer's bounds are computed from the \
                previous layer's as if every neuron could take any value in its range at once, \
                so the largest big-M grows roughly geometrically from layer to layer: the red \
                line on a log axis.",
@@ -62,7 +63,7 @@ pub const TOUR: [TourStep; 7] = [
     },
     TourStep {
         title: "L1 regularisation makes neurons stable",
-        text: "Peaks 5x25 trained with an L1 penalty on the weights. Many neurons now never \
+        text: "peaks_25x5_l1: the same layout trained with an L1 penalty on the weights. Many neurons now never \
                switch over the box (stably active or inactive): they need no binary variable. \
                Compare the unstable (orange) bars with the plain network's.",
         sample: Some("peaks_25x5_l1"),
@@ -82,7 +83,7 @@ pub const TOUR: [TourStep; 7] = [
     },
     TourStep {
         title: "Solving the plain network",
-        text: "Peaks 3x25, plain training, the big-M MILP with LP-OBBT bounds: watch the \
+        text: "peaks_25x3 (3 hidden layers of 25), plain training, minimising its output by the big-M MILP with LP-OBBT bounds: watch the \
                incumbent (red) come down and the best bound (blue) come up until they meet.",
         sample: Some("peaks_25x3"),
         bounds: BoundMethod::LpObbt,
@@ -91,7 +92,7 @@ pub const TOUR: [TourStep; 7] = [
     },
     TourStep {
         title: "Solving the L1 network",
-        text: "Peaks 3x25 trained with L1, the same MILP settings. With more stable neurons and \
+        text: "peaks_25x3_l1: the same layout trained with L1, the same MILP settings. With more stable neurons and \
                fewer regions it needs fewer nodes and less time.",
         sample: Some("peaks_25x3_l1"),
         bounds: BoundMethod::LpObbt,
@@ -120,10 +121,17 @@ impl AppState {
             return;
         };
         self.tour = Some(k);
-        if let Some(sample) = step.sample
-            && self.doc.network.name != sample
-        {
-            self.open_sample(sample);
+        if k == 0 {
+            self.tour_runs.clear();
+        }
+        // Reopen unless the sample itself is open: a file or trained network may share its
+        // name, and the user may have edited the box or attached a problem.
+        if let Some(sample) = step.sample {
+            let open = matches!(&self.doc.source, NetworkSource::Sample(s) if *s == sample);
+            if !open || self.doc.problem.is_some() || self.doc.box_revision() != 0 {
+                self.detach_problem();
+                self.open_sample(sample);
+            }
         }
         self.set_scaling_method(ScalingMethod::None);
         self.set_bound_method(step.bounds);
@@ -131,15 +139,33 @@ impl AppState {
         match step.action {
             TourAction::Show => {}
             TourAction::Solve => {
+                // The story is "minimise the network's output": say so whatever was set.
+                self.settings.solve.maximize = false;
+                self.settings.solve.use_combination = false;
+                self.settings.solve.output = 0;
                 self.settings.solve.solver = SolverSetting::Milp;
                 self.settings.solve.time_limit_on = true;
                 self.settings.solve.time_limit_s = 60.0;
                 self.start_solve(ctx);
             }
             TourAction::CompareLastTwo => {
-                let n = self.runs.len();
-                self.runs_compared = (n.saturating_sub(2)..n).collect();
-                self.runs_baseline = n.checked_sub(2);
+                // The last run of each of the tour's solve steps, the first one the baseline.
+                let of_step = |step: usize| {
+                    self.tour_runs
+                        .iter()
+                        .rev()
+                        .find(|(s, _)| *s == step)
+                        .map(|(_, run)| *run)
+                };
+                let solve_steps: Vec<usize> = TOUR
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, t)| t.action == TourAction::Solve)
+                    .map(|(k, _)| k)
+                    .collect();
+                let runs: Vec<usize> = solve_steps.iter().filter_map(|&k| of_step(k)).collect();
+                self.runs_compared = runs.clone();
+                self.runs_baseline = runs.first().copied();
             }
         }
     }
@@ -170,10 +196,14 @@ pub fn tour_window(ctx: &egui::Context, state: &mut AppState) {
                 });
             }
             ui.horizontal(|ui| {
-                if ui.add_enabled(k > 0, egui::Button::new("Back")).clicked() {
+                let busy = state.solve.is_some();
+                if ui
+                    .add_enabled(k > 0 && !busy, egui::Button::new("Back"))
+                    .on_disabled_hover_text("wait for the solve to finish, or Cancel it")
+                    .clicked()
+                {
                     go = Some(k - 1);
                 }
-                let busy = state.solve.is_some();
                 let next = ui
                     .add_enabled(k + 1 < TOUR.len() && !busy, egui::Button::new("Next"))
                     .on_disabled_hover_text("wait for the solve to finish, or Cancel it");

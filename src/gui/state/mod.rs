@@ -82,6 +82,8 @@ pub struct AppState {
     pub study: StudyBrowser,
     /// The guided tour's current step, while it is open.
     pub tour: Option<usize>,
+    /// The runs (indices into `runs`) the tour's steps produced, with their step.
+    pub tour_runs: Vec<(usize, usize)>,
 }
 
 impl AppState {
@@ -115,12 +117,14 @@ impl AppState {
             requested_view: None,
             study: StudyBrowser::default(),
             tour: None,
+            tour_runs: Vec::new(),
         }
     }
 
     /// Empties the runs table and its comparison.
     pub fn clear_runs(&mut self) {
         self.runs.clear();
+        self.tour_runs.clear();
         self.runs_compared.clear();
         self.runs_baseline = None;
     }

@@ -127,6 +127,10 @@ impl AppState {
                 Ok(_) => {}
             }
             self.runs.push(finished.run_record());
+            // The tour compares the runs its own steps made, whatever else was solved.
+            if let Some(step) = self.tour {
+                self.tour_runs.push((step, self.runs.len() - 1));
+            }
             self.last_solve = Some(finished);
         }
     }

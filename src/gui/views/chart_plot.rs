@@ -132,15 +132,28 @@ pub fn chart_plot(
     // The pointer from the input, not the plot's hover: the legend sits over the plot and
     // would hide the points under it.
     let rect = response.response.rect;
-    let (pointer, clicked) = ui.input(|i| (i.pointer.hover_pos(), i.pointer.primary_clicked()));
-    let nearest = pointer.filter(|at| rect.contains(*at)).and_then(|at| {
-        positions
-            .iter()
-            .map(|(p, label)| (p.distance(at), label))
-            .filter(|(d, _)| *d <= 8.0)
-            .min_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, label)| label.clone())
+    let (pointer, clicked) = ui.input(|i| {
+        (
+            i.pointer.hover_pos(),
+            // A double click resets the plot's zoom; it opens nothing.
+            i.pointer.primary_clicked()
+                && !i
+                    .pointer
+                    .button_double_clicked(egui::PointerButton::Primary),
+        )
     });
+    // Not through a window, popup or menu lying over the plot.
+    let on_top = |at: &egui::Pos2| ui.ctx().layer_id_at(*at) == Some(ui.layer_id());
+    let nearest = pointer
+        .filter(|at| rect.contains(*at) && on_top(at))
+        .and_then(|at| {
+            positions
+                .iter()
+                .map(|(p, label)| (p.distance(at), label))
+                .filter(|(d, _)| *d <= 8.0)
+                .min_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, label)| label.clone())
+        });
     PointerOnPoint {
         clicked: nearest.is_some() && clicked,
         label: nearest,

@@ -52,7 +52,8 @@ pub fn compared_runs_panel(ui: &mut egui::Ui, state: &AppState, comparison: Comp
                 Comparison::Curves => (
                     "incumbent (solid) and best bound (dashed) against time; the dot marks \
                      where each solve ended",
-                    "time in seconds since each solve started",
+                    "seconds since each MILP solve started (the bounds' time is not included; \
+                     see the Runs table)",
                 ),
                 Comparison::BigM => (
                     "largest big-M per hidden layer of each run's MILP (log scale)",
@@ -96,16 +97,16 @@ pub fn compared_runs_panel(ui: &mut egui::Ui, state: &AppState, comparison: Comp
                     let c = colour(k);
                     match comparison {
                         Comparison::Curves => {
-                            let incumbent: Vec<[f64; 2]> = run
-                                .trace
-                                .iter()
-                                .filter_map(|p| p.incumbent.map(|v| [p.time_s, v]))
-                                .collect();
-                            let bound: Vec<[f64; 2]> = run
-                                .trace
-                                .iter()
-                                .filter_map(|p| p.bound.map(|v| [p.time_s, v]))
-                                .collect();
+                            let incumbent = super::step_line(
+                                run.trace
+                                    .iter()
+                                    .filter_map(|p| p.incumbent.map(|v| (p.time_s, v))),
+                            );
+                            let bound = super::step_line(
+                                run.trace
+                                    .iter()
+                                    .filter_map(|p| p.bound.map(|v| (p.time_s, v))),
+                            );
                             if let Some(end) = incumbent.last().copied() {
                                 plot_ui.points(
                                     Points::new(name.clone(), PlotPoints::from(vec![end]))
@@ -128,7 +129,9 @@ pub fn compared_runs_panel(ui: &mut egui::Ui, state: &AppState, comparison: Comp
                         }
                         Comparison::BigM => {
                             let points = layer_points(run, |l| {
-                                l.max_big_m.filter(|m| *m > 0.0).map(f64::log10)
+                                l.max_big_m
+                                    .filter(|m| m.is_finite() && *m > 0.0)
+                                    .map(f64::log10)
                             });
                             plot_ui.points(
                                 Points::new(name.clone(), PlotPoints::from(points.clone()))

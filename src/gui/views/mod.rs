@@ -151,6 +151,22 @@ pub fn colour_bar(ui: &mut egui::Ui, what: &str, lo: f64, hi: f64) {
     .on_hover_text("the colour scale: dark blue for the smallest value, yellow for the largest");
 }
 
+/// A step line through `(t, v)` points: each value holds until the next point (solver
+/// snapshots are improvements at instants, not gradual changes).
+pub fn step_line(points: impl IntoIterator<Item = (f64, f64)>) -> Vec<[f64; 2]> {
+    let mut out: Vec<[f64; 2]> = Vec::new();
+    for (t, v) in points {
+        if !(t.is_finite() && v.is_finite()) {
+            continue;
+        }
+        if let Some(&[_, last]) = out.last() {
+            out.push([t, last]);
+        }
+        out.push([t, v]);
+    }
+    out
+}
+
 /// Grid marks at every whole layer number in view, so that every layer is labelled however
 /// many there are (egui_plot's own spacing skips some).
 pub fn layer_marks(input: egui_plot::GridInput) -> Vec<egui_plot::GridMark> {

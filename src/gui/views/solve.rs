@@ -35,16 +35,7 @@ pub struct TraceEnd {
 /// holds until the next snapshot, and until the end).
 fn trace_series(trace: &[SolveProgress], end: Option<TraceEnd>) -> (Vec<[f64; 2]>, Vec<[f64; 2]>) {
     let step = |pick: fn(&SolveProgress) -> Option<f64>, last_value: Option<f64>| {
-        let mut out: Vec<[f64; 2]> = Vec::new();
-        for p in trace {
-            if let Some(v) = pick(p).filter(|v| v.is_finite()) {
-                // Horizontal then vertical: the value holds until the next snapshot.
-                if let Some(&[_, last]) = out.last() {
-                    out.push([p.time_s, last]);
-                }
-                out.push([p.time_s, v]);
-            }
-        }
+        let mut out = super::step_line(trace.iter().filter_map(|p| pick(p).map(|v| (p.time_s, v))));
         if let Some(end) = end {
             let held = out.last().map(|p| p[1]);
             if let Some(v) = last_value.or(held).filter(|v| v.is_finite())
@@ -420,8 +411,10 @@ impl View for SolveView {
                 running.task.cancel();
             }
             let height = (ui.available_height() * 0.55).max(150.0);
-            let end = running.trace_now().map(|time_s| TraceEnd {
-                time_s,
+            // Never before the last snapshot: its message may have come late.
+            let latest = running.trace.last().map_or(0.0, |p| p.time_s);
+            let end = running.trace_now().map(|now| TraceEnd {
+                time_s: now.max(latest),
                 incumbent: None,
                 bound: None,
                 proven: false,
