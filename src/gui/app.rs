@@ -553,7 +553,7 @@ impl ReluscopeApp {
                 let file = name
                     .file_name()
                     .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-                self.state.dialog_task = Some(DialogTask::save_as(ctx, file, kind.extension()));
+                self.state.dialog_task = Some(DialogTask::save_as(ctx, file, kind.extensions()));
             }
             Some(ExportAction::Close) => self.state.export_dialog = None,
             Some(ExportAction::Browse) | None => {}

@@ -52,6 +52,19 @@ impl ExportKind {
         }
     }
 
+    /// Every extension the export accepts, the default first (a figure also takes .png and
+    /// .csv).
+    pub fn extensions(self) -> &'static [&'static str] {
+        match self {
+            ExportKind::Mps => &["mps"],
+            ExportKind::Lp => &["lp"],
+            ExportKind::AnalysisJson | ExportKind::RunsJson => &["json"],
+            ExportKind::RunsCsv => &["csv"],
+            ExportKind::ViewPng => &["png"],
+            ExportKind::Figure(_) => &["svg", "png", "csv"],
+        }
+    }
+
     /// For menus and the export window's title.
     pub fn label(self) -> &'static str {
         match self {

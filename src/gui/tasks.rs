@@ -200,16 +200,23 @@ impl DialogTask {
         }
     }
 
-    /// Opens a "save as" dialog proposing `file_name` with extension `ext`.
-    pub fn save_as(ctx: &egui::Context, file_name: String, ext: &'static str) -> Self {
+    /// Opens a "save as" dialog proposing `file_name`, filtered to `extensions` (the first is
+    /// proposed).
+    pub fn save_as(
+        ctx: &egui::Context,
+        file_name: String,
+        extensions: &'static [&'static str],
+    ) -> Self {
         let task = Task::spawn(
             ctx,
             "dialog",
             move |reporter| {
-                let dialog = rfd::FileDialog::new()
+                let mut dialog = rfd::FileDialog::new()
                     .set_title("Export to")
-                    .set_file_name(file_name)
-                    .add_filter(ext, &[ext]);
+                    .set_file_name(file_name);
+                for ext in extensions {
+                    dialog = dialog.add_filter(*ext, &[*ext]);
+                }
                 reporter.send(dialog.save_file());
             },
             |_| None,

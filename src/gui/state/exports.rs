@@ -6,6 +6,7 @@ use crate::gui::export::{self, ExportKind, WriteJob};
 use crate::gui::runs::{RunColumn, sorted_order, to_csv, to_json};
 use crate::gui::tasks::WriteTask;
 use eframe::egui::{self, ColorImage};
+use reluscope::bounds::BoundMethod;
 use reluscope::figures::FigureSettings;
 use reluscope::scaling::ScalingMethod;
 use std::path::{Path, PathBuf};
@@ -186,7 +187,15 @@ impl AppState {
                         s.request.scaling,
                     ))
                 });
+                // The bound methods on screen (computed for this box), in the fixed order.
+                let mut shown: Vec<BoundMethod> = self.doc.analyses().map(|a| a.method()).collect();
+                shown.sort_by_key(|m| BoundMethod::ALL.iter().position(|x| x == m));
+                shown.dedup();
+                if shown.is_empty() {
+                    shown.push(self.settings.bound_method());
+                }
                 let settings = FigureSettings {
+                    bounds: shown,
                     scaling: solve
                         .as_ref()
                         .map_or(self.settings.scaling_method(), |s| s.2),
