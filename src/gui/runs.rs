@@ -82,6 +82,16 @@ pub struct RunRecord {
     /// Per hidden layer figures under the run's bounds (for comparing runs).
     #[serde(default)]
     pub layers: Vec<RunLayer>,
+    /// Linear regions of the network over the run's box, once the Regions view counted them
+    /// (a lower bound unless `regions_exact`).
+    #[serde(default)]
+    pub regions: Option<usize>,
+    /// Whether `regions` is exact.
+    #[serde(default)]
+    pub regions_exact: bool,
+    /// The document and box revision solved (this session only: ids restart each session).
+    #[serde(skip)]
+    pub doc_key: (u64, u64),
 }
 
 impl RunRecord {
@@ -390,6 +400,9 @@ mod tests {
             solver: "milp".into(),
             trace: Vec::new(),
             layers: Vec::new(),
+            regions: None,
+            regions_exact: false,
+            doc_key: (0, 0),
         }
     }
 

@@ -230,6 +230,9 @@ impl FinishedSolve {
             solver: self.request.solver.key().to_string(),
             trace: self.trace_points(),
             layers: self.layer_figures(),
+            regions: None,
+            regions_exact: false,
+            doc_key: (self.request.doc_id, self.request.box_revision),
         }
     }
 

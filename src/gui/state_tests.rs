@@ -117,7 +117,41 @@ fn two_runs_compare_side_by_side_with_ratios_and_persist() {
             .fold(f64::MIN, f64::max);
         assert_eq!(Some(largest), run.max_big_m);
     }
-    // The runs survive a restart.
+    // Regions: once the view has counted the network's regions, both runs carry the count
+    // (the library's exact 2-D partition) and the view compares them.
+    h.get_by_label("Regions").click();
+    wait_for(&mut h, Duration::from_secs(60), "the region count", |h| {
+        h.state().state.runs.iter().all(|r| r.regions.is_some())
+    });
+    h.run();
+    let net = super::samples::find("peaks_25x2").unwrap().load().unwrap();
+    let map = reluscope::regions::partition_2d(
+        &net,
+        net.input_box().unwrap(),
+        None,
+        &reluscope::regions::RegionOptions::default(),
+        &reluscope::control::TaskControl::default(),
+    )
+    .unwrap();
+    for run in &h.state().state.runs {
+        assert_eq!((run.regions, run.regions_exact), (Some(map.count()), true));
+    }
+    assert!(
+        has_label(&h, "Compared runs (2)"),
+        "Regions compares the runs too"
+    );
+    // The runs survive a restart (the session's document ids do not).
+    let runs: Vec<_> = h
+        .state()
+        .state
+        .runs
+        .iter()
+        .cloned()
+        .map(|mut r| {
+            r.doc_key = (0, 0);
+            r
+        })
+        .collect();
     let mut storage = super::tests::MemoryStorage::default();
     h.state_mut().save(&mut storage);
     let mut restored = super::app::ReluscopeApp::new(Default::default(), None);

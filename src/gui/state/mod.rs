@@ -84,6 +84,9 @@ pub struct AppState {
     pub tour: Option<usize>,
     /// The runs (indices into `runs`) the tour's steps produced, with their step.
     pub tour_runs: Vec<(usize, usize)>,
+    /// The last whole-box region count of the Regions view: `(doc, box revision, count,
+    /// exact)`, given to the runs of that network and box.
+    pub region_count: Option<(u64, u64, usize, bool)>,
 }
 
 impl AppState {
@@ -118,6 +121,7 @@ impl AppState {
             study: StudyBrowser::default(),
             tour: None,
             tour_runs: Vec::new(),
+            region_count: None,
         }
     }
 
@@ -127,6 +131,21 @@ impl AppState {
         self.tour_runs.clear();
         self.runs_compared.clear();
         self.runs_baseline = None;
+    }
+
+    /// Records the whole-box region count of document `doc` at `box_revision` and gives it to
+    /// the runs of that network and box that have none.
+    pub fn note_region_count(&mut self, doc: u64, box_revision: u64, count: usize, exact: bool) {
+        if self.region_count == Some((doc, box_revision, count, exact)) {
+            return;
+        }
+        self.region_count = Some((doc, box_revision, count, exact));
+        for run in &mut self.runs {
+            if run.doc_key == (doc, box_revision) {
+                run.regions = Some(count);
+                run.regions_exact = exact;
+            }
+        }
     }
 
     /// The runs chosen for comparison with their 1-based numbers, in table order.

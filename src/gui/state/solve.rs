@@ -126,7 +126,14 @@ impl AppState {
                 Err(e) => self.error(format!("solve failed: {}", e.message())),
                 Ok(_) => {}
             }
-            self.runs.push(finished.run_record());
+            let mut record = finished.run_record();
+            if let Some((doc, revision, count, exact)) = self.region_count
+                && record.doc_key == (doc, revision)
+            {
+                record.regions = Some(count);
+                record.regions_exact = exact;
+            }
+            self.runs.push(record);
             // The tour compares the runs its own steps made, whatever else was solved.
             if let Some(step) = self.tour {
                 self.tour_runs.push((step, self.runs.len() - 1));

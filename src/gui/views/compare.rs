@@ -19,6 +19,8 @@ pub enum Comparison {
     BigM,
     /// Stable share per hidden layer.
     Stability,
+    /// Linear regions of each run's network over its box (once counted).
+    Regions,
 }
 
 fn colour(k: usize) -> Color32 {
@@ -63,6 +65,11 @@ pub fn compared_runs_panel(ui: &mut egui::Ui, state: &AppState, comparison: Comp
                     "stable neurons per hidden layer under each run's bounds",
                     "percent of the layer's neurons",
                 ),
+                Comparison::Regions => (
+                    "linear regions of each run's network over its box",
+                    "counted when this view showed that network and box; a run solved before \
+                     or elsewhere has no count",
+                ),
             };
             ui.label(what).on_hover_text(hint);
             let plot = Plot::new(("compared_plot", comparison as u8))
@@ -82,6 +89,18 @@ pub fn compared_runs_panel(ui: &mut egui::Ui, state: &AppState, comparison: Comp
                     .x_axis_formatter(|m, _| layer_axis_label(m.value))
                     .y_grid_spacer(decade_marks)
                     .y_axis_formatter(|m, _| power_label(m.value)),
+                Comparison::Regions => plot
+                    .x_axis_label("run")
+                    .y_axis_label("linear regions")
+                    .include_y(0.0)
+                    .x_axis_formatter(|m, _| {
+                        if m.value.fract() == 0.0 && m.value >= 1.0 {
+                            format!("#{}", m.value as i64)
+                        } else {
+                            String::new()
+                        }
+                    })
+                    .y_axis_formatter(|m, _| tick_label(m.value)),
                 Comparison::Stability => plot
                     .x_axis_label("hidden layer")
                     .y_axis_label("stable neurons (%)")
@@ -144,6 +163,25 @@ pub fn compared_runs_panel(ui: &mut egui::Ui, state: &AppState, comparison: Comp
                                     .width(2.0),
                             );
                         }
+                        Comparison::Regions => {
+                            if let Some(count) = run.regions {
+                                let name = if run.regions_exact {
+                                    name
+                                } else {
+                                    format!("{name} (at least)")
+                                };
+                                plot_ui.bar_chart(
+                                    egui_plot::BarChart::new(
+                                        name,
+                                        vec![
+                                            egui_plot::Bar::new(*number as f64, count as f64)
+                                                .width(0.6),
+                                        ],
+                                    )
+                                    .color(c),
+                                );
+                            }
+                        }
                         Comparison::Stability => {
                             let points = layer_points(run, |l| l.stable_percent);
                             plot_ui.points(
@@ -160,6 +198,19 @@ pub fn compared_runs_panel(ui: &mut egui::Ui, state: &AppState, comparison: Comp
                     }
                 }
             });
+            if comparison == Comparison::Regions {
+                let uncounted: Vec<String> = runs
+                    .iter()
+                    .filter(|(_, r)| r.regions.is_none())
+                    .map(|(n, _)| format!("#{n}"))
+                    .collect();
+                if !uncounted.is_empty() {
+                    ui.weak(format!(
+                        "not counted: {} (open that network and box here to count)",
+                        uncounted.join(", ")
+                    ));
+                }
+            }
         });
     ui.add_space(4.0);
 }

@@ -95,6 +95,23 @@ impl RegionsView {
         ));
     }
 
+    /// Gives the region count of the whole box, when the view has it for the network and box
+    /// on screen (the map of a 2-input network, or the whole-box count), to the app state, so
+    /// that runs of this network and box carry it.
+    fn note_whole_box_count(&self, state: &mut AppState, dim: usize) {
+        let current =
+            |k: &RegionsKey| k.doc_id == state.doc.id && k.box_revision == state.doc.box_revision();
+        let whole = match (&self.map, &self.whole_box) {
+            (Some((k, map)), _) if dim == 2 && current(k) => Some((map.count(), map.exact())),
+            (_, Some((k, count))) if current(k) => Some((count.count, count.exact)),
+            _ => None,
+        };
+        if let Some((count, exact)) = whole {
+            let (doc, revision) = (state.doc.id, state.doc.box_revision());
+            state.note_region_count(doc, revision, count, exact);
+        }
+    }
+
     /// Picks up a finished job and starts the one the view needs (`wanted`), unless it is
     /// known, running, or held after a failure or a cancel.
     fn refresh(&mut self, ctx: &egui::Context, state: &AppState, wanted: &RegionsKey) {
@@ -273,6 +290,10 @@ impl View for RegionsView {
         self.job.is_some()
     }
 
+    fn comparison(&self) -> Option<crate::gui::views::Comparison> {
+        Some(crate::gui::views::Comparison::Regions)
+    }
+
     fn ui(&mut self, ui: &mut egui::Ui, state: &mut AppState) {
         let ctx = ui.ctx().clone();
         let dim = state.doc.network.input_dim();
@@ -294,14 +315,16 @@ impl View for RegionsView {
                 w[0] = 1.0;
                 w
             });
+        let (doc_id, box_revision) = (state.doc.id, state.doc.box_revision());
         let doc_key = |axes| RegionsKey {
-            doc_id: state.doc.id,
-            box_revision: state.doc.box_revision(),
+            doc_id,
+            box_revision,
             axes,
         };
         let map_key = doc_key((dim >= 2).then_some([self.x_axis, self.y_axis]));
         // A whole-box count for 1-D inputs; otherwise the map, plus a whole-box count on request.
         self.refresh(&ctx, state, &map_key);
+        self.note_whole_box_count(state, dim);
 
         ui.horizontal_wrapped(|ui| {
             if dim >= 2 {
