@@ -31,16 +31,19 @@ pub enum View {
     Surface,
     /// Incumbent and best bound of a solve over time.
     Solve,
+    /// Every neuron, layer by layer, coloured by its state under the first bound method.
+    Network,
 }
 
 impl View {
     /// Every view.
-    pub const ALL: [View; 5] = [
+    pub const ALL: [View; 6] = [
         View::BigM,
         View::Stability,
         View::Regions,
         View::Surface,
         View::Solve,
+        View::Network,
     ];
 
     /// The name on the command line.
@@ -51,6 +54,7 @@ impl View {
             View::Regions => "regions",
             View::Surface => "surface",
             View::Solve => "solve",
+            View::Network => "network",
         }
     }
 
@@ -111,6 +115,7 @@ pub fn network_figure(
         View::Regions => regions_chart(network, input_box, settings, control)?,
         View::Surface => surface_chart(network, input_box, settings),
         View::Solve => solve_chart(network, input_box, settings, control)?,
+        View::Network => neurons_chart(network, input_box, settings, control)?,
     };
     chart.title = figure_title(network, input_box, view, settings);
     Ok(chart)
@@ -139,6 +144,10 @@ pub fn figure_title(
         View::Regions => "linear regions".to_string(),
         View::Surface => "output".to_string(),
         View::Solve => format!("solve ({}{scaling})", settings.solve_method.key()),
+        View::Network => format!(
+            "neurons by state ({} bounds)",
+            settings.bounds.first().map_or("ia", |m| m.key())
+        ),
     };
     format!("{name}: {what}, box {}", box_label(input_box))
 }
@@ -252,6 +261,76 @@ fn per_layer_chart(
             dashed,
             labels: Vec::new(),
         });
+    }
+    Ok(chart)
+}
+
+/// Every neuron as a dot at (layer, index), coloured stably active, inactive, saturated or
+/// unstable under the first bound method (the app's Network view, without the edges).
+fn neurons_chart(
+    network: &Network,
+    input_box: &InputBox,
+    settings: &FigureSettings,
+    control: &TaskControl,
+) -> Result<Chart, Error> {
+    use crate::bounds::{NeuronState, neuron_state};
+    let method = settings
+        .bounds
+        .first()
+        .copied()
+        .unwrap_or(BoundMethod::Interval);
+    let bounds = crate::tightening::compute_bounds(network, input_box, method, control)?;
+    let layers = network.layers().len();
+    let names: Vec<String> = (0..=layers)
+        .map(|k| match k {
+            0 => "inputs".to_string(),
+            k if k == layers => "outputs".to_string(),
+            k => format!("layer {k}"),
+        })
+        .collect();
+    let mut chart = Chart::new(
+        "",
+        Axis::categorical("layer", names),
+        Axis::linear("neuron"),
+    );
+    let states = [
+        (NeuronState::StablyActive, "stably active", (80, 175, 95)),
+        (
+            NeuronState::StablyInactive,
+            "stably inactive",
+            (120, 128, 140),
+        ),
+        (NeuronState::StablySaturated, "saturated", (150, 110, 200)),
+        (
+            NeuronState::Unstable,
+            "unstable (one binary)",
+            (235, 140, 40),
+        ),
+        (NeuronState::Linear, "inputs and outputs", (90, 140, 210)),
+    ];
+    let mut points: Vec<Vec<(f64, f64)>> = vec![Vec::new(); states.len()];
+    let linear = states.len() - 1;
+    for j in 0..network.input_dim() {
+        points[linear].push((0.0, j as f64));
+    }
+    for (k, (layer, b)) in network.layers().iter().zip(&bounds.layers).enumerate() {
+        for j in 0..b.lower.len() {
+            let state = neuron_state(layer.activation, b.lower[j], b.upper[j]);
+            let slot = states.iter().position(|s| s.0 == state).unwrap_or(linear);
+            points[slot].push(((k + 1) as f64, j as f64));
+        }
+    }
+    for ((_, name, colour), points) in states.iter().zip(points) {
+        if !points.is_empty() {
+            chart.series.push(Series {
+                name: format!("{name} ({})", points.len()),
+                points,
+                mark: Mark::Points,
+                colour: *colour,
+                dashed: false,
+                labels: Vec::new(),
+            });
+        }
     }
     Ok(chart)
 }

@@ -272,7 +272,7 @@ impl ReluscopeApp {
                             "every run in full, with its curve and per-layer figures"
                         }
                         ExportKind::ViewPng => "a screenshot of the current view",
-                        ExportKind::Figure(_) => "the view's figure",
+                        ExportKind::Figure(_) | ExportKind::ShownChart => "the view's figure",
                     };
                     if ui
                         .button(format!("{}…", capitalise(kind.label())))
@@ -283,18 +283,21 @@ impl ReluscopeApp {
                         ui.close();
                     }
                 }
-                let figure = figure_of_view(self.views[self.active].id());
+                let id = self.views[self.active].id();
+                let figure = figure_of_view(id)
+                    .map(ExportKind::Figure)
+                    .or_else(|| matches!(id, "study" | "train").then_some(ExportKind::ShownChart));
                 if ui
                     .add_enabled(figure.is_some(), egui::Button::new("Figure of this view (SVG, PNG or CSV)…"))
                     .on_hover_text(
                         "the view's figure drawn as `reluscope plot` draws it, titled with the \
                          network, box and methods; .svg or .png by the file name, or .csv for \
-                         the data drawn (Big-M, Stability, Regions, Surface and Solve)",
+                         the data drawn (every view but Runs, which exports as CSV and JSON)",
                     )
                     .clicked()
-                    && let Some(view) = figure
+                    && let Some(kind) = figure
                 {
-                    self.state.begin_export(ExportKind::Figure(view));
+                    self.state.begin_export(kind);
                     ui.close();
                 }
             });
@@ -600,6 +603,7 @@ pub fn figure_of_view(view_id: &str) -> Option<reluscope::figures::View> {
         "regions" => Some(View::Regions),
         "surface" => Some(View::Surface),
         "solve" => Some(View::Solve),
+        "network" => Some(View::Network),
         _ => None,
     }
 }

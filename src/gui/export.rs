@@ -36,6 +36,9 @@ pub enum ExportKind {
     /// The current view's figure drawn as `reluscope plot` draws it (SVG, or PNG by the
     /// file's extension), titled with the network, box and methods.
     Figure(View),
+    /// The figure on screen that the app holds as data (the Study view's figure, the
+    /// Training view's loss curve), as SVG, PNG or CSV.
+    ShownChart,
 }
 
 impl ExportKind {
@@ -48,7 +51,7 @@ impl ExportKind {
             ExportKind::RunsCsv => "csv",
             ExportKind::RunsJson => "json",
             ExportKind::ViewPng => "png",
-            ExportKind::Figure(_) => "svg",
+            ExportKind::Figure(_) | ExportKind::ShownChart => "svg",
         }
     }
 
@@ -61,7 +64,7 @@ impl ExportKind {
             ExportKind::AnalysisJson | ExportKind::RunsJson => &["json"],
             ExportKind::RunsCsv => &["csv"],
             ExportKind::ViewPng => &["png"],
-            ExportKind::Figure(_) => &["svg", "png", "csv"],
+            ExportKind::Figure(_) | ExportKind::ShownChart => &["svg", "png", "csv"],
         }
     }
 
@@ -74,7 +77,7 @@ impl ExportKind {
             ExportKind::RunsCsv => "runs table as CSV",
             ExportKind::RunsJson => "runs as JSON",
             ExportKind::ViewPng => "view as PNG",
-            ExportKind::Figure(_) => "figure as SVG, PNG or CSV",
+            ExportKind::Figure(_) | ExportKind::ShownChart => "figure as SVG, PNG or CSV",
         }
     }
 
@@ -91,7 +94,9 @@ impl ExportKind {
                 View::Regions => "_regions",
                 View::Surface => "_surface",
                 View::Solve => "_solve",
+                View::Network => "_neurons",
             },
+            ExportKind::ShownChart => "_figure",
         };
         let name = format!("{stem}{suffix}.{}", self.extension());
         match dir {
@@ -166,6 +171,14 @@ pub fn figure_job(
             )
             .map_err(|e| e.to_string())?,
         };
+        save_chart(&chart, &path).map_err(|e| e.to_string())?;
+        Ok(format!("wrote {} ({})", path.display(), chart.title))
+    })
+}
+
+/// Writes a chart the app already holds as SVG, PNG or CSV by the extension of `path`.
+pub fn chart_job(chart: reluscope::figures::Chart, path: PathBuf) -> WriteJob {
+    Box::new(move || {
         save_chart(&chart, &path).map_err(|e| e.to_string())?;
         Ok(format!("wrote {} ({})", path.display(), chart.title))
     })

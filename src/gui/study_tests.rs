@@ -83,6 +83,22 @@ fn a_study_directory_shows_its_figures_and_a_click_opens_a_cells_network() {
     wait_for(&mut h, Duration::from_secs(10), "the cell's network", |h| {
         h.state().state.load_task.is_none() && h.state().state.doc.network.name == id
     });
+    // The figure shown exports as the file the report holds (same chart, same SVG).
+    let exported = dir.path().join("shown.svg");
+    let ctx = h.ctx.clone();
+    h.state_mut().state.run_export(
+        &ctx,
+        super::export::ExportKind::ShownChart,
+        exported.clone(),
+        None,
+    );
+    wait_for(&mut h, Duration::from_secs(10), "the study figure", |h| {
+        h.state().state.write_tasks.is_empty()
+    });
+    assert_eq!(
+        std::fs::read(&exported).unwrap(),
+        std::fs::read(dir.path().join("figures/time_vs_stable.svg")).unwrap()
+    );
     // A directory that is not a study is refused with the study shown kept.
     h.get_by_label("Study directory:")
         .set_text_value_accesskit("/nonexistent/study");
@@ -175,6 +191,7 @@ fn every_figure_view_exports_valid_svg_and_png_files() {
         (View::Regions, "Regions"),
         (View::Surface, "Surface"),
         (View::Solve, "Solve"),
+        (View::Network, "Network"),
     ] {
         h.get_by_label(tab).click();
         // The view may start its own worker (Regions, Surface): step, do not wait for rest.

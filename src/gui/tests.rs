@@ -954,6 +954,40 @@ fn training_draws_a_loss_curve_and_opens_the_network() {
     });
     let loaded = reluscope::formats::load_network(&path).unwrap();
     assert_eq!(loaded.architecture(), "2-6-1");
+
+    // The loss curve exports as a figure; its CSV holds the losses of the last epoch.
+    let csv_path = dir.path().join("loss.csv");
+    let ctx = h.ctx.clone();
+    h.state_mut().state.run_export(
+        &ctx,
+        super::export::ExportKind::ShownChart,
+        csv_path.clone(),
+        None,
+    );
+    wait_for(&mut h, Duration::from_secs(10), "the loss curve", |h| {
+        h.state().state.write_tasks.is_empty()
+    });
+    let csv = std::fs::read_to_string(&csv_path).expect("the loss curve was written");
+    let report = h
+        .state()
+        .state
+        .training
+        .last
+        .as_ref()
+        .unwrap()
+        .curve
+        .last
+        .unwrap();
+    let row = csv
+        .lines()
+        .rfind(|l| l.starts_with("validation,"))
+        .expect("validation rows");
+    let value: f64 = row.split(',').nth(2).unwrap().parse().unwrap();
+    assert!(
+        (value - report.validation_loss).abs() <= 1e-9 * report.validation_loss,
+        "{value} vs {}",
+        report.validation_loss
+    );
 }
 
 #[test]

@@ -67,6 +67,49 @@ impl AppState {
         });
     }
 
+    /// The figure of the Study or Training view as chart data: the study figure shown, or
+    /// the last loss curve (on a log axis), titled.
+    pub fn shown_chart(&self) -> Option<reluscope::figures::Chart> {
+        use reluscope::figures::{Axis, Chart, Mark, Series};
+        match self.settings.tab.as_str() {
+            "study" => {
+                let study = self.study.loaded.as_ref()?;
+                let figure = study
+                    .figures
+                    .get(self.study.selected.min(study.figures.len().checked_sub(1)?))?;
+                Some(figure.chart.clone())
+            }
+            "train" => {
+                let curve = self.training.running.as_ref().map(|r| &r.curve).or(self
+                    .training
+                    .last
+                    .as_ref()
+                    .map(|l| &l.curve))?;
+                let mut chart = Chart::new(
+                    "Training loss per epoch",
+                    Axis::linear("epoch"),
+                    Axis::log("mean squared error"),
+                );
+                for (name, points, colour) in [
+                    ("training", &curve.train, (214, 96, 77)),
+                    ("validation", &curve.validation, (0, 114, 178)),
+                ] {
+                    chart.series.push(Series {
+                        name: name.into(),
+                        // The curve holds log10 of the loss, for the app's log axis.
+                        points: points.iter().map(|p| (p[0], 10f64.powf(p[1]))).collect(),
+                        mark: Mark::Line,
+                        colour,
+                        dashed: false,
+                        labels: Vec::new(),
+                    });
+                }
+                Some(chart)
+            }
+            _ => None,
+        }
+    }
+
     /// Exports go next to the open network file by default (a sample has none: then the
     /// current directory).
     fn export_dir(&self) -> Option<&Path> {
@@ -171,6 +214,13 @@ impl AppState {
                     return;
                 };
                 export::png_job(image, path)
+            }
+            ExportKind::ShownChart => {
+                let Some(chart) = self.shown_chart() else {
+                    self.error("no figure to export here: load a study or train a network first");
+                    return;
+                };
+                export::chart_job(chart, path)
             }
             ExportKind::Figure(view) => {
                 // Only a solve of the network and box on screen belongs in its figure.
