@@ -75,6 +75,7 @@ pub(super) fn summary_lines(
 /// Bars of log10(regions) after each hidden layer: the slice's (if any) and the box's.
 pub(super) fn per_layer_plot(
     ui: &mut egui::Ui,
+    doc_id: u64,
     slice: Option<&[usize]>,
     whole: Option<&[usize]>,
     height: f32,
@@ -98,7 +99,8 @@ pub(super) fn per_layer_plot(
              split regions further",
         );
     let layers = slice.or(whole).map_or(0, <[usize]>::len);
-    Plot::new("regions_per_layer")
+    // One id per network: a series hidden by a legend click comes back on the next one.
+    Plot::new(("regions_per_layer", doc_id))
         .height(height)
         // Counts grow with depth: the top left is where the bars are lowest.
         .legend(Legend::default().position(egui_plot::Corner::LeftTop))

@@ -190,6 +190,7 @@ pub(super) fn capped_outlines_note(in_view: usize) -> String {
 /// points (a texture over the plane box).
 pub(super) fn draw_map(
     ui: &mut egui::Ui,
+    doc_id: u64,
     map: &RegionMap,
     colours: &[Vec<Color32>],
     (outlines, highlight): (bool, Option<usize>),
@@ -203,7 +204,8 @@ pub(super) fn draw_map(
         .available_width()
         .min(ui.available_height() - 28.0)
         .max(200.0);
-    let response = Plot::new("regions_map")
+    // One id per network: legend visibility and zoom start afresh on the next one.
+    let response = Plot::new(("regions_map", doc_id))
         .legend(Legend::default())
         // Square on screen whatever the box: both inputs get the same room.
         .width(side)

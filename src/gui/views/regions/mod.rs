@@ -382,6 +382,7 @@ impl View for RegionsView {
             if let Some(count) = &whole {
                 per_layer_plot(
                     ui,
+                    doc_id,
                     None,
                     Some(&count.per_layer),
                     ui.available_height().min(360.0),
@@ -436,6 +437,7 @@ impl View for RegionsView {
                     let highlight = self.hovered.or(self.selected);
                     let drawn = draw_map(
                         ui,
+                        doc_id,
                         &map,
                         colours.per_vertex.as_slice(),
                         (self.outlines, highlight),
@@ -460,6 +462,7 @@ impl View for RegionsView {
                 let whole_counts = whole.as_ref().map(|c| c.per_layer.as_slice());
                 per_layer_plot(
                     ui,
+                    doc_id,
                     if dim == 2 { None } else { slice_counts },
                     if dim == 2 { slice_counts } else { whole_counts },
                     220.0,
