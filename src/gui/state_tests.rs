@@ -309,4 +309,9 @@ fn the_guided_tour_walks_through_the_studys_story() {
     h.get_by_label("Close tour").click();
     h.run();
     assert!(h.state().state.tour.is_none());
+    // The user's settings come back: maximise, the auto solver, interval bounds.
+    let settings = &h.state().state.settings;
+    assert!(settings.solve.maximize);
+    assert_eq!(settings.solve.solver, super::settings::SolverSetting::Auto);
+    assert_eq!(settings.bound_method().key(), "ia");
 }

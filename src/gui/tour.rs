@@ -113,13 +113,35 @@ pub const TOUR: [TourStep; 7] = [
 ];
 
 impl AppState {
+    /// Closes the tour and gives back the settings the user had before it (the network it
+    /// opened stays).
+    pub fn close_tour(&mut self) {
+        self.tour = None;
+        if let Some((solve, method, scaling)) = self.tour_saved.take() {
+            self.settings.solve = solve;
+            if let Some(m) = BoundMethod::from_key(&method) {
+                self.set_bound_method(m);
+            }
+            if let Some(s) = ScalingMethod::from_key(&scaling) {
+                self.set_scaling_method(s);
+            }
+        }
+    }
+
     /// Shows step `k` of the tour: opens its sample, selects its bounds and view, and does
     /// its action (a solve runs in the MILP with a 60 s limit).
     pub fn tour_step(&mut self, ctx: &egui::Context, k: usize) {
         let Some(step) = TOUR.get(k) else {
-            self.tour = None;
+            self.close_tour();
             return;
         };
+        if self.tour.is_none() {
+            self.tour_saved = Some((
+                self.settings.solve.clone(),
+                self.settings.method.clone(),
+                self.settings.scaling.clone(),
+            ));
+        }
         self.tour = Some(k);
         if k == 0 {
             self.tour_runs.clear();
@@ -216,7 +238,7 @@ pub fn tour_window(ctx: &egui::Context, state: &mut AppState) {
             });
         });
     if close {
-        state.tour = None;
+        state.close_tour();
     } else if let Some(k) = go {
         state.tour_step(ctx, k);
     }

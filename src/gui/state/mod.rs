@@ -84,6 +84,9 @@ pub struct AppState {
     pub tour: Option<usize>,
     /// The runs (indices into `runs`) the tour's steps produced, with their step.
     pub tour_runs: Vec<(usize, usize)>,
+    /// The user's solve settings, bound method and rescaling before the tour, given back
+    /// when it closes.
+    pub tour_saved: Option<(super::settings::SolveSettings, String, String)>,
     /// The last whole-box region count of the Regions view: `(doc, box revision, count,
     /// exact)`, given to the runs of that network and box.
     pub region_count: Option<(u64, u64, usize, bool)>,
@@ -121,6 +124,7 @@ impl AppState {
             study: StudyBrowser::default(),
             tour: None,
             tour_runs: Vec::new(),
+            tour_saved: None,
             region_count: None,
         }
     }
