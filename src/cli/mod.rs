@@ -56,7 +56,9 @@ enum Command {
     Train(train::TrainArgs),
     /// Train the shipped sample networks and write their index.
     Samples(train::SamplesArgs),
-    /// Train one architecture under several training choices and compare what the MILP sees.
+    /// The study's grid (functions × layouts × training variants × seeds, or network files)
+    /// into a directory of results, a report with checked findings and figures; shard it over
+    /// machines and merge.
     Study(study::StudyArgs),
     /// Draw a figure of a network (big-M, stability, regions, surface, solve) as SVG or PNG.
     Plot(plot::PlotArgs),

@@ -78,7 +78,8 @@ struct StudyRunArgs {
     /// Early-stopping patience in epochs.
     #[arg(long)]
     patience: Option<usize>,
-    /// Start from the small grid that runs in about a minute (flags above still apply).
+    /// Start from the small grid (18 cells, seconds in a release build; flags above still
+    /// apply).
     #[arg(long)]
     quick: bool,
     /// Start from the grid stored in this study.json (flags above still apply).
