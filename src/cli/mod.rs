@@ -60,7 +60,8 @@ enum Command {
     /// into a directory of results, a report with checked findings and figures; shard it over
     /// machines and merge.
     Study(study::StudyArgs),
-    /// Draw a figure of a network (big-M, stability, regions, surface, solve) as SVG or PNG.
+    /// Draw a figure of a network (network, big-M, stability, regions, surface, solve) as SVG
+    /// or PNG, or its data as CSV.
     Plot(plot::PlotArgs),
     /// Time loading, bounds, model building and solving on a set of networks.
     Bench(bench::BenchArgs),
