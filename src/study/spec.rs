@@ -192,44 +192,32 @@ impl StudySpec {
 
     /// The bound methods, parsed.
     pub fn bound_methods(&self) -> Result<Vec<BoundMethod>, StudyError> {
-        self.bounds
-            .iter()
-            .map(|k| {
-                BoundMethod::from_key(k).ok_or_else(|| {
-                    StudyError::Spec(format!(
-                        "unknown bound method '{k}' (ia, symbolic, lp, milp)"
-                    ))
-                })
-            })
-            .collect()
+        parse_keys(
+            &self.bounds,
+            BoundMethod::from_key,
+            "bound method",
+            "ia, symbolic, lp, milp",
+        )
     }
 
     /// The rescalings, parsed.
     pub fn scaling_methods(&self) -> Result<Vec<ScalingMethod>, StudyError> {
-        self.rescalings
-            .iter()
-            .map(|k| {
-                ScalingMethod::from_key(k).ok_or_else(|| {
-                    StudyError::Spec(format!(
-                        "unknown rescaling '{k}' (none, balanced, range, unit)"
-                    ))
-                })
-            })
-            .collect()
+        parse_keys(
+            &self.rescalings,
+            ScalingMethod::from_key,
+            "rescaling",
+            "none, balanced, range, unit",
+        )
     }
 
     /// The solve methods, parsed.
     pub fn solve_method_list(&self) -> Result<Vec<SolveMethod>, StudyError> {
-        self.solve_methods
-            .iter()
-            .map(|k| {
-                SolveMethod::from_key(k).ok_or_else(|| {
-                    StudyError::Spec(format!(
-                        "unknown solve method '{k}' (milp, regions, branch, auto)"
-                    ))
-                })
-            })
-            .collect()
+        parse_keys(
+            &self.solve_methods,
+            SolveMethod::from_key,
+            "solve method",
+            "milp, regions, branch, auto",
+        )
     }
 
     /// The trainer configuration of one trained cell: `variant` ("l1=1e-3+clip=1") applied
@@ -270,6 +258,21 @@ impl StudySpec {
         config.validate().map_err(|e| bad(e.to_string()))?;
         Ok(config)
     }
+}
+
+/// Every key of `keys` parsed by `parse`; the error names the first unknown one, what it is
+/// and the keys known.
+fn parse_keys<T>(
+    keys: &[String],
+    parse: fn(&str) -> Option<T>,
+    what: &str,
+    known: &str,
+) -> Result<Vec<T>, StudyError> {
+    keys.iter()
+        .map(|k| {
+            parse(k).ok_or_else(|| StudyError::Spec(format!("unknown {what} '{k}' ({known})")))
+        })
+        .collect()
 }
 
 #[cfg(test)]

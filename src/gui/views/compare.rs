@@ -40,6 +40,20 @@ fn layer_points(
         .collect()
 }
 
+/// A line through `points` with a dot at each, one legend entry `name`.
+fn dotted_line(plot_ui: &mut egui_plot::PlotUi, name: String, points: Vec<[f64; 2]>, c: Color32) {
+    plot_ui.points(
+        Points::new(name.clone(), PlotPoints::from(points.clone()))
+            .color(c)
+            .radius(3.5),
+    );
+    plot_ui.line(
+        Line::new(name, PlotPoints::from(points))
+            .color(c)
+            .width(2.0),
+    );
+}
+
 /// Draws the comparison of the ticked runs when two or more are ticked; nothing otherwise.
 pub fn compared_runs_panel(ui: &mut egui::Ui, state: &AppState, comparison: Comparison) {
     let runs = state.compared_runs();
@@ -152,16 +166,7 @@ pub fn compared_runs_panel(ui: &mut egui::Ui, state: &AppState, comparison: Comp
                                     .filter(|m| m.is_finite() && *m > 0.0)
                                     .map(f64::log10)
                             });
-                            plot_ui.points(
-                                Points::new(name.clone(), PlotPoints::from(points.clone()))
-                                    .color(c)
-                                    .radius(3.5),
-                            );
-                            plot_ui.line(
-                                Line::new(name, PlotPoints::from(points))
-                                    .color(c)
-                                    .width(2.0),
-                            );
+                            dotted_line(plot_ui, name, points, c);
                         }
                         Comparison::Regions => {
                             if let Some(count) = run.regions {
@@ -184,16 +189,7 @@ pub fn compared_runs_panel(ui: &mut egui::Ui, state: &AppState, comparison: Comp
                         }
                         Comparison::Stability => {
                             let points = layer_points(run, |l| l.stable_percent);
-                            plot_ui.points(
-                                Points::new(name.clone(), PlotPoints::from(points.clone()))
-                                    .color(c)
-                                    .radius(3.5),
-                            );
-                            plot_ui.line(
-                                Line::new(name, PlotPoints::from(points))
-                                    .color(c)
-                                    .width(2.0),
-                            );
+                            dotted_line(plot_ui, name, points, c);
                         }
                     }
                 }
