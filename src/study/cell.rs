@@ -355,6 +355,8 @@ pub fn measure_cell(
     control: &TaskControl,
 ) -> Result<CellResult, StudyError> {
     let started = Instant::now();
+    // A library caller may pass a spec `run_study` never saw (e.g. no HiGHS seed).
+    spec.validate()?;
     let bounds = spec.bound_methods()?;
     let scalings = spec.scaling_methods()?;
     let solves = spec.solve_method_list()?;
@@ -538,6 +540,20 @@ fn fill_net_savings(treatments: &mut [Treatment]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn measuring_with_an_invalid_spec_is_an_error_not_a_panic() {
+        let spec = StudySpec {
+            solve_seeds: 0,
+            ..StudySpec::quick()
+        };
+        let cell = list_cells(&StudySpec::quick()).remove(0);
+        let network =
+            crate::network::random_network(&[2, 3, 1], 0, crate::network::Activation::Relu)
+                .unwrap();
+        let err = measure_cell(&spec, &cell, &network, None, &TaskControl::default()).unwrap_err();
+        assert!(err.to_string().contains("solve seeds"), "{err}");
+    }
 
     #[test]
     fn cells_are_listed_in_a_fixed_order_with_unique_file_safe_ids() {
