@@ -392,6 +392,113 @@ fn seed_of(c: &CellResult) -> Option<u64> {
 mod tests {
     use super::*;
 
+    use crate::study::{CellSource, CellSpec, LayerFigures, SolveFigures, Treatment};
+
+    /// A treatment with largest big-M `m` per layer, stable share `stable`, bounds taking
+    /// `bounds_s` and an optimal MILP taking `milp_s` with objective −1.
+    fn treatment(bounds: &str, m: &[f64], stable: f64, bounds_s: f64, milp_s: f64) -> Treatment {
+        Treatment {
+            bounds: bounds.into(),
+            rescaling: "none".into(),
+            bounds_time_s: bounds_s,
+            scaling_time_s: 0.0,
+            stable_percent: stable,
+            binaries: 0,
+            max_big_m: m.iter().copied().reduce(f64::max),
+            layers: m
+                .iter()
+                .map(|&m| LayerFigures {
+                    stable_percent: stable,
+                    binaries: 0,
+                    max_big_m: Some(m),
+                    median_big_m: Some(m),
+                })
+                .collect(),
+            bounds_stopped: None,
+            milp: Some(SolveFigures {
+                method: "milp".into(),
+                status: "optimal".into(),
+                objective: Some(-1.0),
+                best_bound: Some(-1.0),
+                gap: Some(0.0),
+                nodes: 1.0,
+                time_s: milp_s,
+                times_s: vec![milp_s],
+                x: Some(vec![0.0]),
+                forward_value: Some(-1.0),
+                forward_ok: true,
+            }),
+            net_saving_s: None,
+        }
+    }
+
+    fn cell(id: &str, treatments: Vec<Treatment>) -> CellResult {
+        CellResult {
+            cell: CellSpec {
+                id: id.into(),
+                source: CellSource::File { path: id.into() },
+            },
+            network_file: String::new(),
+            architecture: "1-2-2-1".into(),
+            input_box: vec![[0.0, 1.0]],
+            test_rmse: None,
+            epochs: None,
+            train_time_s: None,
+            regions: None,
+            treatments,
+            solves: Vec::new(),
+            error: None,
+            time_s: 0.0,
+        }
+    }
+
+    #[test]
+    fn the_bound_findings_count_what_was_compared_by_hand() {
+        let mut cut_short = treatment("lp", &[3.0, 1.0], 90.0, 0.0, 1.0);
+        cut_short.bounds_stopped = Some("time limit".into());
+        let cells = [
+            // LP tighter in layer 2 and more stable; it pays (5 s against 0.5 + 1 s).
+            cell(
+                "a",
+                vec![
+                    treatment("ia", &[2.0, 10.0], 10.0, 0.0, 5.0),
+                    treatment("lp", &[2.0, 5.0], 20.0, 0.5, 1.0),
+                ],
+            ),
+            // LP equal; it costs 0.2 s more than it saves.
+            cell(
+                "b",
+                vec![
+                    treatment("ia", &[2.0, 8.0], 30.0, 0.0, 0.1),
+                    treatment("lp", &[2.0, 8.0], 30.0, 0.2, 0.1),
+                ],
+            ),
+            // LP bounds cut short: left out of the bound comparisons, not of the timing.
+            cell(
+                "c",
+                vec![treatment("ia", &[3.0, 4.0], 0.0, 0.0, 2.0), cut_short],
+            ),
+        ];
+        let f = findings(&cells);
+        assert_eq!(f[0].verdict, Verdict::Holds, "{}", f[0].evidence);
+        assert_eq!(f[0].evidence, "true in 6 of 6 optimal solves");
+        assert_eq!(f[1].evidence, "true in 3 of 3 networks");
+        assert_eq!(f[2].verdict, Verdict::Fails);
+        assert_eq!(
+            f[2].evidence,
+            "true in 1 of 2 layers; 1 network(s) left out: bounds cut short by the time limit"
+        );
+        assert_eq!(f[3].verdict, Verdict::Holds);
+        assert!(
+            f[3].evidence
+                .starts_with("raised in 1, equal in 1, lowered in 0 of 2 networks")
+        );
+        assert_eq!(
+            (f[7].verdict, f[7].evidence.as_str()),
+            (Verdict::Mostly, "true in 2 of 3 networks")
+        );
+    }
+
     #[test]
     fn spearman_matches_hand_computed_values() {
         let up: Vec<(f64, f64)> = (0..6).map(|i| (i as f64, (i * i) as f64)).collect();
