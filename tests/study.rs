@@ -151,6 +151,46 @@ fn the_quick_study_is_complete_and_agrees_with_an_independent_recount() {
     );
     assert!(report.contains("LP-OBBT lowers the largest big-M"));
     assert!(report.contains("Cells present: 18 of 18"));
+    // The summary per variant: medians recomputed here from results.json.
+    for variant in ["plain", "l1=1e-3", "dropout=0.1"] {
+        let these: Vec<&Value> = cells
+            .iter()
+            .filter(|c| c["cell"]["source"]["variant"] == variant)
+            .collect();
+        let med = |mut v: Vec<f64>| {
+            reluscope::numbers::format_number(reluscope::numbers::median(&mut v).unwrap())
+        };
+        let of = |c: &&Value, bounds: &str, key: &str| {
+            let t = c["treatments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|t| t["bounds"] == bounds && t["rescaling"] == "none")
+                .unwrap();
+            match key {
+                "stable" => t["stable_percent"].as_f64().unwrap(),
+                _ => t["milp"]["time_s"].as_f64().unwrap(),
+            }
+        };
+        let expected = format!(
+            "| {variant} | {} | {} | {} | {} | {} | {n} of {n} | {} | {} | {n} of {n} |",
+            these.len(),
+            med(these
+                .iter()
+                .map(|c| c["test_rmse"].as_f64().unwrap())
+                .collect()),
+            med(these
+                .iter()
+                .map(|c| c["regions"]["count"].as_f64().unwrap())
+                .collect()),
+            med(these.iter().map(|c| of(c, "ia", "stable")).collect()),
+            med(these.iter().map(|c| of(c, "ia", "time")).collect()),
+            med(these.iter().map(|c| of(c, "lp", "stable")).collect()),
+            med(these.iter().map(|c| of(c, "lp", "time")).collect()),
+            n = these.len(),
+        );
+        assert!(report.contains(&expected), "missing {expected}");
+    }
     let figures: Vec<_> = std::fs::read_dir(out.join("figures"))
         .unwrap()
         .map(|e| e.unwrap().path())
