@@ -1,7 +1,7 @@
 //! GUI tests of honest state: what the panels show refers to the network on screen, or says
 //! which network it refers to.
 
-use super::tests::{has_label, start, wait_for};
+use super::tests::{has_label, pick_sample, start, wait_for};
 use eframe::egui;
 use egui_kittest::kittest::Queryable;
 use std::time::Duration;
@@ -35,10 +35,7 @@ fn opening_another_network_resets_the_path_field_and_labels_the_last_solve() {
     assert!(has_label(&h, "Last solve: optimal"));
     // A sample replaces the file: the field no longer names the file, and the last solve
     // says whose it is.
-    h.get_by_label("Sample").click();
-    h.run();
-    h.get_by_label("peaks_25x3").click();
-    h.run();
+    pick_sample(&mut h, "peaks_25x3");
     assert!(has_label(&h, "Network: peaks_25x3"));
     assert_eq!(h.state().state.path_field, "");
     assert!(
@@ -164,10 +161,7 @@ fn solve_stays_visible_with_every_rescaling_and_a_widening_rescaling_is_flagged(
     let mut h = start();
     h.run();
     // The largest sample, LP bounds: the panel grows with the coefficient read-out.
-    h.get_by_label("Sample").click();
-    h.run();
-    h.get_by_label("peaks_25x5").click();
-    h.run();
+    pick_sample(&mut h, "peaks_25x5");
     let window = h.ctx.content_rect();
     for scaling in reluscope::scaling::ScalingMethod::ALL {
         h.state_mut().state.set_scaling_method(scaling);
@@ -196,10 +190,7 @@ fn solve_stays_visible_with_every_rescaling_and_a_widening_rescaling_is_flagged(
 fn capped_outlines_say_so_and_what_to_do() {
     let mut h = start();
     h.run();
-    h.get_by_label("Sample").click();
-    h.run();
-    h.get_by_label("peaks_25x5").click();
-    h.run();
+    pick_sample(&mut h, "peaks_25x5");
     h.get_by_label("Regions").click();
     wait_for(&mut h, Duration::from_secs(120), "the region map", |h| {
         !h.state().state.is_busy() && has_label(h, "Outlines hidden")

@@ -67,6 +67,14 @@ fn show_each_view(h: &mut Harness<'static, ReluscopeApp>, titles: &[&str]) {
     }
 }
 
+/// Opens the sample `name` through the side panel's picker, as a user does.
+pub(super) fn pick_sample(h: &mut Harness<'static, ReluscopeApp>, name: &str) {
+    h.get_by_label("Sample").click();
+    h.run();
+    h.get_by_label(name).click();
+    h.run();
+}
+
 pub(super) fn has_label(h: &Harness<'static, ReluscopeApp>, text: &str) -> bool {
     h.query_all_by_label_contains(text).next().is_some()
 }
@@ -322,10 +330,7 @@ fn a_bad_file_is_reported_and_the_network_kept() {
 fn cancel_stops_a_long_solve_and_the_ui_stays_responsive() {
     let mut h = start();
     h.run();
-    h.get_by_label("Sample").click();
-    h.run();
-    h.get_by_label("peaks_25x5").click();
-    h.run();
+    pick_sample(&mut h, "peaks_25x5");
     assert!(has_label(&h, "Network: peaks_25x5"));
     // The MILP (auto would enumerate the regions of this 2-input network in a blink).
     h.get_by_label("MILP").click();
@@ -414,10 +419,7 @@ fn exports_write_the_milp_and_the_analysis() {
 fn cancelling_expensive_bounds_keeps_the_interval_figures() {
     let mut h = start();
     h.run();
-    h.get_by_label("Sample").click();
-    h.run();
-    h.get_by_label("peaks_25x3").click();
-    h.run();
+    pick_sample(&mut h, "peaks_25x3");
     h.get_by_label_contains("MILP-based OBBT").click();
     // One frame handles the click, the next starts the worker.
     h.step();
