@@ -284,9 +284,7 @@ impl ReluscopeApp {
                     }
                 }
                 let id = self.views[self.active].id();
-                let figure = figure_of_view(id)
-                    .map(ExportKind::Figure)
-                    .or_else(|| matches!(id, "study" | "train").then_some(ExportKind::ShownChart));
+                let figure = ExportKind::figure_of_view(id);
                 if ui
                     .add_enabled(figure.is_some(), egui::Button::new("Figure of this view (SVG, PNG or CSV)…"))
                     .on_hover_text(
@@ -593,17 +591,3 @@ impl eframe::App for ReluscopeApp {
 
 /// The storage key of the Runs table, kept across restarts.
 pub const RUNS_KEY: &str = "reluscope_runs";
-
-/// The library figure of the app view with id `view_id`, for views that have one.
-pub fn figure_of_view(view_id: &str) -> Option<reluscope::figures::View> {
-    use reluscope::figures::View;
-    match view_id {
-        "big_m" => Some(View::BigM),
-        "stability" => Some(View::Stability),
-        "regions" => Some(View::Regions),
-        "surface" => Some(View::Surface),
-        "solve" => Some(View::Solve),
-        "network" => Some(View::Network),
-        _ => None,
-    }
-}

@@ -55,6 +55,22 @@ impl ExportKind {
         }
     }
 
+    /// The figure export of the app view with id `view_id`: the library's figure of the
+    /// network views, the chart on screen for Study and Training, none for Runs.
+    pub fn figure_of_view(view_id: &str) -> Option<Self> {
+        let view = match view_id {
+            "big_m" => View::BigM,
+            "stability" => View::Stability,
+            "regions" => View::Regions,
+            "surface" => View::Surface,
+            "solve" => View::Solve,
+            "network" => View::Network,
+            "study" | "train" => return Some(ExportKind::ShownChart),
+            _ => return None,
+        };
+        Some(ExportKind::Figure(view))
+    }
+
     /// Every extension the export accepts, the default first (a figure also takes .png and
     /// .csv).
     pub fn extensions(self) -> &'static [&'static str] {

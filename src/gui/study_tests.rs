@@ -83,6 +83,17 @@ fn a_study_directory_shows_its_figures_and_a_click_opens_a_cells_network() {
     wait_for(&mut h, Duration::from_secs(10), "the cell's network", |h| {
         h.state().state.load_task.is_none() && h.state().state.doc.network.name == id
     });
+    // The Study view exports the chart on screen; Runs has no figure (it exports CSV/JSON).
+    use super::export::ExportKind;
+    assert_eq!(
+        ExportKind::figure_of_view("study"),
+        Some(ExportKind::ShownChart)
+    );
+    assert_eq!(
+        ExportKind::figure_of_view("train"),
+        Some(ExportKind::ShownChart)
+    );
+    assert_eq!(ExportKind::figure_of_view("runs"), None);
     // The figure shown exports as the file the report holds (same chart, same SVG).
     let exported = dir.path().join("shown.svg");
     let ctx = h.ctx.clone();
@@ -199,8 +210,8 @@ fn every_figure_view_exports_valid_svg_and_png_files() {
             h.step();
         }
         assert_eq!(
-            super::app::figure_of_view(h.state().active_view()),
-            Some(view),
+            super::export::ExportKind::figure_of_view(h.state().active_view()),
+            Some(super::export::ExportKind::Figure(view)),
             "{tab}"
         );
         for ext in ["svg", "png"] {
