@@ -113,6 +113,20 @@ fn the_quick_study_is_complete_and_agrees_with_an_independent_recount() {
             1e-12
         ));
         assert_eq!(ia["binaries"].as_u64().unwrap() as usize, report.binaries);
+        // The net saving: the baseline's (first treatment) bounds + rescaling + MILP time
+        // minus each treatment's, recomputed from the times in the cell.
+        let total = |t: &Value| {
+            t["bounds_time_s"].as_f64().unwrap()
+                + t["scaling_time_s"].as_f64().unwrap()
+                + t["milp"]["time_s"].as_f64().unwrap()
+        };
+        for t in treatments {
+            let saving = t["net_saving_s"].as_f64().unwrap();
+            assert!(
+                (saving - (total(&treatments[0]) - total(t))).abs() < 1e-12,
+                "{id}"
+            );
+        }
         // Rescaling leaves the stability alone (it computes the same function).
         assert_eq!(
             treatments[1]["stable_percent"], ia["stable_percent"],
