@@ -352,6 +352,17 @@ fn resume_list_cells_and_refusals() {
     let other = reluscope(&["study", "--quick", "--out", out_text]);
     assert!(!other.status.success());
     assert!(String::from_utf8_lossy(&other.stderr).contains("another study"));
+    // A grid file that is not one, or unreadable JSON, is refused naming the file.
+    let garbage = dir.path().join("garbage.json");
+    std::fs::write(&garbage, r#"{"functions": ["peaks"], "hiden": []}"#).unwrap();
+    for spec in [garbage.to_str().unwrap(), "/nonexistent/grid.json"] {
+        let r = reluscope(&["study", "--spec", spec, "--out", out_text]);
+        let stderr = String::from_utf8_lossy(&r.stderr);
+        assert!(
+            !r.status.success() && stderr.contains(spec),
+            "{spec}: {stderr}"
+        );
+    }
     // Bad shards, cells and variants are refused in one line.
     for bad in [
         vec!["--shard", "3/2"],
