@@ -14,7 +14,7 @@ use proptest::test_runner::RngSeed;
 use rand::SeedableRng;
 use reluscope::bounds::{BoundMethod, interval_bounds};
 use reluscope::control::TaskControl;
-use reluscope::milp::{NetworkSolveOptions, Objective, Sense, SolveControl, solve_network};
+use reluscope::milp::{Cuts, NetworkSolveOptions, Objective, Sense, SolveControl, solve_network};
 use reluscope::network::{Activation, InputBox, Network, RandomNetwork, WeightScale};
 use reluscope::regions::{RegionOptions, count_exact, partition_2d, solve_by_regions};
 use reluscope::scaling::{ScalingError, ScalingMethod, apply_scaling};
@@ -161,10 +161,16 @@ fn assert_contains_samples(case: &Case, methods: &[BoundMethod]) -> Result<(), T
 /// its value is the region solver's and the network's at its minimiser, and no corner or
 /// sampled input is lower (all up to `1e-6` of the output's scale).
 fn check_milp_against_regions(case: &Case) -> Result<(), TestCaseError> {
+    check_milp_with_options_against_regions(case, NetworkSolveOptions::default())
+}
+
+/// [`check_milp_against_regions`] with other solve options (cuts, no local search).
+fn check_milp_with_options_against_regions(
+    case: &Case,
+    mut options: NetworkSolveOptions,
+) -> Result<(), TestCaseError> {
     let (net, b) = (case.network(), case.input_box());
     let scale = output_scale(&net, &b)[0];
-    let objective = Objective::output(Sense::Minimize, 0, 1).unwrap();
-    let mut options = NetworkSolveOptions::default();
     options.solver.time_limit = Some(20.0);
     options.solver.mip_rel_gap = 1e-9;
     let bounds = interval_bounds(&net, &b);
@@ -283,6 +289,22 @@ proptest! {
         case in cases(2..=2, 1..=3, 1..=8, 1..=1, -4.0..=1.0)
     ) {
         check_milp_against_regions(&case)?;
+    }
+
+    /// (c″) The ideal-formulation cuts never cut off the optimum: with them (and without the
+    /// local search, so that HiGHS must find the optimum in the cut model itself) the MILP
+    /// optimum is still the region solver's.
+    #[test]
+    fn ideal_cuts_never_cut_off_the_optimum(
+        case in cases(2..=2, 1..=3, 1..=8, 1..=1, -4.0..=1.0)
+    ) {
+        let options = NetworkSolveOptions {
+            cuts: Cuts::Ideal,
+            local_search: false,
+            start_samples: 0,
+            ..NetworkSolveOptions::default()
+        };
+        check_milp_with_options_against_regions(&case, options)?;
     }
 
     /// (c′) Over the whole domain (weights up to 10⁴, clipped ReLU) the MILP is never wrong:

@@ -5,7 +5,7 @@ use clap::Args;
 use reluscope::bounds::BoundMethod;
 use reluscope::control::TaskControl;
 use reluscope::formats::load_network;
-use reluscope::milp::{NetworkSolveOptions, Objective, Sense, SolveOptions};
+use reluscope::milp::{Cuts, NetworkSolveOptions, Objective, Sense, SolveOptions};
 use reluscope::network::{InputBox, Network};
 use reluscope::pipeline::{MilpSetup, PreparedMilp, prepare_milp};
 use reluscope::problem::Problem;
@@ -228,6 +228,22 @@ pub struct SolverArgs {
     /// HiGHS random seed (branch-and-bound paths, and so times, vary with it).
     #[arg(long, default_value_t = 0)]
     pub solver_seed: u32,
+    /// Cuts added to the MILP at the root before branch and bound: none, or ideal (the
+    /// ideal-formulation inequalities of Anderson et al., separated in rounds on the LP
+    /// relaxation; the JSON's root_cuts gives the root bound before and after).
+    #[arg(long, default_value = "none", value_parser = parse_cuts)]
+    pub cuts: Cuts,
+    /// Hand HiGHS the best sampled input as it is, without first walking over linear regions
+    /// to improve it (the walk: JSON local_search).
+    #[arg(long)]
+    pub no_local_search: bool,
+}
+
+fn parse_cuts(text: &str) -> Result<Cuts, String> {
+    Cuts::from_key(text).ok_or_else(|| {
+        let known: Vec<&str> = Cuts::ALL.iter().map(|c| c.key()).collect();
+        format!("unknown cuts '{text}' (known: {})", known.join(", "))
+    })
 }
 
 impl SolverArgs {
@@ -268,6 +284,8 @@ impl SolverArgs {
             },
             start_samples: self.start_samples,
             seed: self.seed,
+            cuts: self.cuts,
+            local_search: !self.no_local_search,
         })
     }
 }

@@ -21,12 +21,14 @@
 //! of bound tightening want.
 
 pub mod big_m;
+pub mod ideal_cuts;
 mod network_model;
 mod objective;
 mod output_constraint;
 pub mod triangle;
 
-pub use network_model::{AffineExpr, Encoding, NetworkModel};
+pub use ideal_cuts::{IdealCut, IdealCuts};
+pub use network_model::{AffineExpr, Encoding, NetworkModel, UnstableUnit};
 pub use objective::Objective;
 pub use output_constraint::{CONSTRAINT_TOLERANCE, OutputConstraint, accepted_violation};
 

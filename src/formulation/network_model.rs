@@ -84,6 +84,24 @@ pub struct NetworkModel {
     output_cols: Vec<Col>,
     /// Binary variables added per hidden layer.
     pub binaries_per_layer: Vec<usize>,
+    /// The ReLU units written with a binary, in the order they were added.
+    unstable_units: Vec<UnstableUnit>,
+}
+
+/// The columns of one ReLU written with a binary by the big-M encoding:
+/// `h = max(a − shift, 0)` of hidden neuron `neuron` of layer `layer + 1`, with `z = [a > shift]`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct UnstableUnit {
+    /// 0-based hidden layer.
+    pub layer: usize,
+    /// 0-based neuron.
+    pub neuron: usize,
+    /// `0` for a ReLU and for the first ReLU of a clipped ReLU, the cap `c` for its second.
+    pub shift: f64,
+    /// The column `h`.
+    pub h: Col,
+    /// The binary column `z`.
+    pub z: Col,
 }
 
 impl NetworkModel {
@@ -153,6 +171,7 @@ impl NetworkModel {
             post: Vec::new(),
             output_cols: Vec::new(),
             binaries_per_layer: Vec::new(),
+            unstable_units: Vec::new(),
         };
         for i in 0..input_box.dim() {
             let col = m.add_col(
@@ -227,14 +246,10 @@ impl NetworkModel {
     /// inputs for `k = 0`), as expressions: the objectives of bound tightening over a model
     /// that encodes the layers after `k` too.
     pub fn preactivations_at(&self, k: usize, layer: &Layer) -> Vec<AffineExpr> {
-        let inputs: Vec<AffineExpr> = match k.checked_sub(1).and_then(|j| self.post.get(j)) {
-            Some(post) => post.clone(),
-            None => self
-                .input_cols
-                .iter()
-                .map(|&c| AffineExpr::column(c))
-                .collect(),
-        };
+        let inputs = self
+            .layer_inputs(k)
+            .or_else(|| self.layer_inputs(0))
+            .unwrap_or_default();
         affine_map(layer, &inputs)
     }
 
@@ -339,8 +354,41 @@ impl NetworkModel {
             tag,
         };
         match encoding {
-            Encoding::BigM => big_m::encode_relu(self, &unit),
+            Encoding::BigM => {
+                let (h, z) = big_m::encode_relu(self, &unit);
+                if let (Some(z), [(h, _)]) = (z, h.terms.as_slice()) {
+                    self.unstable_units.push(UnstableUnit {
+                        layer: k,
+                        neuron: i,
+                        shift,
+                        h: *h,
+                        z,
+                    });
+                }
+                (h, z)
+            }
             Encoding::Triangle => (triangle::encode_relu(self, &unit), None),
+        }
+    }
+
+    /// The ReLUs written with a binary (unstable neurons; two per clipped ReLU that can
+    /// reach both breakpoints), in the order they were added.
+    pub fn unstable_units(&self) -> &[UnstableUnit] {
+        &self.unstable_units
+    }
+
+    /// The expressions the inputs of hidden layer `k` (0-based) are in the model: the input
+    /// columns for `k = 0`, the post-activations of layer `k − 1` after it. `None` if layer
+    /// `k − 1` is not encoded.
+    pub fn layer_inputs(&self, k: usize) -> Option<Vec<AffineExpr>> {
+        match k.checked_sub(1) {
+            None => Some(
+                self.input_cols
+                    .iter()
+                    .map(|&c| AffineExpr::column(c))
+                    .collect(),
+            ),
+            Some(j) => self.post.get(j).cloned(),
         }
     }
 

@@ -10,7 +10,7 @@ pub struct LpBound {
     pub lower_bound: f64,
     /// Whether the solve was stopped by its time limit (the bound is then weaker).
     pub time_limited: bool,
-    /// A minimiser, from the solvers that give one (the vertex simplex, one-shot HiGHS).
+    /// A minimiser, from the solvers that give one (the vertex simplex, HiGHS on an LP).
     pub minimizer: Option<Vec<f64>>,
 }
 

@@ -47,13 +47,30 @@ pub fn sampled_incumbent_until(
     seed: u64,
     deadline: Option<Instant>,
 ) -> Option<SampledIncumbent> {
+    sampled_incumbents_until(network, input_box, objective, samples, seed, deadline, 1)
+        .into_iter()
+        .next()
+}
+
+/// The `keep` best points of [`sampled_incumbent_until`]'s samples, best first: the starts
+/// of a local search ([`super::region_walk`]).
+pub fn sampled_incumbents_until(
+    network: &Network,
+    input_box: &InputBox,
+    objective: &Objective,
+    samples: usize,
+    seed: u64,
+    deadline: Option<Instant>,
+    keep: usize,
+) -> Vec<SampledIncumbent> {
     let dim = input_box.dim();
     let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
     let corners = if dim <= 8 { 1u64 << dim } else { 0 };
     let mut points = std::iter::once(input_box.center())
         .chain((0..corners).map(|k| input_box.corner(k)))
         .chain((0..samples).map(move |_| input_box.sample(&mut rng)));
-    let mut best: Option<SampledIncumbent> = None;
+    // Best first; the first of equally good points comes first.
+    let mut best: Vec<SampledIncumbent> = Vec::with_capacity(keep + 1);
     loop {
         let batch: Vec<Vec<f64>> = points.by_ref().take(BATCH).collect();
         if batch.is_empty() {
@@ -71,26 +88,30 @@ pub fn sampled_incumbent_until(
                 continue;
             }
             let value: f64 = objective.weights.iter().zip(row).map(|(c, y)| c * y).sum();
-            // The first of equally good points is kept.
-            if best
-                .as_ref()
-                .is_none_or(|b| !objective.better_or_equal(b.objective, value))
-            {
-                best = Some(SampledIncumbent {
-                    x,
-                    objective: value,
-                });
+            let position = best
+                .iter()
+                .position(|b| !objective.better_or_equal(b.objective, value))
+                .unwrap_or(best.len());
+            if position < keep {
+                best.insert(
+                    position,
+                    SampledIncumbent {
+                        x,
+                        objective: value,
+                    },
+                );
+                best.truncate(keep);
             }
         }
         if deadline.is_some_and(|d| Instant::now() >= d) {
             break;
         }
     }
-    if best.is_none() && objective.constraints.is_empty() {
+    if best.is_empty() && objective.constraints.is_empty() && keep > 0 {
         // Only an empty batch gets here: the centre is an incumbent.
         let x = input_box.center();
         let value = objective.value(&network.forward(&x));
-        best = Some(SampledIncumbent {
+        best.push(SampledIncumbent {
             x,
             objective: value,
         });

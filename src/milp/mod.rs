@@ -7,12 +7,18 @@
 //! [`SolveStatus`].
 
 mod incumbent;
+mod local_search;
+mod root_cuts;
 
 pub use crate::formulation::Objective;
 pub use crate::lp::{
     LogObserver, Sense, SolveControl, SolveObserver, SolveOptions, SolveProgress, SolveStatus,
 };
-pub use incumbent::{SampledIncumbent, sampled_incumbent, sampled_incumbent_until};
+pub use incumbent::{
+    SampledIncumbent, sampled_incumbent, sampled_incumbent_until, sampled_incumbents_until,
+};
+pub use local_search::{WalkReport, region_walk};
+pub use root_cuts::{Cuts, MAX_ROUNDS, RootCutReport, add_ideal_cuts};
 
 use crate::bounds::NetworkBounds;
 use crate::formulation::{FormulationError, NetworkModel};
@@ -74,6 +80,13 @@ pub struct SolveReport {
     pub constraints: usize,
     /// Nonzeros of the constraint matrix.
     pub nonzeros: usize,
+    /// The cuts added at the root before branch and bound, with the root bound before and
+    /// after (none with `--cuts none`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub root_cuts: Option<RootCutReport>,
+    /// The walk over linear regions that improved the sampled start (none when off).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_search: Option<WalkReport>,
     /// Incumbent and bound over time.
     #[serde(skip)]
     pub trace: Vec<SolveProgress>,
@@ -202,7 +215,15 @@ pub struct NetworkSolveOptions {
     pub start_samples: usize,
     /// Seed of that sampling.
     pub seed: u64,
+    /// Cuts added at the root before branch and bound.
+    pub cuts: Cuts,
+    /// Walk over linear regions from the best sampled inputs before handing HiGHS its start
+    /// ([`region_walk`]).
+    pub local_search: bool,
 }
+
+/// The best sampled inputs a walk starts from.
+pub const WALK_STARTS: usize = 4;
 
 impl Default for NetworkSolveOptions {
     fn default() -> Self {
@@ -210,6 +231,8 @@ impl Default for NetworkSolveOptions {
             solver: SolveOptions::default(),
             start_samples: 512,
             seed: 0,
+            cuts: Cuts::default(),
+            local_search: true,
         }
     }
 }
@@ -227,18 +250,52 @@ pub fn solve_network(
     control: &SolveControl,
 ) -> Result<SolveReport, MilpError> {
     let build_start = Instant::now();
-    let big_m = NetworkModel::build(network, input_box, bounds, objective)?;
+    let mut big_m = NetworkModel::build(network, input_box, bounds, objective)?;
     let deadline = crate::control::deadline_after(build_start, options.solver.time_limit);
-    let start = (options.start_samples > 0).then_some(()).and_then(|()| {
-        sampled_incumbent_until(
+    let root_cuts = match options.cuts {
+        Cuts::None => None,
+        Cuts::Ideal => Some(add_ideal_cuts(
+            network, input_box, bounds, &mut big_m, deadline,
+        )),
+    };
+    let samples = if options.start_samples > 0 {
+        let keep = if options.local_search { WALK_STARTS } else { 1 };
+        sampled_incumbents_until(
             network,
             input_box,
             objective,
             options.start_samples,
             options.seed,
             deadline,
+            keep,
         )
-    });
+    } else {
+        Vec::new()
+    };
+    let mut local_search = None;
+    let mut start = samples.first().cloned();
+    if options.local_search && !samples.is_empty() {
+        let points: Vec<Vec<f64>> = samples.into_iter().map(|s| s.x).collect();
+        let (best, report) = region_walk(
+            network,
+            input_box,
+            objective,
+            Some(bounds),
+            &points,
+            deadline,
+        );
+        if let Some((x, value)) = best
+            && start
+                .as_ref()
+                .is_none_or(|s| objective.better_or_equal(value, s.objective))
+        {
+            start = Some(SampledIncumbent {
+                x,
+                objective: value,
+            });
+        }
+        local_search = Some(report);
+    }
     let start_columns = start
         .as_ref()
         .map(|s| big_m.complete_solution(network, &s.x));
@@ -258,6 +315,8 @@ pub fn solve_network(
         let mut report = report_of(network, input_box, objective, &big_m, solution);
         report.build_time_s = build_time.as_secs_f64();
         report.start_objective = start.as_ref().map(|s| s.objective);
+        report.root_cuts = root_cuts.clone();
+        report.local_search = local_search.clone();
         report.warnings = conditioning_warnings(&big_m.model, bounds);
         report.check_against(network, objective);
         Ok(report)
@@ -405,12 +464,7 @@ fn report_of(
     let x = solution.columns.as_ref().map(|cols| {
         // HiGHS may leave inputs outside the box by its feasibility tolerance; the forward
         // check evaluates the network at the nearest point of the box.
-        big_m
-            .input_values(cols)
-            .iter()
-            .zip(input_box.lower().iter().zip(input_box.upper()))
-            .map(|(&v, (&l, &u))| v.clamp(l, u))
-            .collect::<Vec<f64>>()
+        input_box.clamp(&big_m.input_values(cols))
     });
     let forward_value = x.as_ref().map(|x| objective.value(&network.forward(x)));
     let size = big_m.model.size();
@@ -438,6 +492,8 @@ fn report_of(
         variables: size.variables,
         constraints: size.constraints,
         nonzeros: size.nonzeros,
+        root_cuts: None,
+        local_search: None,
         trace: solution.trace,
         log: solution.log,
         warnings: Vec::new(),
@@ -524,9 +580,7 @@ mod tests {
             variables: 1,
             constraints: 0,
             nonzeros: 0,
-            trace: Vec::new(),
-            log: Vec::new(),
-            warnings: Vec::new(),
+            ..SolveReport::default()
         }
     }
 

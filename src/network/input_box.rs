@@ -134,6 +134,14 @@ impl InputBox {
             .collect()
     }
 
+    /// The point of the box nearest to `x` (each coordinate clamped to its side).
+    pub fn clamp(&self, x: &[f64]) -> Vec<f64> {
+        x.iter()
+            .zip(self.lower.iter().zip(&self.upper))
+            .map(|(&v, (&l, &u))| v.clamp(l, u))
+            .collect()
+    }
+
     /// Whether `x` lies in the box, allowing `tol` of slack on each side.
     pub fn contains(&self, x: &[f64], tol: f64) -> bool {
         x.len() == self.dim()

@@ -7,6 +7,7 @@
 mod input_box;
 mod layer;
 pub mod limits;
+pub mod pattern;
 mod random;
 
 pub use input_box::InputBox;

@@ -240,12 +240,7 @@ pub(crate) fn minimise_over_regions(
             .collect()
     };
     // Cell optima may lie a rounding error outside the box.
-    let clamp = |x: &[f64]| -> Vec<f64> {
-        x.iter()
-            .zip(input_box.lower().iter().zip(input_box.upper()))
-            .map(|(&v, (&l, &u))| v.clamp(l, u))
-            .collect()
-    };
+    let clamp = |x: &[f64]| input_box.clamp(x);
     let mut best: Option<(f64, Vec<f64>)> = None;
     let feasibility = weights.iter().all(|&w| w == 0.0);
     let (cells, stopped, lps) = if network.input_dim() == 2 && input_box.dim() == 2 {

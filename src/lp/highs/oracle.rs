@@ -219,7 +219,10 @@ impl ObjectiveOracle {
             }
         } else {
             match status {
-                HighsModelStatus::Optimal => Ok(LpBound::value(solved.objective_value())),
+                HighsModelStatus::Optimal => Ok(LpBound {
+                    minimizer: Some(solved.get_solution().columns().to_vec()),
+                    ..LpBound::value(solved.objective_value())
+                }),
                 HighsModelStatus::ReachedTimeLimit => Err(LpError::TimeLimit),
                 other => Err(LpError::Solver(format!(
                     "LP not solved to optimality: {other:?}"
