@@ -5,7 +5,7 @@ use clap::Args;
 use reluscope::bounds::BoundMethod;
 use reluscope::control::TaskControl;
 use reluscope::formats::load_network;
-use reluscope::milp::{Cuts, NetworkSolveOptions, Objective, Sense, SolveOptions};
+use reluscope::milp::{Cuts, Formulation, NetworkSolveOptions, Objective, Sense, SolveOptions};
 use reluscope::network::{InputBox, Network};
 use reluscope::pipeline::{MilpSetup, PreparedMilp, prepare_milp};
 use reluscope::problem::Problem;
@@ -233,6 +233,11 @@ pub struct SolverArgs {
     /// relaxation; the JSON's root_cuts gives the root bound before and after).
     #[arg(long, default_value = "none", value_parser = parse_cuts)]
     pub cuts: Cuts,
+    /// How the MILP encodes unstable neurons: bigm, or partition:N (Tsay et al.: each
+    /// neuron's inputs split into N groups, between big-M at N = 1 and the convex hull at one
+    /// group per input).
+    #[arg(long, default_value = "bigm", value_parser = Formulation::parse)]
+    pub formulation: Formulation,
     /// Hand HiGHS the best sampled input as it is, without first walking over linear regions
     /// to improve it (the walk: JSON local_search).
     #[arg(long)]
@@ -284,6 +289,7 @@ impl SolverArgs {
             },
             start_samples: self.start_samples,
             seed: self.seed,
+            formulation: self.formulation,
             cuts: self.cuts,
             local_search: !self.no_local_search,
         })

@@ -143,10 +143,18 @@ pub fn run(args: &SolveArgs) -> Result<()> {
         report.nonzeros
     );
     outln!(
-        "start        {} (best of {} sampled inputs)",
+        "start        {} (best of {} sampled inputs{})",
         opt(report.start_objective),
-        options.start_samples
+        options.start_samples,
+        report
+            .local_search
+            .as_ref()
+            .map(|w| format!(", then {}", w.summary()))
+            .unwrap_or_default()
     );
+    if let Some(cuts) = &report.root_cuts {
+        outln!("root cuts    {}", cuts.summary());
+    }
     Ok(())
 }
 

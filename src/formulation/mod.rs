@@ -25,10 +25,11 @@ pub mod ideal_cuts;
 mod network_model;
 mod objective;
 mod output_constraint;
+pub mod partition;
 pub mod triangle;
 
 pub use ideal_cuts::{IdealCut, IdealCuts};
-pub use network_model::{AffineExpr, Encoding, NetworkModel, UnstableUnit};
+pub use network_model::{AffineExpr, Encoding, Formulation, NetworkModel, UnstableUnit};
 pub use objective::Objective;
 pub use output_constraint::{CONSTRAINT_TOLERANCE, OutputConstraint, accepted_violation};
 

@@ -2,7 +2,7 @@
 //! the bookkeeping to map points both ways. Each unstable unit is written by its
 //! [`Encoding`]'s module ([`super::big_m`], [`super::triangle`]).
 
-use super::{FormulationError, Objective, big_m, triangle};
+use super::{FormulationError, Objective, big_m, partition, triangle};
 use crate::bounds::{LayerBounds, NetworkBounds};
 use crate::lp::{Col, LinearModel};
 use crate::network::{Activation, InputBox, Layer, Network, NetworkError, limits};
@@ -42,6 +42,59 @@ pub enum Encoding {
     /// itself, so the only columns are `x` and the unstable `h`; the form
     /// [`crate::lp::DenseSimplex`] wants (its cost grows with the square of the columns).
     Triangle,
+    /// The partition-based MILP ([`super::partition`]) with `parts` groups per neuron.
+    Partition {
+        /// Groups per neuron.
+        parts: usize,
+    },
+}
+
+/// How the exact MILP encodes unstable ReLUs (`--formulation`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Formulation {
+    /// Big-M ([`super::big_m`]): one binary, three rows per unstable neuron.
+    #[default]
+    BigM,
+    /// Partition-based ([`super::partition`]) with `parts` groups of inputs per neuron.
+    Partition {
+        /// Groups per neuron (at least 1).
+        parts: usize,
+    },
+}
+
+impl Formulation {
+    /// The name on the command line: `bigm` or `partition:N`.
+    pub fn key(self) -> String {
+        match self {
+            Formulation::BigM => "bigm".into(),
+            Formulation::Partition { parts } => format!("partition:{parts}"),
+        }
+    }
+
+    /// Reads [`Formulation::key`]'s form; `partition` alone means two groups.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text.split_once(':') {
+            None if text == "bigm" => Ok(Formulation::BigM),
+            None if text == "partition" => Ok(Formulation::Partition { parts: 2 }),
+            Some(("partition", n)) => match n.parse::<usize>() {
+                Ok(parts) if (1..=1024).contains(&parts) => Ok(Formulation::Partition { parts }),
+                _ => Err(format!(
+                    "partition:{n}: the number of groups must be a whole number from 1 to 1024"
+                )),
+            },
+            _ => Err(format!(
+                "unknown formulation '{text}' (known: bigm, partition:N)"
+            )),
+        }
+    }
+
+    fn encoding(self) -> Encoding {
+        match self {
+            Formulation::BigM => Encoding::BigM,
+            Formulation::Partition { parts } => Encoding::Partition { parts },
+        }
+    }
 }
 
 /// What a column stands for, so that a forward pass of the network can fill it in.
@@ -69,6 +122,9 @@ pub(super) enum ColumnRole {
     },
     /// Network output `j`.
     Output(usize),
+    /// The active part `vₙ = z·sₙ` of a partial sum of the partition encoding: entry `group`
+    /// of `NetworkModel::active_parts`.
+    ActivePart { group: usize },
 }
 
 /// A network over a box as a linear model — the big-M MILP or its triangle relaxation — with
@@ -86,6 +142,8 @@ pub struct NetworkModel {
     pub binaries_per_layer: Vec<usize>,
     /// The ReLU units written with a binary, in the order they were added.
     unstable_units: Vec<UnstableUnit>,
+    /// Per active-part column of the partition encoding: its binary and partial sum's terms.
+    pub(super) active_parts: Vec<(Col, Vec<(Col, f64)>)>,
 }
 
 /// The columns of one ReLU written with a binary by the big-M encoding:
@@ -114,9 +172,21 @@ impl NetworkModel {
         bounds: &NetworkBounds,
         objective: &Objective,
     ) -> Result<Self, FormulationError> {
+        Self::build_with(network, input_box, bounds, objective, Formulation::BigM)
+    }
+
+    /// [`NetworkModel::build`] with another [`Formulation`] of the unstable neurons.
+    pub fn build_with(
+        network: &Network,
+        input_box: &InputBox,
+        bounds: &NetworkBounds,
+        objective: &Objective,
+        formulation: Formulation,
+    ) -> Result<Self, FormulationError> {
         check_bounds_shape(network, &bounds.layers)?;
         objective.check_fits(network.output_dim())?;
-        let mut m = Self::build_prefix(network, input_box, bounds.hidden(), Encoding::BigM)?;
+        let mut m =
+            Self::build_prefix(network, input_box, bounds.hidden(), formulation.encoding())?;
         let output = network.output_layer();
         let pre = m.next_preactivations(output);
         for (j, expr) in pre.iter().enumerate() {
@@ -172,6 +242,7 @@ impl NetworkModel {
             output_cols: Vec::new(),
             binaries_per_layer: Vec::new(),
             unstable_units: Vec::new(),
+            active_parts: Vec::new(),
         };
         for i in 0..input_box.dim() {
             let col = m.add_col(
@@ -354,8 +425,11 @@ impl NetworkModel {
             tag,
         };
         match encoding {
-            Encoding::BigM => {
-                let (h, z) = big_m::encode_relu(self, &unit);
+            Encoding::BigM | Encoding::Partition { .. } => {
+                let (h, z) = match encoding {
+                    Encoding::Partition { parts } => partition::encode_relu(self, &unit, parts),
+                    _ => big_m::encode_relu(self, &unit),
+                };
                 if let (Some(z), [(h, _)]) = (z, h.terms.as_slice()) {
                     self.unstable_units.push(UnstableUnit {
                         layer: k,
@@ -417,7 +491,8 @@ impl NetworkModel {
     pub fn complete_solution(&self, network: &Network, x: &[f64]) -> Vec<f64> {
         let pre = network.preactivations(x);
         let output = network.forward(x);
-        self.roles
+        let mut values: Vec<f64> = self
+            .roles
             .iter()
             .map(|role| match *role {
                 ColumnRole::Input(i) => x[i],
@@ -443,8 +518,18 @@ impl NetworkModel {
                     }
                 }
                 ColumnRole::Output(j) => output[j],
+                // Filled in below, from the columns it sums.
+                ColumnRole::ActivePart { .. } => 0.0,
             })
-            .collect()
+            .collect();
+        for (col, role) in self.roles.iter().enumerate() {
+            if let ColumnRole::ActivePart { group } = *role {
+                let (z, terms) = &self.active_parts[group];
+                let sum: f64 = terms.iter().map(|&(c, w)| w * values[c]).sum();
+                values[col] = values[*z] * sum;
+            }
+        }
+        values
     }
 }
 

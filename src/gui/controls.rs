@@ -570,6 +570,21 @@ fn solve_section(ui: &mut egui::Ui, state: &mut AppState) {
             s.mip_gap = percent / 100.0;
         }
     });
+    let milp = resolved == SolverChoice::Milp;
+    ui.horizontal(|ui| {
+        ui.add_enabled(milp, egui::Checkbox::new(&mut s.ideal_cuts, "ideal cuts"))
+            .on_hover_text(
+                "MILP: add the ideal-formulation inequalities (Anderson et al.) that the root LP \
+                 violates, in rounds, before branch and bound; the Solve view shows the root \
+                 bound before and after. Sound whatever the bounds; measured not to pay on the \
+                 reference networks, hence off by default",
+            );
+        ui.add_enabled(milp, egui::Checkbox::new(&mut s.local_search, "walk start"))
+            .on_hover_text(
+                "MILP: before HiGHS starts, walk from the best sampled inputs over linear \
+                 regions (an LP per region) to a better first incumbent",
+            );
+    });
 }
 
 /// Solve and Cancel, the progress of a running solve and the last solve's line: pinned at

@@ -89,6 +89,9 @@ pub struct RunRecord {
     /// Whether `regions` is exact.
     #[serde(default)]
     pub regions_exact: bool,
+    /// Root cuts of a MILP run, e.g. `ideal: 13 rows, -30.8 → -29.63` (`none` without).
+    #[serde(default)]
+    pub cuts: String,
     /// The document and box revision solved (this session only: ids restart each session).
     #[serde(skip)]
     pub doc_key: (u64, u64),
@@ -159,6 +162,8 @@ pub enum RunColumn {
     Gap,
     /// Status.
     Status,
+    /// Root cuts.
+    Cuts,
 }
 
 /// A cell's sort key: numbers sort numerically, missing values last.
@@ -172,7 +177,7 @@ impl RunColumn {
     /// Every column, in table order.
     /// Every column, in table order: what a run is and how it ended first (the status sits
     /// next to the value, so that a cancelled run's value never reads like a result).
-    pub const ALL: [RunColumn; 16] = [
+    pub const ALL: [RunColumn; 17] = [
         RunColumn::Number,
         RunColumn::Network,
         RunColumn::Solver,
@@ -182,6 +187,7 @@ impl RunColumn {
         RunColumn::Value,
         RunColumn::SolveTime,
         RunColumn::Nodes,
+        RunColumn::Cuts,
         RunColumn::StablePercent,
         RunColumn::Binaries,
         RunColumn::MaxBigM,
@@ -210,6 +216,7 @@ impl RunColumn {
             RunColumn::Value => "value",
             RunColumn::Gap => "gap",
             RunColumn::Status => "status",
+            RunColumn::Cuts => "cuts",
         }
     }
 
@@ -248,6 +255,10 @@ impl RunColumn {
             RunColumn::Value => "best objective value found",
             RunColumn::Gap => "relative gap between the best value and the best bound",
             RunColumn::Status => "why the solver stopped",
+            RunColumn::Cuts => {
+                "cuts added at the root of the MILP: rows added and the root LP bound without → \
+                 with them (- for the paths without a MILP)"
+            }
         }
     }
 
@@ -279,6 +290,8 @@ impl RunColumn {
                 .gap
                 .map_or("-".into(), |g| format!("{}%", format_number(100.0 * g))),
             RunColumn::Status => r.status.clone(),
+            RunColumn::Cuts if r.cuts.is_empty() => "-".into(),
+            RunColumn::Cuts => r.cuts.clone(),
         }
     }
 
@@ -300,6 +313,7 @@ impl RunColumn {
             RunColumn::Value => Key::Number(r.objective),
             RunColumn::Gap => Key::Number(r.gap),
             RunColumn::Status => Key::Text(&r.status),
+            RunColumn::Cuts => Key::Text(&r.cuts),
         }
     }
 }
@@ -402,6 +416,7 @@ mod tests {
             layers: Vec::new(),
             regions: None,
             regions_exact: false,
+            cuts: String::new(),
             doc_key: (0, 0),
         }
     }

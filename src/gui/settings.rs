@@ -2,7 +2,7 @@
 
 use super::train_task::TrainForm;
 use reluscope::bounds::BoundMethod;
-use reluscope::milp::{NetworkSolveOptions, Objective, Sense, SolveOptions};
+use reluscope::milp::{Cuts, NetworkSolveOptions, Objective, Sense, SolveOptions};
 use reluscope::network::{InputBox, Network};
 use reluscope::pipeline::{SolveMethod, choose_method};
 use reluscope::scaling::ScalingMethod;
@@ -102,6 +102,10 @@ pub struct SolveSettings {
     pub mip_gap: f64,
     /// The solver behind the Solve button.
     pub solver: SolverSetting,
+    /// Add the ideal-formulation cuts at the root of the MILP (`--cuts ideal`).
+    pub ideal_cuts: bool,
+    /// Improve the MILP's sampled start by a walk over linear regions.
+    pub local_search: bool,
 }
 
 /// The solver picked in the Solver section; `auto` is resolved per network when a solve starts.
@@ -196,6 +200,8 @@ impl Default for SolveSettings {
             time_limit_s: 60.0,
             mip_gap: SolveOptions::default().mip_rel_gap,
             solver: SolverSetting::Auto,
+            ideal_cuts: NetworkSolveOptions::default().cuts == Cuts::Ideal,
+            local_search: NetworkSolveOptions::default().local_search,
         }
     }
 }
@@ -232,6 +238,12 @@ impl SolveSettings {
                 },
                 ..SolveOptions::default()
             },
+            cuts: if self.ideal_cuts {
+                Cuts::Ideal
+            } else {
+                Cuts::None
+            },
+            local_search: self.local_search,
             ..NetworkSolveOptions::default()
         }
     }

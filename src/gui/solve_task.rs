@@ -232,6 +232,20 @@ impl FinishedSolve {
             layers: self.layer_figures(),
             regions: None,
             regions_exact: false,
+            cuts: match (
+                self.request.solver,
+                report.and_then(|r| r.root_cuts.as_ref()),
+            ) {
+                (SolverChoice::Milp, Some(c)) => format!(
+                    "{}: {} rows, {} → {}",
+                    c.cuts,
+                    c.rows_added,
+                    c.bound_before.map_or("-".into(), format_number),
+                    c.bound_after.map_or("-".into(), format_number)
+                ),
+                (SolverChoice::Milp, None) if report.is_some() => "none".into(),
+                _ => String::new(),
+            },
             doc_key: (self.request.doc_id, self.request.box_revision),
         }
     }

@@ -10,7 +10,7 @@ mod incumbent;
 mod local_search;
 mod root_cuts;
 
-pub use crate::formulation::Objective;
+pub use crate::formulation::{Formulation, Objective};
 pub use crate::lp::{
     LogObserver, Sense, SolveControl, SolveObserver, SolveOptions, SolveProgress, SolveStatus,
 };
@@ -215,6 +215,8 @@ pub struct NetworkSolveOptions {
     pub start_samples: usize,
     /// Seed of that sampling.
     pub seed: u64,
+    /// How unstable neurons are encoded.
+    pub formulation: Formulation,
     /// Cuts added at the root before branch and bound.
     pub cuts: Cuts,
     /// Walk over linear regions from the best sampled inputs before handing HiGHS its start
@@ -231,6 +233,7 @@ impl Default for NetworkSolveOptions {
             solver: SolveOptions::default(),
             start_samples: 512,
             seed: 0,
+            formulation: Formulation::default(),
             cuts: Cuts::default(),
             local_search: true,
         }
@@ -250,7 +253,8 @@ pub fn solve_network(
     control: &SolveControl,
 ) -> Result<SolveReport, MilpError> {
     let build_start = Instant::now();
-    let mut big_m = NetworkModel::build(network, input_box, bounds, objective)?;
+    let mut big_m =
+        NetworkModel::build_with(network, input_box, bounds, objective, options.formulation)?;
     let deadline = crate::control::deadline_after(build_start, options.solver.time_limit);
     let root_cuts = match options.cuts {
         Cuts::None => None,

@@ -10,6 +10,7 @@ use crate::bounds::NetworkBounds;
 use crate::formulation::{IdealCuts, NetworkModel};
 use crate::lp::{Col, LinearModel, LpError, ObjectiveOracle};
 use crate::network::{InputBox, Network};
+use crate::numbers::format_number;
 use serde::Serialize;
 use std::time::Instant;
 
@@ -62,6 +63,28 @@ pub struct RootCutReport {
     /// Why the loop ended before its cuts ran out (time limit, an LP failure), if it did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stopped: Option<String>,
+}
+
+impl RootCutReport {
+    /// One line for people, e.g. `ideal: 13 rows (16 found, 3 rounds), root LP bound −30.80 →
+    /// −29.63, 2.6 ms`.
+    pub fn summary(&self) -> String {
+        let bound = |b: Option<f64>| b.map_or_else(|| "none".to_string(), format_number);
+        let mut text = format!(
+            "{}: {} rows ({} found, {} rounds), root LP bound {} → {}, {:.2} ms",
+            self.cuts,
+            self.rows_added,
+            self.cuts_found,
+            self.rounds,
+            bound(self.bound_before),
+            bound(self.bound_after),
+            self.time_s * 1e3
+        );
+        if let Some(why) = &self.stopped {
+            text.push_str(&format!(" (stopped: {why})"));
+        }
+        text
+    }
 }
 
 /// Most separation rounds. Measured on the reference networks: the bound moves little after

@@ -217,8 +217,23 @@ pub fn report_lines(r: &SolveReport, solver: SolverChoice) -> Vec<(String, &'sta
     );
     if let Some(s) = r.start_objective {
         lines.push((
-            format!("sampled start: {}", format_number(s)),
-            "best of the random inputs handed to HiGHS as a first incumbent",
+            format!("start: {}", format_number(s)),
+            "the first incumbent handed to HiGHS: the best of the random inputs, improved by \
+             the walk over linear regions when it is on",
+        ));
+    }
+    if let Some(w) = &r.local_search {
+        lines.push((
+            format!("start found by {}", w.summary()),
+            "from the best sampled inputs, the best point of each linear region (an LP), then \
+             the best neighbouring region, until none improves",
+        ));
+    }
+    if let Some(c) = &r.root_cuts {
+        lines.push((
+            format!("root cuts {}", c.summary()),
+            "ideal-formulation cuts added before branch and bound: the LP relaxation's bound \
+             without and with them (a tighter root bound leaves less for the tree to prove)",
         ));
     }
     for w in &r.warnings {
