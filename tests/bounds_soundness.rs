@@ -288,6 +288,7 @@ fn the_milp_optimum_does_not_depend_on_bounds_or_scaling() {
                     bounds: method,
                     scaling,
                     obbt: options(),
+                    ..MilpSetup::default()
                 };
                 let prepared = prepare_milp(net, &b, &setup, &TaskControl::default()).unwrap();
                 let report = solve_network(

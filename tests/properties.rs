@@ -14,7 +14,9 @@ use proptest::test_runner::RngSeed;
 use rand::SeedableRng;
 use reluscope::bounds::{BoundMethod, interval_bounds};
 use reluscope::control::TaskControl;
-use reluscope::milp::{Cuts, NetworkSolveOptions, Objective, Sense, SolveControl, solve_network};
+use reluscope::milp::{
+    Cuts, Formulation, NetworkSolveOptions, Objective, Sense, SolveControl, solve_network,
+};
 use reluscope::network::{Activation, InputBox, Network, RandomNetwork, WeightScale};
 use reluscope::regions::{RegionOptions, count_exact, partition_2d, solve_by_regions};
 use reluscope::scaling::{ScalingError, ScalingMethod, apply_scaling};
@@ -171,6 +173,7 @@ fn check_milp_with_options_against_regions(
 ) -> Result<(), TestCaseError> {
     let (net, b) = (case.network(), case.input_box());
     let scale = output_scale(&net, &b)[0];
+    let objective = Objective::output(Sense::Minimize, 0, 1).unwrap();
     options.solver.time_limit = Some(20.0);
     options.solver.mip_rel_gap = 1e-9;
     let bounds = interval_bounds(&net, &b);
@@ -302,6 +305,19 @@ proptest! {
             cuts: Cuts::Ideal,
             local_search: false,
             start_samples: 0,
+            ..NetworkSolveOptions::default()
+        };
+        check_milp_with_options_against_regions(&case, options)?;
+    }
+
+    /// (c‴) The partition formulation has the same optimum.
+    #[test]
+    fn the_partition_formulation_has_the_region_optimum(
+        case in cases(2..=2, 1..=3, 1..=8, 1..=1, -4.0..=1.0)
+    ) {
+        let options = NetworkSolveOptions {
+            formulation: Formulation::Partition { parts: 2 },
+            local_search: false,
             ..NetworkSolveOptions::default()
         };
         check_milp_with_options_against_regions(&case, options)?;

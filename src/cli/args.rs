@@ -70,7 +70,8 @@ impl NetworkArgs {
 pub struct BoundsArgs {
     /// How to compute the pre-activation bounds: ia (interval arithmetic), symbolic
     /// (backward linear relaxation), lp (LP-based OBBT), milp (LP- then MILP-based OBBT).
-    /// Default: ia, except for the MILP of `solve`, which uses lp.
+    /// Default: ia, except for the MILP of `solve` and `verify`: lp, then milp (0.05 s per
+    /// bound MILP) when the MILP would still have 80 binaries or more.
     #[arg(long, value_parser = parse_bound_method)]
     pub bounds: Option<BoundMethod>,
     /// Rescale the network after bounding: none, balanced (least-squares balancing of
@@ -78,9 +79,10 @@ pub struct BoundsArgs {
     /// power-of-two factors — or unit (every big-M = 1).
     #[arg(long, default_value = "none", value_parser = parse_scaling)]
     pub scale: ScalingMethod,
-    /// Time limit of each MILP in MILP-based OBBT, in seconds.
-    #[arg(long, default_value_t = 1.0, value_name = "SECONDS")]
-    pub obbt_time_limit: f64,
+    /// Time limit of each MILP in MILP-based OBBT, in seconds [default: 1, or 0.05 in the
+    /// default bounds of solve and verify].
+    #[arg(long, value_name = "SECONDS")]
+    pub obbt_time_limit: Option<f64>,
     /// Compute every bound, even those the MILP does not use (inactive neurons).
     #[arg(long)]
     pub all_bounds: bool,
@@ -94,20 +96,43 @@ impl BoundsArgs {
 
     /// The setup these arguments describe, with `method` instead of `--bounds`.
     pub fn setup_for(&self, method: BoundMethod) -> Result<MilpSetup> {
-        if !(self.obbt_time_limit.is_finite() && self.obbt_time_limit > 0.0) {
-            bail!(
-                "--obbt-time-limit must be positive, found {}",
-                self.obbt_time_limit
-            );
-        }
         Ok(MilpSetup {
             bounds: method,
             scaling: self.scale,
             obbt: ObbtOptions {
                 skip_irrelevant: !self.all_bounds,
-                milp_time_limit: self.obbt_time_limit,
+                milp_time_limit: self.obbt_time_limit()?.unwrap_or(1.0),
             },
+            milp_obbt_from_binaries: None,
         })
+    }
+
+    /// The setup of `solve`'s and `verify`'s MILP: `--bounds` if given, else
+    /// [`MilpSetup::solve_default`] (with `--scale`, `--all-bounds` and `--obbt-time-limit`).
+    pub fn solve_setup(&self) -> Result<MilpSetup> {
+        if let Some(method) = self.bounds {
+            return self.setup_for(method);
+        }
+        let default = MilpSetup::solve_default();
+        Ok(MilpSetup {
+            scaling: self.scale,
+            obbt: ObbtOptions {
+                skip_irrelevant: !self.all_bounds,
+                milp_time_limit: self
+                    .obbt_time_limit()?
+                    .unwrap_or(default.obbt.milp_time_limit),
+            },
+            ..default
+        })
+    }
+
+    fn obbt_time_limit(&self) -> Result<Option<f64>> {
+        match self.obbt_time_limit {
+            Some(t) if !(t.is_finite() && t > 0.0) => {
+                bail!("--obbt-time-limit must be positive, found {t}")
+            }
+            t => Ok(t),
+        }
     }
 
     /// Bounds, then scaling, for the chosen `--bounds`.

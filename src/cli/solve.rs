@@ -6,7 +6,6 @@ use super::print_json;
 use super::table::opt;
 use anyhow::Result;
 use clap::Args;
-use reluscope::bounds::BoundMethod;
 use reluscope::milp::{SolveControl, SolveReport};
 use reluscope::network::{InputBox, Network};
 use reluscope::pipeline::{MilpSetup, SolveMethod, Solved, solve, solve_problem};
@@ -49,13 +48,11 @@ pub(super) fn parse_method(text: &str) -> Result<SolveMethod, String> {
     })
 }
 
-/// The MILP setup (`--bounds`, else LP-OBBT: measured faster than interval bounds on every
-/// reference network), the region options and the solver control (with the HiGHS log on
+/// The MILP setup (`--bounds`, else LP-OBBT and MILP-OBBT for large MILPs: see
+/// [`MilpSetup::solve_default`]), the region options and the solver control (with the HiGHS log on
 /// stderr for `--verbose`) of `solve`.
 fn solve_settings(args: &SolveArgs) -> Result<(MilpSetup, RegionOptions, SolveControl)> {
-    let setup = args
-        .bounds
-        .setup_for(args.bounds.bounds.unwrap_or(BoundMethod::LpObbt))?;
+    let setup = args.bounds.solve_setup()?;
     let mut control = SolveControl::default();
     if args.solver.verbose {
         control.on_log = Some(Arc::new(|line: &str| eprintln!("{line}")));

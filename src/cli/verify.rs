@@ -7,7 +7,6 @@ use super::print_json;
 use super::solve::parse_method;
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use reluscope::bounds::BoundMethod;
 use reluscope::formats::load_network;
 use reluscope::milp::SolveControl;
 use reluscope::pipeline::{SolveMethod, Verification, summarize_alternatives, verify};
@@ -110,9 +109,7 @@ pub(crate) fn problem_of(network: &Path, property: &Path) -> Result<Problem> {
 fn decide(args: &VerifyArgs, problem: &Problem, time_limit: Option<f64>) -> Result<Verification> {
     let mut options = args.solver.options()?;
     options.solver.time_limit = time_limit;
-    let setup = args
-        .bounds
-        .setup_for(args.bounds.bounds.unwrap_or(BoundMethod::LpObbt))?;
+    let setup = args.bounds.solve_setup()?;
     Ok(verify(
         problem,
         args.method,

@@ -45,14 +45,14 @@
 //!     assert_eq!(milp.model.objective_value(&point), net.forward(&x)[0]);
 //! }
 //! // …and the relaxation excludes the point (x = (1, 0), z = ½, h = 0.75) that big-M allows:
-//! // the groups {x₀}, {x₁} give the convex hull, where h ≤ 0.5 at x = (1, 0).
-//! // There the group rows force v₀ = ½ and v₁ = 0, so h = v₀ + v₁ − 0.5·z = 0.25.
+//! // with the groups {x₀}, {x₁} (the convex hull) the rows force v₀ = z and v₁ = 0, so
+//! // h = v₀ + v₁ − 0.5·z = z/2, and h ≥ a = 0.5 leaves only z = 1, h = 0.5 at this vertex.
 //! let mut relaxation = milp.model.clone();
 //! relaxation.integer.fill(false);
-//! let point = [1.0, 0.0, 0.75, 0.5, 0.5, 0.0, 0.75];
-//! assert!(relaxation.max_violation(&point) > 0.49);
-//! let point = [1.0, 0.0, 0.25, 0.5, 0.5, 0.0, 0.25];
-//! assert!(relaxation.max_violation(&point) < 1e-12);
+//! let fractional = [1.0, 0.0, 0.75, 0.5, 0.5, 0.0, 0.75];
+//! assert!(relaxation.max_violation(&fractional) > 0.49);
+//! let vertex = [1.0, 0.0, 0.5, 1.0, 1.0, 0.0, 0.5];
+//! assert!(relaxation.max_violation(&vertex) < 1e-12);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -142,4 +142,63 @@ pub(super) fn encode_relu(
     }
     m.model.add_row(unit.name("split"), 0.0, 0.0, &definition);
     (h, Some(z))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::bounds::interval_bounds;
+    use crate::formulation::{Formulation, NetworkModel, Objective};
+    use crate::lp::Sense;
+    use crate::network::Activation;
+    use crate::network::tests::random_network_with;
+    use rand::SeedableRng;
+
+    /// Every input gives a feasible point of the partition MILP with the network's value, for
+    /// any number of groups (more groups than inputs included), both activations.
+    #[test]
+    fn forward_points_are_feasible_for_every_number_of_groups() {
+        for (seed, act) in [
+            (1, Activation::Relu),
+            (2, Activation::ClippedRelu { cap: 0.6 }),
+        ] {
+            let net = random_network_with(&[3, 8, 8, 1], seed, act);
+            let b = net.input_box().unwrap().clone();
+            let bounds = interval_bounds(&net, &b);
+            let objective = Objective::output(Sense::Minimize, 0, 1).unwrap();
+            let big_m = NetworkModel::build(&net, &b, &bounds, &objective).unwrap();
+            for parts in [1, 2, 3, 50] {
+                let formulation = Formulation::Partition { parts };
+                let m =
+                    NetworkModel::build_with(&net, &b, &bounds, &objective, formulation).unwrap();
+                assert_eq!(m.model.size().binaries, big_m.model.size().binaries);
+                assert!(m.model.num_cols() > big_m.model.num_cols());
+                let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
+                for _ in 0..200 {
+                    let x = b.sample(&mut rng);
+                    let point = m.complete_solution(&net, &x);
+                    assert!(m.model.max_violation(&point) < 1e-9, "{act:?} {parts}");
+                    let y = net.forward(&x)[0];
+                    assert!((m.model.objective_value(&point) - y).abs() < 1e-12);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn formulations_are_named_on_the_command_line() {
+        for f in [
+            Formulation::BigM,
+            Formulation::Partition { parts: 1 },
+            Formulation::Partition { parts: 7 },
+        ] {
+            assert_eq!(Formulation::parse(&f.key()), Ok(f));
+        }
+        assert_eq!(
+            Formulation::parse("partition"),
+            Ok(Formulation::Partition { parts: 2 })
+        );
+        for bad in ["partition:0", "partition:x", "bigM", "partition:2000", ""] {
+            assert!(Formulation::parse(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -89,7 +89,7 @@ pub struct RunRecord {
     /// Whether `regions` is exact.
     #[serde(default)]
     pub regions_exact: bool,
-    /// Root cuts of a MILP run, e.g. `ideal: 13 rows, -30.8 → -29.63` (`none` without).
+    /// Root cuts of a MILP run, e.g. `ideal: 13 rows, bound -30.8 to -29.63` (`none` without).
     #[serde(default)]
     pub cuts: String,
     /// The document and box revision solved (this session only: ids restart each session).
@@ -256,8 +256,8 @@ impl RunColumn {
             RunColumn::Gap => "relative gap between the best value and the best bound",
             RunColumn::Status => "why the solver stopped",
             RunColumn::Cuts => {
-                "cuts added at the root of the MILP: rows added and the root LP bound without → \
-                 with them (- for the paths without a MILP)"
+                "cuts added at the root of the MILP: rows added and the root LP bound without, \
+                 then with them (- for the paths without a MILP)"
             }
         }
     }

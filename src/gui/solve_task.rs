@@ -237,7 +237,7 @@ impl FinishedSolve {
                 report.and_then(|r| r.root_cuts.as_ref()),
             ) {
                 (SolverChoice::Milp, Some(c)) => format!(
-                    "{}: {} rows, {} → {}",
+                    "{}: {} rows, bound {} to {}",
                     c.cuts,
                     c.rows_added,
                     c.bound_before.map_or("-".into(), format_number),

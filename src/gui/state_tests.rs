@@ -306,3 +306,54 @@ fn the_guided_tour_walks_through_the_studys_story() {
     assert_eq!(settings.solve.solver, super::settings::SolverSetting::Auto);
     assert_eq!(settings.bound_method().key(), "ia");
 }
+
+/// The MILP's toggles: ideal cuts on, the walk on; the Solve view shows the root bound
+/// before and after the cuts and the walk, the Runs table records the cuts, and the solve's
+/// optimum is the one without cuts (the library's, recomputed here).
+#[test]
+fn ideal_cuts_and_the_walk_show_in_the_solve_view_and_the_runs_table() {
+    let mut h = start();
+    h.run();
+    h.state_mut().state.settings.solve.solver = super::settings::SolverSetting::Milp;
+    h.run();
+    h.get_by_label("ideal cuts").click();
+    h.run();
+    assert!(h.state().state.settings.solve.ideal_cuts);
+    assert!(
+        h.state().state.settings.solve.local_search,
+        "the walk is on by default"
+    );
+    solve_now(&mut h);
+    h.get_by_label("Solve").click();
+    h.run();
+    let run = h.state().state.runs.last().unwrap().clone();
+    assert_eq!(run.status, "optimal");
+    assert!(run.cuts.starts_with("ideal: "), "{}", run.cuts);
+    assert!(has_label(&h, "root cuts ideal: "), "the root-cut line");
+    assert!(
+        has_label(&h, "start found by a walk over "),
+        "the walk line"
+    );
+    // The same network and box without cuts, through the library.
+    let doc = &h.state().state.doc;
+    let bounds = reluscope::bounds::interval_bounds(&doc.network, doc.input_box());
+    let objective =
+        reluscope::milp::Objective::output(reluscope::milp::Sense::Minimize, 0, 1).unwrap();
+    let plain = reluscope::milp::solve_network(
+        &doc.network,
+        doc.input_box(),
+        &bounds,
+        &objective,
+        &reluscope::milp::NetworkSolveOptions::default(),
+        &reluscope::milp::SolveControl::default(),
+    )
+    .unwrap();
+    let (a, b) = (run.objective.unwrap(), plain.objective.unwrap());
+    assert!(
+        (a - b).abs() <= 1e-6 * (1.0 + b.abs()),
+        "{a} with cuts vs {b}"
+    );
+    h.get_by_label("Runs").click();
+    h.run();
+    assert!(has_label(&h, &run.cuts), "the Runs table's cuts cell");
+}

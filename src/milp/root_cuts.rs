@@ -66,12 +66,12 @@ pub struct RootCutReport {
 }
 
 impl RootCutReport {
-    /// One line for people, e.g. `ideal: 13 rows (16 found, 3 rounds), root LP bound −30.80 →
-    /// −29.63, 2.6 ms`.
+    /// One line for people, e.g. `ideal: 13 rows (16 found, 3 rounds), root LP bound from
+    /// −30.80 to −29.63, 2.60 ms`.
     pub fn summary(&self) -> String {
         let bound = |b: Option<f64>| b.map_or_else(|| "none".to_string(), format_number);
         let mut text = format!(
-            "{}: {} rows ({} found, {} rounds), root LP bound {} → {}, {:.2} ms",
+            "{}: {} rows ({} found, {} rounds), root LP bound from {} to {}, {:.2} ms",
             self.cuts,
             self.rows_added,
             self.cuts_found,

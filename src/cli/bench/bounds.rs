@@ -147,6 +147,7 @@ pub fn run(args: &BoundsBenchArgs) -> Result<()> {
                         bounds: method,
                         scaling,
                         obbt: obbt.clone(),
+                        milp_obbt_from_binaries: None,
                     };
                     let prepared =
                         prepare_milp(&network, &input_box, &setup, &TaskControl::default())?;
