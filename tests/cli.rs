@@ -148,6 +148,76 @@ fn solve_prints_the_stable_json_keys_and_a_checked_optimum() {
     assert!(max["objective"].as_f64().unwrap() > objective);
 }
 
+/// The MILP's levers from the command line: each gives the same optimum and reports itself
+/// (`root_cuts` with bounds that only tighten, `local_search` from the sampled start to a
+/// value no worse); bad values are refused naming them.
+#[test]
+fn the_milps_levers_keep_the_optimum_and_report_themselves() {
+    let net = sample("peaks_25x2.json");
+    let net_s = net.to_str().unwrap();
+    let milp = |extra: &[&str]| {
+        let mut args = vec!["solve", net_s, "--method", "milp", "--json"];
+        args.extend_from_slice(extra);
+        run_json(&args)
+    };
+    let plain = milp(&[]);
+    assert_eq!(plain["status"], "optimal");
+    let optimum = plain["objective"].as_f64().unwrap();
+    let walk = &plain["local_search"];
+    let (from, to) = (walk["from"].as_f64().unwrap(), walk["to"].as_f64().unwrap());
+    assert!(
+        to <= from && walk["starts"].as_u64().unwrap() >= 1,
+        "{walk}"
+    );
+    assert_eq!(plain["start_objective"].as_f64().unwrap(), to);
+    assert!(to >= optimum - 1e-9, "the walk's point is a true value");
+    assert!(plain.get("root_cuts").is_none());
+    for extra in [
+        &["--cuts", "ideal"][..],
+        &["--formulation", "partition:2"],
+        &["--formulation", "partition:3", "--cuts", "ideal"],
+        &["--no-local-search"],
+    ] {
+        let v = milp(extra);
+        assert_eq!(v["status"], "optimal", "{extra:?}");
+        let o = v["objective"].as_f64().unwrap();
+        assert!(close(o, optimum, 1e-6), "{extra:?}: {o} vs {optimum}");
+        if extra.contains(&"ideal") {
+            let cuts = &v["root_cuts"];
+            let (before, after) = (
+                cuts["bound_before"].as_f64().unwrap(),
+                cuts["bound_after"].as_f64().unwrap(),
+            );
+            assert!(before <= after + 1e-9 && after <= optimum + 1e-6, "{cuts}");
+            assert!(cuts["rows_added"].as_u64().unwrap() <= cuts["cuts_found"].as_u64().unwrap());
+        }
+        if extra.contains(&"--no-local-search") {
+            assert!(v.get("local_search").is_none());
+        }
+    }
+    let text =
+        String::from_utf8(run(&["solve", net_s, "--method", "milp", "--cuts", "ideal"]).stdout)
+            .unwrap();
+    assert!(text.contains("root cuts    ideal: "), "{text}");
+    assert!(text.contains("then a walk over "), "{text}");
+    for (args, expect) in [
+        (
+            &["--formulation", "partition:0"][..],
+            "partition:0: the number of groups",
+        ),
+        (&["--cuts", "gomory"], "unknown cuts 'gomory'"),
+    ] {
+        let mut all = vec!["solve", net_s];
+        all.extend_from_slice(args);
+        let out = run(&all);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(expect),
+            "{args:?}"
+        );
+    }
+}
+
 #[test]
 fn convert_round_trips_and_export_writes_models() {
     let dir = tempfile::tempdir().unwrap();

@@ -214,3 +214,98 @@ fn auto_takes_regions_then_a_race_then_the_milp_and_every_path_agrees() {
     );
     assert!((m - b).abs() <= 1e-6 * (1.0 + m.abs()), "{m} vs {b}");
 }
+
+/// `solve`'s default bounds: LP-OBBT alone for a small MILP; MILP-OBBT on top when LP-OBBT
+/// leaves at least `MILP_OBBT_FROM_BINARIES` binaries — bounds at least as tight as LP-OBBT's,
+/// containing every sampled pre-activation, and the same optimum.
+#[test]
+fn solve_default_bounds_tighten_by_milps_only_for_large_milps() {
+    use rand::SeedableRng;
+    use reluscope::BoundMethod;
+    use reluscope::network::RandomNetwork;
+    use reluscope::pipeline::{MILP_OBBT_FROM_BINARIES, MilpSetup, prepare_milp};
+    let binaries = |p: &reluscope::pipeline::PreparedMilp, net: &reluscope::Network| {
+        reluscope::analysis::layer_stats(net, &p.original_bounds)
+            .iter()
+            .map(|s| s.binaries)
+            .sum::<usize>()
+    };
+    let control = TaskControl::default();
+    for (widths, large) in [(vec![2, 8, 8, 1], false), (vec![2, 40, 40, 1], true)] {
+        let net = RandomNetwork::new(&widths).build().unwrap();
+        let b = net.input_box().unwrap().clone();
+        let lp = prepare_milp(
+            &net,
+            &b,
+            &MilpSetup {
+                bounds: BoundMethod::LpObbt,
+                ..MilpSetup::default()
+            },
+            &control,
+        )
+        .unwrap();
+        let default = prepare_milp(&net, &b, &MilpSetup::solve_default(), &control).unwrap();
+        assert_eq!(
+            binaries(&lp, &net) >= MILP_OBBT_FROM_BINARIES,
+            large,
+            "{widths:?}"
+        );
+        let expected = if large {
+            BoundMethod::MilpObbt
+        } else {
+            BoundMethod::LpObbt
+        };
+        assert_eq!(default.original_bounds.method, expected, "{widths:?}");
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(7);
+        for (k, (d, l)) in default
+            .original_bounds
+            .layers
+            .iter()
+            .zip(&lp.original_bounds.layers)
+            .enumerate()
+        {
+            for i in 0..d.len() {
+                assert!(
+                    d.lower[i] >= l.lower[i] && d.upper[i] <= l.upper[i],
+                    "layer {k}"
+                );
+            }
+        }
+        for _ in 0..2000 {
+            let x = b.sample(&mut rng);
+            for (k, a) in net.preactivations(&x).iter().enumerate() {
+                let layer = &default.original_bounds.layers[k];
+                for (i, &v) in a.iter().enumerate() {
+                    assert!(
+                        layer.lower[i] <= v && v <= layer.upper[i],
+                        "layer {k} neuron {i}: {v} outside [{}, {}]",
+                        layer.lower[i],
+                        layer.upper[i]
+                    );
+                }
+            }
+        }
+        // The optimum on the default bounds is the region solver's (2 inputs: exact).
+        let objective = Objective::output(Sense::Minimize, 0, 1).unwrap();
+        let mut options = reluscope::milp::NetworkSolveOptions::default();
+        options.solver.time_limit = Some(300.0);
+        let milp = default
+            .solve_with(
+                &b,
+                &objective,
+                &options,
+                &reluscope::milp::SolveControl::default(),
+            )
+            .unwrap();
+        assert_eq!(milp.status, "optimal", "{widths:?}");
+        let exact = solve_by_regions(&net, &b, &objective, None, None, &control)
+            .unwrap()
+            .objective
+            .unwrap();
+        let found = milp.objective.unwrap();
+        assert!(
+            (found - exact).abs() <= 1e-6 * (1.0 + exact.abs()),
+            "{widths:?}: {found} vs {exact}"
+        );
+    }
+}

@@ -76,10 +76,8 @@ pub fn run(args: &SolveBenchArgs) -> Result<()> {
         },
         ..NetworkSolveOptions::default()
     };
-    let setup = MilpSetup {
-        bounds: reluscope::BoundMethod::LpObbt,
-        ..MilpSetup::default()
-    };
+    // The setup `solve` uses without flags.
+    let setup = MilpSetup::solve_default();
     let mut rows = Vec::new();
     let mut skipped = Vec::new();
     for file in &files {
