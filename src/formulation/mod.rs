@@ -19,6 +19,10 @@
 //! The triangle is the big-M relaxation (`z ∈ [0, 1]`) projected onto `(x, h)`: the same LP
 //! optimum with fewer rows and columns, and no pre-activation columns — the form the many LPs
 //! of bound tightening want.
+//!
+//! Two ways to a tighter exact MILP: the [`partition`] encoding ([`Formulation::Partition`],
+//! between big-M and the convex hull of each neuron), and the cuts of [`ideal_cuts`], which
+//! a root cut loop adds to the big-M (or partition) model.
 
 pub mod big_m;
 pub mod ideal_cuts;
