@@ -563,3 +563,101 @@ fn every_exact_path_agrees_on_every_sample_network() {
         assert!(pruned.nodes <= full.nodes, "{}", file.display());
     }
 }
+
+/// Every path on every reference and sample network, minimising output 0: the forced MILP
+/// with `solve`'s default setup (bounds, HiGHS settings, the walk), the same with the ideal
+/// cuts (reference networks), branching and auto give the region optimum. A MILP a network's budget stops (the
+/// hardest samples take Gurobi 10–120 s too) must still bracket it: its proven bound at or
+/// below the region optimum, its incumbent, a forward-checked value, at or above.
+#[test]
+fn every_path_gives_the_region_optimum_on_every_reference_and_sample_network() {
+    use reluscope::branching::{BranchOptions, solve_by_branching};
+    use reluscope::milp::Cuts;
+    use reluscope::pipeline::{MilpSetup, SolveMethod, solve};
+    let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_networks");
+    let mut files: Vec<(std::path::PathBuf, f64)> = REFERENCE_NETWORKS
+        .iter()
+        .map(|name| (network_file(&reference_dir(), name, ".json"), 120.0))
+        .collect();
+    let mut sample_files: Vec<_> = std::fs::read_dir(&samples)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    sample_files.sort();
+    assert!(sample_files.len() >= 16);
+    files.extend(sample_files.into_iter().map(|p| (p, 5.0)));
+    let objective = Objective::output(Sense::Minimize, 0, 1).unwrap();
+    let control = TaskControl::default();
+    let (mut proven, mut bracketed) = (0, 0);
+    for (file, budget) in files {
+        let net = load_network(&file).unwrap();
+        let b = net.input_box().unwrap().clone();
+        let name = file.file_name().unwrap().to_string_lossy().to_string();
+        let exact = solve_by_regions(&net, &b, &objective, &control).unwrap();
+        assert_eq!(exact.status, "optimal", "{name}");
+        let expected = exact.objective.unwrap();
+        let tolerance = 1e-6 * (1.0 + expected.abs());
+        let mut reports = Vec::new();
+        let reference = budget > 5.0;
+        for (path, method, cuts) in [
+            ("milp", SolveMethod::Milp, Cuts::None),
+            ("milp+ideal", SolveMethod::Milp, Cuts::Ideal),
+            ("auto", SolveMethod::Auto, Cuts::None),
+        ] {
+            // The cuts on the reference networks only (and on random ones in the properties).
+            if cuts == Cuts::Ideal && !reference {
+                continue;
+            }
+            let mut options = NetworkSolveOptions {
+                cuts,
+                ..NetworkSolveOptions::default()
+            };
+            options.solver.time_limit = Some(budget);
+            let solved = solve(
+                &net,
+                &b,
+                &objective,
+                method,
+                &MilpSetup::solve_default(),
+                &options,
+                &RegionOptions::default(),
+                &SolveControl::default(),
+            )
+            .unwrap();
+            reports.push((path, solved.report));
+        }
+        let branch =
+            solve_by_branching(&net, &b, &objective, &BranchOptions::default(), &control).unwrap();
+        reports.push(("branch", branch));
+        for (path, r) in reports {
+            let value = r.objective.unwrap();
+            assert!(
+                r.forward_difference.unwrap() <= 1e-6 * (1.0 + value.abs()),
+                "{name} {path}"
+            );
+            if r.status == "optimal" {
+                proven += 1;
+                assert!(
+                    (value - expected).abs() <= tolerance,
+                    "{name} {path}: {value} vs regions {expected}"
+                );
+            } else {
+                assert_eq!(r.status, "time_limit", "{name} {path}");
+                bracketed += 1;
+                // No bound when the budget ran out before branch and bound began (in the
+                // bound tightening): then only the incumbent is checked.
+                let bound = r.best_bound.unwrap_or(f64::NEG_INFINITY);
+                assert!(
+                    bound <= expected + tolerance && value >= expected - tolerance,
+                    "{name} {path}: [{bound}, {value}] misses regions {expected}"
+                );
+            }
+        }
+    }
+    // The reference networks' MILPs all prove their optimum: most answers are proofs.
+    assert!(
+        proven >= 4 * 7 && proven > 3 * bracketed,
+        "{proven} proven, {bracketed} bracketed"
+    );
+}

@@ -71,7 +71,7 @@ pub struct BoundsArgs {
     /// How to compute the pre-activation bounds: ia (interval arithmetic), symbolic
     /// (backward linear relaxation), lp (LP-based OBBT), milp (LP- then MILP-based OBBT).
     /// Default: ia, except for the MILP of `solve` and `verify`: lp, then milp (0.05 s per
-    /// bound MILP) when the MILP would still have 80 binaries or more.
+    /// bound MILP) when the MILP would still have 70 binaries or more.
     #[arg(long, value_parser = parse_bound_method)]
     pub bounds: Option<BoundMethod>,
     /// Rescale the network after bounding: none, balanced (least-squares balancing of

@@ -96,11 +96,12 @@ pub struct MilpSetup {
 }
 
 /// [`MilpSetup::milp_obbt_from_binaries`] of `solve`'s default bounds. MILP-OBBT (0.05 s per
-/// bound MILP) cost 0.2–4 s on the reference networks and made the MILP after it 1.5–10×
-/// faster; in all it paid from about 90 binaries on (peaks_25x5, 107 binaries after LP-OBBT:
-/// 33 → 9.1 s; himmelblau_50x2, 93: over 200 s → 22 s; peaks_50x2, 94: 3.8 → 3.7 s) and did
-/// not below (peaks_25x2, 44: 0.44 → 0.57 s; himmelblau_25x3, 68: 2.5 → 3.2 s).
-pub const MILP_OBBT_FROM_BINARIES: usize = 80;
+/// bound MILP) cost 0.2–4 s on the reference and sample networks; in all it paid from 74
+/// binaries after LP-OBBT on (peaks_25x5, 107: 33 → 9.1 s; himmelblau_50x2, 93: over 200 s →
+/// 22 s; peaks_50x2, 94: 3.8 → 3.7 s; the himmelblau and peaks 25×3 samples, 74: 27 → 13 s and
+/// 4.4 → 3.1 s) and did not up to 68 (peaks_25x2, 44: 0.44 → 0.57 s; peaks_25x3, 65: 1.8 →
+/// 2.3 s; himmelblau_25x3, 68: 2.5 → 3.2 s).
+pub const MILP_OBBT_FROM_BINARIES: usize = 70;
 
 /// The per-MILP time limit of MILP-based OBBT in `solve`'s default bounds, seconds: a bound
 /// MILP stopped by it keeps its valid dual bound. Measured against 0.2 and 1 s on
