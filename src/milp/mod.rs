@@ -259,7 +259,12 @@ pub fn solve_network(
     let root_cuts = match options.cuts {
         Cuts::None => None,
         Cuts::Ideal => Some(add_ideal_cuts(
-            network, input_box, bounds, &mut big_m, deadline,
+            network,
+            input_box,
+            bounds,
+            &mut big_m,
+            deadline,
+            &control.cancel,
         )),
     };
     let samples = if options.start_samples > 0 {
@@ -287,6 +292,7 @@ pub fn solve_network(
             Some(bounds),
             &points,
             deadline,
+            &control.cancel,
         );
         if let Some((x, value)) = best
             && start

@@ -12,6 +12,7 @@ use crate::lp::{Col, LinearModel, LpError, ObjectiveOracle};
 use crate::network::{InputBox, Network};
 use crate::numbers::format_number;
 use serde::Serialize;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// Which cuts are added to the MILP before branch and bound (`--cuts`).
@@ -98,7 +99,8 @@ pub const MIN_VIOLATION: f64 = 1e-6;
 pub const MIN_PROGRESS: f64 = 1e-4;
 
 /// Separates [`IdealCuts`] at the root of `model` (built from `network`, `input_box` and
-/// `bounds`) and adds those tight at the last LP optimum to `model`. Stops at `deadline`.
+/// `bounds`) and adds those tight at the last LP optimum to `model`. Stops at `deadline` or
+/// when `cancel` is set.
 ///
 /// An LP that fails ends the loop with the cuts found so far (all of them valid).
 pub fn add_ideal_cuts(
@@ -107,6 +109,7 @@ pub fn add_ideal_cuts(
     bounds: &NetworkBounds,
     model: &mut NetworkModel,
     deadline: Option<Instant>,
+    cancel: &AtomicBool,
 ) -> RootCutReport {
     let start = Instant::now();
     let separator = IdealCuts::new(network, input_box, bounds, model);
@@ -134,6 +137,9 @@ pub fn add_ideal_cuts(
         let mut lp = ObjectiveOracle::new(&relaxed, time_left())?;
         let mut last = None;
         loop {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(LpError::Solver("cancelled".into()));
+            }
             if let Some(left) = time_left() {
                 if left <= 0.0 {
                     return Err(LpError::TimeLimit);
@@ -174,6 +180,7 @@ pub fn add_ideal_cuts(
         Ok(point) => point,
         Err(e) => {
             report.stopped = Some(match e {
+                _ if cancel.load(Ordering::Relaxed) => "cancelled".into(),
                 LpError::TimeLimit => "time limit".into(),
                 e => e.to_string(),
             });
