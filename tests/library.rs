@@ -245,6 +245,33 @@ fn solve_default_bounds_tighten_by_milps_only_for_large_milps() {
         )
         .unwrap();
         let default = prepare_milp(&net, &b, &MilpSetup::solve_default(), &control).unwrap();
+        // A time limit that cuts the MILP-OBBT short never leaves a bound looser than
+        // LP-OBBT's (the layers it did not reach would otherwise fall back to symbolic ones).
+        let mut escalated_in_time = 0;
+        for fraction in [1.5, 3.0] {
+            let limit = fraction * lp.original_bounds.time.as_secs_f64() + 0.02;
+            let limited = TaskControl::default().with_time_limit(Some(limit));
+            let cut_short = prepare_milp(&net, &b, &MilpSetup::solve_default(), &limited).unwrap();
+            if cut_short.original_bounds.method != BoundMethod::MilpObbt {
+                continue; // a small network, or its LP pass itself ran out of time
+            }
+            escalated_in_time += 1;
+            assert_eq!(cut_short.original_bounds.stopped, None);
+            for (d, l) in cut_short
+                .original_bounds
+                .layers
+                .iter()
+                .zip(&lp.original_bounds.layers)
+            {
+                for i in 0..d.len() {
+                    assert!(d.lower[i] >= l.lower[i] && d.upper[i] <= l.upper[i]);
+                }
+            }
+        }
+        assert!(
+            !large || escalated_in_time >= 1,
+            "no escalation within 3× LP time"
+        );
         assert_eq!(
             binaries(&lp, &net) >= MILP_OBBT_FROM_BINARIES,
             large,

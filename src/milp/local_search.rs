@@ -12,6 +12,7 @@
 
 use super::Objective;
 use crate::bounds::NetworkBounds;
+use crate::formulation::OutputConstraint;
 use crate::lp::{Col, LinearModel, LpOracle, OneShotHighs, maximize_from};
 use crate::network::pattern::{ActivationPattern, Phase, preactivation_maps};
 use crate::network::{Activation, InputBox, Network};
@@ -140,14 +141,16 @@ impl Walker<'_> {
         self.objective.value(&self.network.forward(x))
     }
 
-    /// Whether `x`, a vertex of a region LP, is a valid point: in the box, constraints held.
+    /// Whether `x`, a vertex of a region LP, is a valid point: in the box, every constraint
+    /// held exactly (as for the sampled start: its value is a true value that later refutes
+    /// any bound beyond it, so a point just outside the feasible set must not count).
     fn admissible(&self, x: &[f64]) -> bool {
         self.input_box.contains(x, 0.0)
             && (self.objective.constraints.is_empty()
-                || self
-                    .objective
-                    .check_constraints(&self.network.forward(x))
-                    .is_ok())
+                || OutputConstraint::all_hold_exactly(
+                    &self.objective.constraints,
+                    &self.network.forward(x),
+                ))
     }
 
     fn walk(&self, mut x: Vec<f64>, mut value: f64, report: &mut WalkReport) -> (Vec<f64>, f64) {
