@@ -17,7 +17,7 @@ pub use crate::lp::{
 pub use incumbent::{
     SampledIncumbent, sampled_incumbent, sampled_incumbent_until, sampled_incumbents_until,
 };
-pub use local_search::{WalkReport, region_walk};
+pub use local_search::{WALK_BUDGET, WalkReport, region_walk};
 pub use root_cuts::{Cuts, MAX_ROUNDS, RootCutReport, add_ideal_cuts};
 
 use crate::bounds::NetworkBounds;
