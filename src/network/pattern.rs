@@ -136,7 +136,7 @@ pub(crate) fn preactivation_map(
     phases: &[Phase],
     k: usize,
 ) -> (Vec<f64>, Vec<f64>) {
-    preactivation_maps(network, phases, k)
+    affine_maps(network, phases, k, false)
         .pop()
         .unwrap_or_default()
 }
@@ -146,6 +146,18 @@ pub(crate) fn preactivation_maps(
     network: &Network,
     phases: &[Phase],
     last: usize,
+) -> Vec<(Vec<f64>, Vec<f64>)> {
+    affine_maps(network, phases, last, true)
+}
+
+/// The pass behind both: the maps of layers `0..=last`, or (`all = false`) of `last` only —
+/// the region enumeration asks for one layer's map per cell, and copying out the others
+/// would be wasted there.
+fn affine_maps(
+    network: &Network,
+    phases: &[Phase],
+    last: usize,
+    all: bool,
 ) -> Vec<(Vec<f64>, Vec<f64>)> {
     let d = network.input_dim();
     // Rows of the current map, augmented: `d` coefficients then the offset.
@@ -180,11 +192,13 @@ pub(crate) fn preactivation_maps(
         }
         (matrix, offset)
     };
-    let mut maps = Vec::with_capacity(last + 1);
-    for layer in &network.layers()[..=last] {
+    let mut maps = Vec::with_capacity(if all { last + 1 } else { 1 });
+    for (k, layer) in network.layers()[..=last].iter().enumerate() {
         let mut next = apply(layer, &map);
-        maps.push(split(&next));
-        if maps.len() > last {
+        if all || k == last {
+            maps.push(split(&next));
+        }
+        if k == last {
             break;
         }
         for (i, target) in next.chunks_mut(width).enumerate() {
