@@ -34,26 +34,14 @@ pub fn sampled_incumbent(
     samples: usize,
     seed: u64,
 ) -> Option<SampledIncumbent> {
-    sampled_incumbent_until(network, input_box, objective, samples, seed, None)
-}
-
-/// [`sampled_incumbent`], stopping after the batch (of 4096 points) during which
-/// `deadline` passes; the centre is always evaluated.
-pub fn sampled_incumbent_until(
-    network: &Network,
-    input_box: &InputBox,
-    objective: &Objective,
-    samples: usize,
-    seed: u64,
-    deadline: Option<Instant>,
-) -> Option<SampledIncumbent> {
-    sampled_incumbents_until(network, input_box, objective, samples, seed, deadline, 1)
+    sampled_incumbents_until(network, input_box, objective, samples, seed, None, 1)
         .into_iter()
         .next()
 }
 
-/// The `keep` best points of [`sampled_incumbent_until`]'s samples, best first: the starts
-/// of a local search ([`super::region_walk`]).
+/// The `keep` best points of [`sampled_incumbent`]'s samples, best first (the starts of a
+/// local search, [`super::region_walk`]), stopping after the batch (of 4096 points) during
+/// which `deadline` passes; the centre is always evaluated.
 pub fn sampled_incumbents_until(
     network: &Network,
     input_box: &InputBox,

@@ -14,9 +14,7 @@ pub use crate::formulation::{Formulation, Objective};
 pub use crate::lp::{
     LogObserver, Sense, SolveControl, SolveObserver, SolveOptions, SolveProgress, SolveStatus,
 };
-pub use incumbent::{
-    SampledIncumbent, sampled_incumbent, sampled_incumbent_until, sampled_incumbents_until,
-};
+pub use incumbent::{SampledIncumbent, sampled_incumbent, sampled_incumbents_until};
 pub use local_search::{WALK_BUDGET, WalkReport, region_walk};
 pub use root_cuts::{Cuts, MAX_ROUNDS, RootCutReport, add_ideal_cuts};
 
