@@ -420,6 +420,38 @@ mod tests {
         }
     }
 
+    /// In a MILP solve the walk starts from the sampled incumbent (recomputed here) and hands
+    /// HiGHS the point it ends at, whose value is its forward pass.
+    #[test]
+    fn a_solve_reports_its_walk_from_the_sampled_start_to_its_own_start() {
+        use crate::milp::{NetworkSolveOptions, SolveControl, sampled_incumbent, solve_network};
+        let net = random_network_with(&[2, 12, 12, 1], 8, Activation::Relu);
+        let b = net.input_box().unwrap().clone();
+        let bounds = interval_bounds(&net, &b);
+        for sense in [Sense::Minimize, Sense::Maximize] {
+            let objective = Objective::output(sense, 0, 1).unwrap();
+            let options = NetworkSolveOptions::default();
+            let r = solve_network(
+                &net,
+                &b,
+                &bounds,
+                &objective,
+                &options,
+                &SolveControl::default(),
+            )
+            .unwrap();
+            let walk = r.local_search.unwrap();
+            let sampled =
+                sampled_incumbent(&net, &b, &objective, options.start_samples, 0).unwrap();
+            assert_eq!(walk.from, Some(sampled.objective), "{sense:?}");
+            assert_eq!(walk.to, r.start_objective, "{sense:?}");
+            let to = walk.to.unwrap();
+            assert!(objective.better_or_equal(to, sampled.objective));
+            // A true value: the solve's optimum is at least as good.
+            assert!(objective.better_or_equal(r.objective.unwrap(), to + sense.sign() * 1e-9));
+        }
+    }
+
     /// Cancel stops the walk before its first LP; the start comes back as it was.
     #[test]
     fn cancel_stops_the_walk_at_once() {

@@ -271,6 +271,26 @@ mod tests {
                 let root = cut.root_cuts.unwrap();
                 let (before, after) = (root.bound_before.unwrap(), root.bound_after.unwrap());
                 let s = sense.sign();
+                // "Before" is the big-M model's LP relaxation: solved here from scratch.
+                let mut relaxed = NetworkModel::build(&net, &b, &bounds, &objective)
+                    .unwrap()
+                    .model;
+                relaxed.integer.fill(false);
+                let costs: Vec<(Col, f64)> = relaxed
+                    .cost
+                    .iter()
+                    .enumerate()
+                    .map(|(j, &c)| (j, s * c))
+                    .collect();
+                let lp = s * crate::lp::OneShotHighs::new(relaxed)
+                    .minimize_if_feasible(&costs)
+                    .unwrap()
+                    .unwrap()
+                    .lower_bound;
+                assert!(
+                    (lp - before).abs() <= 1e-6 * (1.0 + lp.abs()),
+                    "root bound {before} vs the LP relaxation {lp}"
+                );
                 assert!(s * (after - before) >= -1e-9, "{before} → {after}");
                 assert!(
                     s * (optimum - after) >= -tolerance,
