@@ -200,6 +200,12 @@ fn the_milps_levers_keep_the_optimum_and_report_themselves() {
             .unwrap();
     assert!(text.contains("root cuts    ideal: "), "{text}");
     assert!(text.contains("then a walk over "), "{text}");
+    for t in ["0", "nan", "inf"] {
+        assert_fails(
+            &["solve", net_s, "--method", "milp", "--obbt-time-limit", t],
+            "--obbt-time-limit must be positive",
+        );
+    }
     for (args, expect) in [
         (
             &["--formulation", "partition:0"][..],
