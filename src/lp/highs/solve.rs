@@ -181,7 +181,8 @@ fn solve_on_this_thread(
     control: &SolveControl,
 ) -> Result<LinearSolution, LpError> {
     let mut highs_model = to_highs(model)?;
-    HighsOptions::solve(options).apply(&mut highs_model)?;
+    let binaries = model.integer.iter().filter(|&&i| i).count();
+    HighsOptions::solve(options, binaries).apply(&mut highs_model)?;
     if let Some(start) = start {
         highs_model
             .try_set_solution(Some(start), None, None, None)
