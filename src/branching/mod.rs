@@ -115,9 +115,13 @@ enum Outcome {
 /// nothing): HiGHS's default `mip_abs_gap` is 1e-6, this is tighter.
 const ABSOLUTE_GAP: f64 = 1e-9;
 
-/// Boxes taken per round and worker: enough to keep both cores busy, few enough that the
-/// incumbent found in one round prunes the next.
-const BOXES_PER_WORKER: usize = 4;
+/// Boxes taken per round and worker: enough that waking the workers (a futex round trip per
+/// round: 12 % of the time in `perf` at 4) is paid rarely, few enough that the incumbent
+/// found in one round prunes the next. Measured with both cores (`--method branch`, wall s,
+/// two runs) on the 5-input Ackley networks 2×25, 3×25, 2×50: 4 → 0.93–0.95, 2.13–2.32,
+/// 1.38–1.41; 16 → 0.78, 1.88–2.11, 1.19–1.24 (the same boxes); 64 → 0.73–0.74, 1.84–2.00,
+/// 1.26–1.28, but more boxes on the 4-input 2×50 (3357 → 3807) and 3×25 (859 → 933).
+const BOXES_PER_WORKER: usize = 16;
 
 /// Minimises (or maximises) `objective` over `input_box` by branch and bound over the input
 /// box (see the [module doc](self)).
