@@ -34,15 +34,20 @@ pub struct Relaxation {
     pub upper: Line,
 }
 
+/// The kinks of `σ`: the first `count` entries of the array.
+fn kinks(activation: Activation) -> ([f64; 2], usize) {
+    match activation {
+        Activation::Relu => ([0.0, 0.0], 1),
+        Activation::ClippedRelu { cap } => ([0.0, cap], 2),
+        Activation::Linear => ([0.0, 0.0], 0),
+    }
+}
+
 /// The vertices `(a, σ(a))` of `σ` on `[l, u]`: the ends and the kinks inside.
 fn vertices(activation: Activation, l: f64, u: f64) -> Vec<(f64, f64)> {
     let mut xs = vec![l];
-    let kinks: &[f64] = match activation {
-        Activation::Relu => &[0.0],
-        Activation::ClippedRelu { cap } => &[0.0, cap],
-        Activation::Linear => &[],
-    };
-    xs.extend(kinks.iter().copied().filter(|&k| k > l && k < u));
+    let (kinks, count) = kinks(activation);
+    xs.extend(kinks[..count].iter().copied().filter(|&k| k > l && k < u));
     xs.push(u);
     xs.into_iter().map(|a| (a, activation.apply(a))).collect()
 }
@@ -92,21 +97,22 @@ pub fn relaxation(activation: Activation, l: f64, u: f64) -> Relaxation {
             },
         };
     }
-    let vs = vertices(activation, l, u);
-    if u <= l || vs.len() == 2 {
-        // σ is linear on [l, u] (or the interval is a point): the chord is exact.
-        let (a0, s0) = vs[0];
-        let (a1, s1) = vs[vs.len() - 1];
-        let slope = if a1 > a0 { (s1 - s0) / (a1 - a0) } else { 0.0 };
+    let (kinks, count) = kinks(activation);
+    if u <= l || !kinks[..count].iter().any(|&k| k > l && k < u) {
+        // σ is linear on [l, u] (or the interval is a point): the chord is exact. Every
+        // stable neuron comes here, so no vertex list is built (branching bounds millions).
+        let (s0, s1) = (activation.apply(l), activation.apply(u));
+        let slope = if u > l { (s1 - s0) / (u - l) } else { 0.0 };
         let line = Line {
             slope,
-            intercept: s0 - slope * a0,
+            intercept: s0 - slope * l,
         };
         return Relaxation {
             lower: line,
             upper: line,
         };
     }
+    let vs = vertices(activation, l, u);
     let mut candidates = Vec::new();
     for i in 0..vs.len() {
         for j in i + 1..vs.len() {

@@ -11,7 +11,7 @@
 use super::relaxation::{Relaxation, relaxation};
 use super::{BoundMethod, LayerBounds, NetworkBounds, interval_layer};
 use crate::network::{InputBox, Network};
-use ndarray::{Array1, Array2, Zip};
+use ndarray::{Array1, Array2};
 use std::time::Instant;
 
 /// Symbolic bounds of every layer of `network` over `input_box`.
@@ -76,27 +76,32 @@ fn backward(
     lower: bool,
 ) -> Vec<f64> {
     let layers = network.layers();
-    let mut coef: Array2<f64> = layers[k].weights.clone();
+    let mut coef: Array2<f64> = layers[k].weights.as_standard_layout().into_owned();
     let mut constant: Array1<f64> = layers[k].bias.clone();
     for j in (0..k).rev() {
         // coef multiplies hʲ = σ(aʲ): replace each entry by the relaxation line that bounds
-        // in the right direction, which leaves a coefficient on aʲ and a constant.
+        // in the right direction, which leaves a coefficient on aʲ and a constant. In place,
+        // on the row-major slice: ndarray's indexed `Zip` took a fifth of branching's time.
         let rel = &relaxations[j];
-        let mut on_pre = Array2::zeros(coef.raw_dim());
-        Zip::indexed(&mut on_pre)
-            .and(&coef)
-            .for_each(|(i, m), out, &c| {
-                let line = if (c >= 0.0) == lower {
-                    rel[m].lower
-                } else {
-                    rel[m].upper
-                };
-                *out = c * line.slope;
-                constant[i] += c * line.intercept;
-            });
+        let width = rel.len();
+        if let Some(entries) = coef.as_slice_mut() {
+            for (row, d) in entries.chunks_exact_mut(width).zip(constant.iter_mut()) {
+                let mut shift = 0.0;
+                for (c, r) in row.iter_mut().zip(rel) {
+                    let line = if (*c >= 0.0) == lower {
+                        r.lower
+                    } else {
+                        r.upper
+                    };
+                    shift += *c * line.intercept;
+                    *c *= line.slope;
+                }
+                *d += shift;
+            }
+        }
         // aʲ = Wʲhʲ⁻¹ + bʲ.
-        constant += &on_pre.dot(&layers[j].bias);
-        coef = on_pre.dot(&layers[j].weights);
+        constant += &coef.dot(&layers[j].bias);
+        coef = coef.dot(&layers[j].weights);
     }
     coef.outer_iter()
         .zip(&constant)
