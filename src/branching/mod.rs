@@ -63,8 +63,11 @@ pub struct BranchOptions {
 
 /// Default `leaf_unstable`. Measured on the 5-input Ackley networks 2×25, 3×25, 2×50 (wall
 /// seconds, 2 cores): 4 → 1.7/4.7/2.7, 8 → 1.4/3.7/2.4, 12 → 1.9/4.4/3.1, 25 → 9.3/9.7/10.2,
-/// 40 → 28/31/44. Fewer mean more bisections, more mean larger enumerations.
-pub const DEFAULT_LEAF_UNSTABLE: usize = 8;
+/// 40 → 28/31/44. Fewer mean more bisections, more mean larger enumerations. Once boxes
+/// were bounded 30 % faster, one core, the same three and the 4-input 2×50 and 2×25: 3 →
+/// 1.06/4.15/2.15/0.64, 5 → 0.85/2.07/1.25/0.24, 6 → 0.91/1.88/1.23/0.22/0.044, 7 →
+/// 0.93/1.94/1.42/0.21/0.048, 8 → 1.04/2.16/1.50/0.20/0.052, 11 → 1.52/2.69/2.18/0.23.
+pub const DEFAULT_LEAF_UNSTABLE: usize = 6;
 
 impl Default for BranchOptions {
     fn default() -> Self {
