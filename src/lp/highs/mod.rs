@@ -75,7 +75,7 @@ pub(crate) struct HighsOptions {
     pub pscost_min_reliable: Option<i32>,
 }
 
-/// Below this many binaries a MILP counts as small for [`HighsOptions::solve`]: its tree is
+/// Below this many binaries a MILP counts as small for a user's solve: its tree is
 /// small, and HiGHS's strong-branching start costs more than it saves. Measured (forced
 /// MILP, seeds 0 and 1, seconds, HiGHS default → 1 observation): peaks_25x2 (44 binaries)
 /// 0.48/0.43 → 0.34/0.30, himmelblau_25x2 (45) 0.72/0.69 → 0.57/0.53, peaks_25x3 (65)
