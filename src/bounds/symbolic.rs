@@ -83,20 +83,35 @@ fn backward(
         // in the right direction, which leaves a coefficient on aʲ and a constant. In place,
         // on the row-major slice: ndarray's indexed `Zip` took a fifth of branching's time.
         let rel = &relaxations[j];
-        let width = rel.len();
-        if let Some(entries) = coef.as_slice_mut() {
-            for (row, d) in entries.chunks_exact_mut(width).zip(constant.iter_mut()) {
-                let mut shift = 0.0;
-                for (c, r) in row.iter_mut().zip(rel) {
-                    let line = if (*c >= 0.0) == lower {
-                        r.lower
-                    } else {
-                        r.upper
-                    };
-                    shift += *c * line.intercept;
-                    *c *= line.slope;
+        let substitute = |c: &mut f64, r: &Relaxation| -> f64 {
+            let line = if (*c >= 0.0) == lower {
+                r.lower
+            } else {
+                r.upper
+            };
+            let shift = *c * line.intercept;
+            *c *= line.slope;
+            shift
+        };
+        match coef.as_slice_mut() {
+            Some(entries) => {
+                for (row, d) in entries
+                    .chunks_exact_mut(rel.len().max(1))
+                    .zip(constant.iter_mut())
+                {
+                    *d += row
+                        .iter_mut()
+                        .zip(rel)
+                        .map(|(c, r)| substitute(c, r))
+                        .sum::<f64>();
                 }
-                *d += shift;
+            }
+            // Not reached (the weights are made row-major and `dot` returns row-major), but
+            // any layout gets the same substitution.
+            None => {
+                for ((i, m), c) in coef.indexed_iter_mut() {
+                    constant[i] += substitute(c, &rel[m]);
+                }
             }
         }
         // aʲ = Wʲhʲ⁻¹ + bʲ.

@@ -84,7 +84,8 @@ pub(crate) struct HighsOptions {
 /// four-input 2×25 (50) 0.23/0.20 → 0.17/0.16. On larger MILPs it is mixed and can be much
 /// worse: himmelblau_50x2 (93 binaries) 21.4/13.8 → 33.5/23.7 s, while peaks_50x2 (94)
 /// 2.17/1.95 → 1.72/1.47 and peaks_25x5 (106) 5.4/6.0 → 5.5/4.2; so larger MILPs keep the
-/// default. The same threshold decides MILP-OBBT (`pipeline::MILP_OBBT_FROM_BINARIES`).
+/// default. MILP-OBBT starts at the same size (`pipeline::MILP_OBBT_FROM_BINARIES`,
+/// measured on its own).
 pub const SMALL_MILP_BINARIES: usize = 70;
 
 /// `mip_pscost_minreliable` for small MILPs (see [`SMALL_MILP_BINARIES`]); 2 and 4 measured
