@@ -202,6 +202,15 @@ mod tests {
         assert_eq!((r.upper.slope, r.upper.intercept), (0.0, 0.0));
         let r = relaxation(Activation::ClippedRelu { cap: 1.0 }, 2.0, 3.0);
         assert_eq!((r.upper.slope, r.upper.intercept), (0.0, 1.0));
+        // Between a clipped ReLU's kinks, ending on one, and on a point interval.
+        let r = relaxation(Activation::ClippedRelu { cap: 1.0 }, 0.0, 1.0);
+        assert_eq!(r.lower, r.upper);
+        assert_eq!((r.lower.slope, r.lower.intercept), (1.0, 0.0));
+        let r = relaxation(Activation::ClippedRelu { cap: 1.0 }, 0.25, 0.25);
+        assert_eq!(r.lower, r.upper);
+        assert_eq!((r.lower.slope, r.lower.intercept), (0.0, 0.25));
+        let r = relaxation(Activation::Linear, -3.0, 5.0);
+        assert_eq!((r.lower.slope, r.lower.intercept), (1.0, 0.0));
     }
 
     #[test]
