@@ -34,20 +34,20 @@ pub struct Relaxation {
     pub upper: Line,
 }
 
-/// The kinks of `σ`: the first `count` entries of the array.
-fn kinks(activation: Activation) -> ([f64; 2], usize) {
-    match activation {
-        Activation::Relu => ([0.0, 0.0], 1),
-        Activation::ClippedRelu { cap } => ([0.0, cap], 2),
-        Activation::Linear => ([0.0, 0.0], 0),
-    }
+/// The kinks of `σ`, in increasing order.
+fn kinks(activation: Activation) -> impl Iterator<Item = f64> {
+    let (zero, cap) = match activation {
+        Activation::Relu => (Some(0.0), None),
+        Activation::ClippedRelu { cap } => (Some(0.0), Some(cap)),
+        Activation::Linear => (None, None),
+    };
+    zero.into_iter().chain(cap)
 }
 
 /// The vertices `(a, σ(a))` of `σ` on `[l, u]`: the ends and the kinks inside.
 fn vertices(activation: Activation, l: f64, u: f64) -> Vec<(f64, f64)> {
     let mut xs = vec![l];
-    let (kinks, count) = kinks(activation);
-    xs.extend(kinks[..count].iter().copied().filter(|&k| k > l && k < u));
+    xs.extend(kinks(activation).filter(|&k| k > l && k < u));
     xs.push(u);
     xs.into_iter().map(|a| (a, activation.apply(a))).collect()
 }
@@ -97,8 +97,7 @@ pub fn relaxation(activation: Activation, l: f64, u: f64) -> Relaxation {
             },
         };
     }
-    let (kinks, count) = kinks(activation);
-    if u <= l || !kinks[..count].iter().any(|&k| k > l && k < u) {
+    if u <= l || !kinks(activation).any(|k| k > l && k < u) {
         // σ is linear on [l, u] (or the interval is a point): the chord is exact. Every
         // stable neuron comes here, so no vertex list is built (branching bounds millions).
         let (s0, s1) = (activation.apply(l), activation.apply(u));

@@ -76,42 +76,23 @@ fn backward(
     lower: bool,
 ) -> Vec<f64> {
     let layers = network.layers();
-    let mut coef: Array2<f64> = layers[k].weights.as_standard_layout().into_owned();
+    let mut coef: Array2<f64> = layers[k].weights.clone();
     let mut constant: Array1<f64> = layers[k].bias.clone();
     for j in (0..k).rev() {
         // coef multiplies hʲ = σ(aʲ): replace each entry by the relaxation line that bounds
         // in the right direction, which leaves a coefficient on aʲ and a constant. In place,
-        // on the row-major slice: ndarray's indexed `Zip` took a fifth of branching's time.
+        // row by row: ndarray's indexed `Zip` into a new matrix took a fifth of branching's
+        // time.
         let rel = &relaxations[j];
-        let substitute = |c: &mut f64, r: &Relaxation| -> f64 {
-            let line = if (*c >= 0.0) == lower {
-                r.lower
-            } else {
-                r.upper
-            };
-            let shift = *c * line.intercept;
-            *c *= line.slope;
-            shift
-        };
-        match coef.as_slice_mut() {
-            Some(entries) => {
-                for (row, d) in entries
-                    .chunks_exact_mut(rel.len().max(1))
-                    .zip(constant.iter_mut())
-                {
-                    *d += row
-                        .iter_mut()
-                        .zip(rel)
-                        .map(|(c, r)| substitute(c, r))
-                        .sum::<f64>();
-                }
-            }
-            // Not reached (the weights are made row-major and `dot` returns row-major), but
-            // any layout gets the same substitution.
-            None => {
-                for ((i, m), c) in coef.indexed_iter_mut() {
-                    constant[i] += substitute(c, &rel[m]);
-                }
+        for (mut row, d) in coef.rows_mut().into_iter().zip(constant.iter_mut()) {
+            for (c, r) in row.iter_mut().zip(rel) {
+                let line = if (*c >= 0.0) == lower {
+                    r.lower
+                } else {
+                    r.upper
+                };
+                *d += *c * line.intercept;
+                *c *= line.slope;
             }
         }
         // aʲ = Wʲhʲ⁻¹ + bʲ.
