@@ -101,7 +101,8 @@ pub struct MilpSetup {
 /// binaries after LP-OBBT on (peaks_25x5, 107: 33 → 9.1 s; himmelblau_50x2, 93: over 200 s →
 /// 22 s; peaks_50x2, 94: 3.8 → 3.7 s; the himmelblau and peaks 25×3 samples, 74: 27 → 13 s and
 /// 4.4 → 3.1 s) and did not up to 68 (peaks_25x2, 44: 0.44 → 0.57 s; peaks_25x3, 65: 1.8 →
-/// 2.3 s; himmelblau_25x3, 68: 2.5 → 3.2 s).
+/// 2.3 s; himmelblau_25x3, 68: 2.5 → 3.2 s). The same size, measured on its own, is where
+/// HiGHS stops trusting pseudo-costs early ([`crate::lp::highs::SMALL_MILP_BINARIES`]).
 pub const MILP_OBBT_FROM_BINARIES: usize = 70;
 
 /// The MILP-OBBT of `solve`'s default bounds runs only after an LP-OBBT that took at most this
