@@ -7,12 +7,14 @@
 //! LP-based methods live in [`crate::tightening`], which also dispatches on [`BoundMethod`].
 
 mod interval;
+mod optimised_objective;
 mod relaxation;
 mod stability;
 mod symbolic;
 
 pub use interval::{interval_bounds, interval_layer};
-pub use relaxation::{Line, Relaxation, relaxation};
+pub use optimised_objective::{ObjectiveBound, SlopeSearch, Slopes, optimised_objective_bound};
+pub use relaxation::{Line, LineFamily, Relaxation, line_families, relaxation};
 pub use stability::{NeuronState, big_m, binaries_needed, neuron_state};
 pub use symbolic::{objective_relaxation, symbolic_bounds, symbolic_layer};
 

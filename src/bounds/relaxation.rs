@@ -63,6 +63,69 @@ fn area(vertices: &[(f64, f64)], line: Line) -> f64 {
         .sum()
 }
 
+/// A family of valid relaxation lines of `σ` on `[l, u]`: the lines through the kink
+/// `(pivot, σ(pivot))` with a slope in `[min_slope, max_slope]`, `σ(p) + s·(a − p)`.
+///
+/// An unstable ReLU (`l < 0 < u`) has the lower family through `(0, 0)` with slopes `[0, 1]`
+/// (every line `s·a` lies below `max(a, 0)`); the triangle relaxation is its envelope, so a
+/// slope chosen per box and objective can reach the LP bound that a fixed line misses.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LineFamily {
+    /// The kink `p` every line passes through.
+    pub pivot: f64,
+    /// `σ(p)`.
+    pub value: f64,
+    /// The least valid slope.
+    pub min_slope: f64,
+    /// The greatest valid slope.
+    pub max_slope: f64,
+}
+
+impl LineFamily {
+    /// The member with slope `s` (clamped into the family's range).
+    pub fn line(self, s: f64) -> Line {
+        let slope = s.clamp(self.min_slope, self.max_slope);
+        Line {
+            slope,
+            intercept: self.value - slope * self.pivot,
+        }
+    }
+}
+
+/// The lower and upper [`LineFamily`] of `σ` on `[l, u]`, where one exists: for a kink of a
+/// ReLU or clipped ReLU inside `(l, u)` on the side where `σ` is convex (lower, at `0`) or
+/// concave (upper, at the cap). `None` where `σ` is linear on `[l, u]` (its chord is exact).
+///
+/// With `c` the cap of a clipped ReLU: below, through `(0, 0)` with slopes `[0, min(1, c/u)]`;
+/// above, through `(c, c)` with slopes `[0, min(1, c/(c − l))]`.
+pub fn line_families(
+    activation: Activation,
+    l: f64,
+    u: f64,
+) -> (Option<LineFamily>, Option<LineFamily>) {
+    if !(l.is_finite() && u.is_finite()) || u <= l {
+        return (None, None);
+    }
+    let (lower_kink, cap) = match activation {
+        Activation::Relu => (true, None),
+        Activation::ClippedRelu { cap } => (true, Some(cap)),
+        Activation::Linear => (false, None),
+    };
+    let lower = (lower_kink && l < 0.0 && u > 0.0).then(|| LineFamily {
+        pivot: 0.0,
+        value: 0.0,
+        min_slope: 0.0,
+        max_slope: cap.map_or(1.0, |c| (c / u).min(1.0)),
+    });
+    let upper = cap.filter(|&c| l < c && u > c).map(|c| LineFamily {
+        pivot: c,
+        value: c,
+        min_slope: 0.0,
+        max_slope: if l < 0.0 { c / (c - l) } else { 1.0 },
+    });
+    (lower, upper)
+}
+
 /// The tightest single-line relaxation of `σ` on `[l, u]` (see the module docs).
 pub fn relaxation(activation: Activation, l: f64, u: f64) -> Relaxation {
     if !(l.is_finite() && u.is_finite()) {
@@ -178,6 +241,50 @@ mod tests {
             assert!(r.lower.at(a) <= s + 1e-9, "{act:?} [{l},{u}] lower at {a}");
             assert!(r.upper.at(a) >= s - 1e-9, "{act:?} [{l},{u}] upper at {a}");
         }
+    }
+
+    /// Every member of a family, at its least, greatest and middle slope, lies on the right
+    /// side of `σ` over `[l, u]`, and it passes through the kink.
+    #[test]
+    fn line_families_hold_on_their_interval() {
+        let cases = [
+            (Activation::Relu, -1.0, 3.0),
+            (Activation::Relu, -3.0, 0.1),
+            (Activation::ClippedRelu { cap: 1.0 }, -0.5, 0.7),
+            (Activation::ClippedRelu { cap: 1.0 }, -0.5, 2.5),
+            (Activation::ClippedRelu { cap: 1.0 }, 0.2, 2.5),
+            (Activation::ClippedRelu { cap: 0.6 }, -4.0, 0.9),
+        ];
+        for (act, l, u) in cases {
+            let (lower, upper) = line_families(act, l, u);
+            assert!(lower.is_some() || upper.is_some(), "{act:?} [{l}, {u}]");
+            for (family, below) in [(lower, true), (upper, false)] {
+                let Some(f) = family else { continue };
+                assert_eq!(act.apply(f.pivot), f.value);
+                for t in [0.0, 0.5, 1.0] {
+                    let line = f.line(f.min_slope + t * (f.max_slope - f.min_slope));
+                    for k in 0..=400 {
+                        let a = l + (u - l) * k as f64 / 400.0;
+                        let (s, v) = (act.apply(a), line.at(a));
+                        assert!(
+                            if below {
+                                v <= s + 1e-12
+                            } else {
+                                v >= s - 1e-12
+                            },
+                            "{act:?} [{l}, {u}] {} slope {} at {a}",
+                            if below { "lower" } else { "upper" },
+                            line.slope
+                        );
+                    }
+                }
+            }
+        }
+        // Linear pieces have none.
+        assert_eq!(line_families(Activation::Relu, 0.5, 2.0), (None, None));
+        assert_eq!(line_families(Activation::Linear, -1.0, 1.0), (None, None));
+        let (lower, upper) = line_families(Activation::ClippedRelu { cap: 1.0 }, 1.5, 2.0);
+        assert!(lower.is_none() && upper.is_none());
     }
 
     #[test]

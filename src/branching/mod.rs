@@ -183,7 +183,7 @@ pub fn solve_by_branching(
     let build_time = started.elapsed().as_secs_f64();
 
     let root = Node {
-        bound: bound_box(network, &weights, input_box, None),
+        bound: bound_box(network, &weights, input_box, None, f64::INFINITY),
         input_box: input_box.clone(),
     };
     let mut queue = BinaryHeap::new();
@@ -249,6 +249,7 @@ pub fn solve_by_branching(
                 control,
                 deadline,
                 &seed,
+                cutoff,
                 &root_widths,
             )
         };
@@ -421,6 +422,7 @@ fn process_box(
     control: &TaskControl,
     deadline: Option<Instant>,
     incumbent: &(Vec<f64>, f64),
+    cutoff: f64,
     root_widths: &[f64],
 ) -> Result<Outcome, BranchError> {
     let (lo, hi) = (node.input_box.lower(), node.input_box.upper());
@@ -487,7 +489,7 @@ fn process_box(
         u[side] = upper;
         let b = InputBox::new(l, u).map_err(|e| BranchError::Problem(e.to_string()))?;
         Ok(Node {
-            bound: bound_box(network, weights, &b, Some(&node.bound.layers)),
+            bound: bound_box(network, weights, &b, Some(&node.bound), cutoff),
             input_box: b,
         })
     };
