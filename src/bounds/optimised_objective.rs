@@ -100,6 +100,20 @@ impl NeuronLines {
     }
 }
 
+/// Every neuron's lower and upper line at the current slopes.
+struct CurrentLines {
+    lower: Vec<Line>,
+    upper: Vec<Line>,
+}
+
+impl CurrentLines {
+    /// Neuron `n`'s lower line (`below`) or upper line.
+    #[inline]
+    fn side(&self, n: usize, below: bool) -> Line {
+        if below { self.lower[n] } else { self.upper[n] }
+    }
+}
+
 /// Adam's step size on a slope, as a fraction of its family's range: a few steps cross it.
 const STEP: f64 = 0.25;
 
@@ -145,8 +159,17 @@ pub fn optimised_objective_bound(
             .collect(),
     };
     let optimisable = lines.iter().any(|n| n.lower.is_some() || n.upper.is_some());
+    // The lines at the current slopes, each side (updated with the slopes).
+    let mut current = CurrentLines {
+        lower: (lines.iter().enumerate())
+            .map(|(n, l)| l.line(true, slopes.lower[n], slopes.upper[n]))
+            .collect(),
+        upper: (lines.iter().enumerate())
+            .map(|(n, l)| l.line(false, slopes.lower[n], slopes.upper[n]))
+            .collect(),
+    };
     let mut pass = BackwardPass::new(network);
-    pass.run(network, weights, input_box, &lines, &slopes);
+    pass.run(network, weights, input_box, &current);
     let mut best = ObjectiveBound {
         lower: pass.lower,
         input_coefficients: pass.input_coefficients.clone(),
@@ -161,25 +184,17 @@ pub fn optimised_objective_bound(
     let (mut m_up, mut v_up) = (vec![0.0; count], vec![0.0; count]);
     let (beta1, beta2) = (0.9_f64, 0.999_f64);
     for t in 1..=search.iterations {
-        pass.forward_at_corner(network, &lines, &slopes);
+        pass.forward_at_corner(network, &current);
         // Ascent on β: ∂β/∂s = c·(â − p) for the side each neuron used.
         let (bias1, bias2) = (1.0 - beta1.powi(t as i32), 1.0 - beta2.powi(t as i32));
         for (n, neuron) in lines.iter().enumerate() {
             let c = pass.coefficients[n];
-            let (family, slope, m, v) = if c >= 0.0 {
-                (
-                    neuron.lower,
-                    &mut slopes.lower[n],
-                    &mut m_lo[n],
-                    &mut v_lo[n],
-                )
+            let (family, slope, line, m, v) = if c >= 0.0 {
+                let (s, l) = (&mut slopes.lower[n], &mut current.lower[n]);
+                (neuron.lower, s, l, &mut m_lo[n], &mut v_lo[n])
             } else {
-                (
-                    neuron.upper,
-                    &mut slopes.upper[n],
-                    &mut m_up[n],
-                    &mut v_up[n],
-                )
+                let (s, l) = (&mut slopes.upper[n], &mut current.upper[n]);
+                (neuron.upper, s, l, &mut m_up[n], &mut v_up[n])
             };
             let Some(f) = family else { continue };
             let grad = c * (pass.pre_activations[n] - f.pivot);
@@ -188,8 +203,9 @@ pub fn optimised_objective_bound(
             let change =
                 STEP * (f.max_slope - f.min_slope) * (*m / bias1) / ((*v / bias2).sqrt() + 1e-12);
             *slope = (*slope + change).clamp(f.min_slope, f.max_slope);
+            *line = f.line(*slope);
         }
-        pass.run(network, weights, input_box, &lines, &slopes);
+        pass.run(network, weights, input_box, &current);
         if pass.lower > best.lower {
             best.lower = pass.lower;
             best.input_coefficients
@@ -256,8 +272,7 @@ impl BackwardPass {
         network: &Network,
         weights: &[f64],
         input_box: &InputBox,
-        lines: &[NeuronLines],
-        slopes: &Slopes,
+        current: &CurrentLines,
     ) {
         let layers = network.layers();
         let [coefficient, previous] = &mut self.work;
@@ -269,7 +284,7 @@ impl BackwardPass {
             for (i, v) in coefficient.iter_mut().enumerate() {
                 let n = offset + i;
                 self.coefficients[n] = *v;
-                let chosen = lines[n].line(*v >= 0.0, slopes.lower[n], slopes.upper[n]);
+                let chosen = current.side(n, *v >= 0.0);
                 constant += *v * (chosen.intercept + layer.bias[i] * chosen.slope);
                 *v *= chosen.slope;
             }
@@ -294,7 +309,7 @@ impl BackwardPass {
 
     /// The relaxed network's pre-activations at the last corner, each neuron through the line
     /// of the side it used in the last backward pass.
-    fn forward_at_corner(&mut self, network: &Network, lines: &[NeuronLines], slopes: &Slopes) {
+    fn forward_at_corner(&mut self, network: &Network, current: &CurrentLines) {
         let [h, next] = &mut self.work;
         h.clear();
         h.extend_from_slice(&self.corner);
@@ -306,7 +321,7 @@ impl BackwardPass {
                 let a = b + row.iter().zip(h.iter()).map(|(w, x)| w * x).sum::<f64>();
                 self.pre_activations[n] = a;
                 let below = self.coefficients[n] >= 0.0;
-                next.push(lines[n].line(below, slopes.lower[n], slopes.upper[n]).at(a));
+                next.push(current.side(n, below).at(a));
             }
             std::mem::swap(h, next);
         }
