@@ -337,3 +337,52 @@ fn lp_obbt_gives_the_same_bounds_on_every_run() {
         }
     }
 }
+
+/// The objective bound with chosen slopes lies between the fixed lines' bound and the triangle
+/// LP's optimum over the same layer bounds (an independent solver: the dense simplex on the
+/// triangle encoding), the LP being the best any choice of slopes can reach; and the ascent
+/// closes most of the gap between the two.
+#[test]
+fn chosen_slopes_approach_the_triangle_lp_bound_from_below() {
+    use reluscope::bounds::{SlopeSearch, optimised_objective_bound, symbolic_bounds};
+    use reluscope::formulation::{Encoding, NetworkModel};
+    use reluscope::lp::DenseSimplex;
+    let (mut gap_fixed, mut gap_chosen) = (0.0, 0.0);
+    for seed in 0..10u64 {
+        let net = random_network(&[3, 10, 8, 1], 300 + seed, Activation::Relu);
+        let b = net.input_box().unwrap().clone();
+        let nb = symbolic_bounds(&net, &b);
+        let sign = if seed % 2 == 0 { 1.0 } else { -1.0 };
+        let search = |iterations| SlopeSearch {
+            iterations,
+            enough: f64::INFINITY,
+            warm_start: None,
+        };
+        let fixed = optimised_objective_bound(&net, &[sign], &nb.layers, &b, search(0)).lower;
+        let chosen = optimised_objective_bound(&net, &[sign], &nb.layers, &b, search(40)).lower;
+        // min sign·y over the triangle relaxation = −max(−sign·y).
+        let lp = NetworkModel::build_prefix(&net, &b, nb.hidden(), Encoding::Triangle).unwrap();
+        let y = &lp.next_preactivations(net.output_layer())[0];
+        let terms: Vec<_> = y.terms.iter().map(|&(c, v)| (c, -sign * v)).collect();
+        let mut dense = DenseSimplex::new();
+        dense.extend_to(&lp.model).unwrap();
+        let triangle = -dense.maximize(&terms).unwrap() + sign * y.constant;
+        let scale = 1e-7 * (1.0 + triangle.abs());
+        assert!(fixed <= chosen, "seed {seed}: {fixed} > {chosen}");
+        assert!(
+            chosen <= triangle + scale,
+            "seed {seed}: chosen slopes {chosen} above the triangle LP {triangle}"
+        );
+        gap_fixed += triangle - fixed;
+        gap_chosen += triangle - chosen;
+    }
+    assert!(
+        gap_fixed > 0.0,
+        "the fixed lines were already optimal everywhere"
+    );
+    assert!(
+        gap_chosen <= 0.25 * gap_fixed,
+        "the ascent closed only {:.0} % of the gap to the LP",
+        100.0 * (1.0 - gap_chosen / gap_fixed)
+    );
+}

@@ -472,31 +472,38 @@ fn solving_by_regions_matches_the_milp() {
 }
 
 #[test]
-fn auto_races_branching_against_the_milp_for_three_inputs() {
+fn auto_branches_alone_at_three_inputs_and_races_the_milp_at_five() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("three.json");
-    let net = reluscope::network::RandomNetwork::new(&[3, 10, 10, 1])
-        .build()
-        .unwrap();
-    reluscope::formats::save_network(&net, &path).unwrap();
-    let p = path.to_str().unwrap();
-    let auto = run_json(&["solve", p, "--json"]);
-    let reason = auto["method_reason"].as_str().unwrap();
-    assert!(
-        reason.contains("3 inputs") && reason.contains("raced"),
-        "{reason}"
-    );
-    assert!(
-        ["branch", "milp"].contains(&auto["method"].as_str().unwrap()),
-        "{auto}"
-    );
-    assert_eq!(auto["status"], "optimal");
-    let milp = run_json(&["solve", p, "--method", "milp", "--json"]);
-    let (a, m) = (
-        auto["objective"].as_f64().unwrap(),
-        milp["objective"].as_f64().unwrap(),
-    );
-    assert!(close(a, m, 1e-6), "auto {a} vs MILP {m}");
+    for (inputs, says) in [(3, "both cores"), (5, "raced")] {
+        let path = dir.path().join(format!("net{inputs}.json"));
+        let net = reluscope::network::RandomNetwork::new(&[inputs, 10, 10, 1])
+            .build()
+            .unwrap();
+        reluscope::formats::save_network(&net, &path).unwrap();
+        let p = path.to_str().unwrap();
+        let auto = run_json(&["solve", p, "--json"]);
+        let reason = auto["method_reason"].as_str().unwrap();
+        assert!(
+            reason.contains(&format!("{inputs} inputs")) && reason.contains(says),
+            "{reason}"
+        );
+        let allowed: &[&str] = if inputs == 3 {
+            &["branch"]
+        } else {
+            &["branch", "milp"]
+        };
+        assert!(
+            allowed.contains(&auto["method"].as_str().unwrap()),
+            "{auto}"
+        );
+        assert_eq!(auto["status"], "optimal");
+        let milp = run_json(&["solve", p, "--method", "milp", "--json"]);
+        let (a, m) = (
+            auto["objective"].as_f64().unwrap(),
+            milp["objective"].as_f64().unwrap(),
+        );
+        assert!(close(a, m, 1e-6), "{inputs} inputs: auto {a} vs MILP {m}");
+    }
 }
 
 #[test]

@@ -107,7 +107,7 @@ fn load_names_the_file_and_asks_for_a_box_when_the_file_has_none() {
 }
 
 #[test]
-fn auto_takes_regions_then_a_race_then_the_milp_and_every_path_agrees() {
+fn auto_takes_regions_then_branching_then_a_race_then_the_milp_and_every_path_agrees() {
     use reluscope::milp::{NetworkSolveOptions, SolveControl};
     use reluscope::network::RandomNetwork;
     use reluscope::pipeline::{MilpSetup, SolveMethod, choose_method, solve};
@@ -156,7 +156,7 @@ fn auto_takes_regions_then_a_race_then_the_milp_and_every_path_agrees() {
     assert_eq!(capped.method, SolveMethod::Milp, "{}", capped.reason);
     assert!(capped.reason.contains("MILP instead"), "{}", capped.reason);
     assert!((capped.report.objective.unwrap() - m).abs() <= 1e-6 * m.abs());
-    // Three inputs: branching raced against the MILP; branching wins on a small network.
+    // Three inputs: branching alone (both cores).
     let net = RandomNetwork::new(&[3, 8, 8, 1]).build().unwrap();
     assert_eq!(
         choose_method(&net, net.input_box().unwrap(), &[]).0,
@@ -168,7 +168,61 @@ fn auto_takes_regions_then_a_race_then_the_milp_and_every_path_agrees() {
         .objective
         .unwrap();
     let three = run(&net, &b3, SolveMethod::Auto, None);
-    assert!(three.reason.contains("raced"), "{}", three.reason);
+    assert_eq!(three.method, SolveMethod::Branch, "{}", three.reason);
+    assert!(
+        three.reason.contains("3 inputs") && three.reason.contains("both cores"),
+        "{}",
+        three.reason
+    );
+    // Branching stopped by a cap (its leaves' region cap at 1, on a network whose leaves
+    // enumerate) hands over to the MILP, which proves the region enumeration's optimum.
+    let net16 = RandomNetwork::new(&[3, 16, 16, 1]).build().unwrap();
+    let b16 = net16.input_box().unwrap().clone();
+    let exact16 = solve_by_regions(
+        &net16,
+        &b16,
+        &objective,
+        None,
+        None,
+        &TaskControl::default(),
+    )
+    .unwrap()
+    .objective
+    .unwrap();
+    let capped = run(&net16, &b16, SolveMethod::Auto, Some(1));
+    assert_eq!(capped.method, SolveMethod::Milp, "{}", capped.reason);
+    assert!(
+        capped.reason.contains("branching stopped") && capped.reason.contains("MILP instead"),
+        "{}",
+        capped.reason
+    );
+    assert_eq!(capped.report.status, "optimal");
+    let c = capped.report.objective.unwrap();
+    assert!(
+        (c - exact16).abs() <= 1e-6 * (1.0 + exact16.abs()),
+        "{c} vs {exact16}"
+    );
+    // The same cap on forced branching: stopped, not proven, and said so.
+    let forced_capped = run(&net16, &b16, SolveMethod::Branch, Some(1));
+    assert_eq!(forced_capped.method, SolveMethod::Branch);
+    assert_eq!(forced_capped.report.status, "other");
+    assert!(forced_capped.report.objective.unwrap() >= exact16 - 1e-9);
+    // Five inputs: branching raced against the MILP, the same optimum as the MILP alone.
+    let net5 = RandomNetwork::new(&[5, 8, 8, 1]).build().unwrap();
+    let b5 = net5.input_box().unwrap().clone();
+    let five = run(&net5, &b5, SolveMethod::Auto, None);
+    assert!(
+        five.reason.contains("5 inputs") && five.reason.contains("raced"),
+        "{}",
+        five.reason
+    );
+    let five_milp = run(&net5, &b5, SolveMethod::Milp, None);
+    let (f, fm) = (
+        five.report.objective.unwrap(),
+        five_milp.report.objective.unwrap(),
+    );
+    assert_eq!(five.report.status, "optimal");
+    assert!((f - fm).abs() <= 1e-6 * (1.0 + fm.abs()), "{f} vs {fm}");
     // Every path, forced, agrees with the region enumeration.
     for (solved, method) in [
         (three, None),

@@ -147,8 +147,11 @@ pub fn optimised_objective_bound(
     let start = |f: Option<LineFamily>, fixed: Line, warm: Option<f64>| {
         f.map_or(0.0, |f| f.line(warm.unwrap_or(fixed.slope)).slope)
     };
+    // A non-finite warm slope (from overflowed bounds upstream) is not a start.
     let warm = |side: fn(&Slopes) -> &Vec<f64>, n: usize| {
-        search.warm_start.and_then(|w| side(w).get(n).copied())
+        (search.warm_start)
+            .and_then(|w| side(w).get(n).copied())
+            .filter(|s| s.is_finite())
     };
     let mut slopes = Slopes {
         lower: (lines.iter().enumerate())
@@ -202,6 +205,10 @@ pub fn optimised_objective_bound(
             *v = beta2 * *v + (1.0 - beta2) * grad * grad;
             let change =
                 STEP * (f.max_slope - f.min_slope) * (*m / bias1) / ((*v / bias2).sqrt() + 1e-12);
+            if !change.is_finite() {
+                // Overflowed coefficients: keep this slope (every slope is valid).
+                continue;
+            }
             *slope = (*slope + change).clamp(f.min_slope, f.max_slope);
             *line = f.line(*slope);
         }

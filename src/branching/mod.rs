@@ -57,6 +57,8 @@ pub struct BranchOptions {
     /// unstable on it. Far below the default the search needs many more boxes (at 0–1 some
     /// 3–4-input networks reach the 2M-box cap); far above, each leaf enumerates long.
     pub leaf_unstable: usize,
+    /// The region cap of a leaf's enumeration (a leaf over it stops the search, not proven).
+    pub leaf_max_regions: usize,
     /// Process the boxes of a round in parallel (rayon).
     pub parallel: bool,
 }
@@ -76,6 +78,7 @@ impl Default for BranchOptions {
             time_limit: None,
             max_open_boxes: 2_000_000,
             leaf_unstable: DEFAULT_LEAF_UNSTABLE,
+            leaf_max_regions: crate::regions::DEFAULT_MAX_REGIONS,
             parallel: true,
         }
     }
@@ -444,6 +447,7 @@ fn process_box(
                     .as_secs_f64()
                     .max(1e-3)
             }),
+            max_regions: options.leaf_max_regions,
             parallel: false,
             prune: true,
             ..RegionOptions::default()

@@ -147,8 +147,8 @@ impl SolverSetting {
             SolverSetting::Milp => (SolverChoice::Milp, None),
             SolverSetting::Regions => (SolverChoice::Regions, None),
             SolverSetting::Branch => (SolverChoice::Branch, None),
-            // The CLI races branching against the MILP for a handful of inputs; the app runs
-            // branching alone (on both cores), so that a run shows one method's progress.
+            // The CLI races branching against the MILP at 5 inputs; the app runs branching
+            // alone (on both cores) there too, so that a run shows one method's progress.
             SolverSetting::Auto => match choose_method(network, input_box, &[]) {
                 (SolveMethod::Regions, why) => (SolverChoice::Regions, Some(why)),
                 (SolveMethod::Branch, why) => (SolverChoice::Branch, Some(why)),

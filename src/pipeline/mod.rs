@@ -379,9 +379,18 @@ impl SolveMethod {
 /// ackley:4 2×50: 0.25 s against 15 s).
 pub const AUTO_REGIONS_MAX_INPUTS: usize = 2;
 
+/// The most inputs for which [`SolveMethod::Auto`] branches over the input box alone, on both
+/// cores, without racing the MILP. Measured on trained Ackley networks (wall s, `solve
+/// --method branch|milp`, 2026-11-29, with the box bounds' chosen slopes): 3 inputs 2×25
+/// 0.01/0.23, 3×25 0.03/5.7, 3×50 0.23/over 60; 4 inputs 2×25 0.03/0.15, 2×50 0.08/7.6,
+/// 3×50 0.42/over 60, 4×25 0.58/7.4 — branching 5–230× faster, and the race (one core each)
+/// 1.5–1.8× slower than branching alone.
+pub const AUTO_BRANCH_ALONE_MAX_INPUTS: usize = 4;
+
 /// The most inputs for which [`SolveMethod::Auto`] races branching over the input box against
-/// the MILP (see `race.rs`); beyond, the MILP alone (with 6–10 inputs it was 2–170× faster
-/// than branching on trained Ackley networks).
+/// the MILP (see `race.rs`), from [`AUTO_BRANCH_ALONE_MAX_INPUTS`]` + 1` on; beyond, the MILP
+/// alone (with 6–10 inputs it was 2–170× faster than branching on trained Ackley networks;
+/// 6-input 2×25 after the chosen slopes: MILP 0.22 s, branching 2.7 s).
 pub const AUTO_RACE_MAX_INPUTS: usize = 5;
 
 /// The path [`SolveMethod::Auto`] takes for `network` over `input_box` under `constraints`
@@ -427,6 +436,14 @@ pub fn choose_method(
                  faster than branch and bound at this dimension"
             ),
         )
+    } else if d <= AUTO_BRANCH_ALONE_MAX_INPUTS {
+        (
+            SolveMethod::Branch,
+            format!(
+                "{d} inputs: branching over the input box on both cores (at 3–4 inputs it was \
+                 5–230× faster than the MILP)"
+            ),
+        )
     } else if d <= AUTO_RACE_MAX_INPUTS {
         (
             SolveMethod::Branch,
@@ -464,8 +481,10 @@ pub struct Solved {
 /// The MILP path computes bounds with `setup` (the caller's choice; `Auto` callers usually
 /// want LP-OBBT) and rescales, then solves; the region path enumerates with `regions` (its
 /// cap, pruning; its time limit is replaced by what is left of
-/// `options.solver.time_limit`, which bounds the whole call). With `Auto`, a region
-/// enumeration stopped by its cap or the time limit hands over to the MILP with the time left.
+/// `options.solver.time_limit`, which bounds the whole call), and branching finishes its
+/// small boxes by enumerations under the same region cap. With `Auto`, a region enumeration
+/// or branching alone (3–4 inputs) stopped by a cap hands over to the MILP with the time left;
+/// at 5 inputs branching races the MILP, one core each.
 #[allow(clippy::too_many_arguments)]
 pub fn solve(
     network: &Network,
@@ -506,7 +525,8 @@ pub fn solve(
             report.status_detail.as_deref().unwrap_or("capped")
         );
     }
-    if method == SolveMethod::Auto && path == SolveMethod::Branch {
+    let race = network.input_dim() > AUTO_BRANCH_ALONE_MAX_INPUTS;
+    if method == SolveMethod::Auto && path == SolveMethod::Branch && race {
         let mut solved = race_branch_and_milp(
             network, input_box, objective, setup, options, control, &task,
         )?;
@@ -517,15 +537,25 @@ pub fn solve(
         let branch = BranchOptions {
             gap: options.solver.mip_rel_gap,
             time_limit: task.remaining().map(|r| r.as_secs_f64()),
+            leaf_max_regions: regions.max_regions,
             ..BranchOptions::default()
         };
         let report = solve_by_branching(network, input_box, objective, &branch, &task)?;
-        return Ok(Solved {
-            report,
-            method: path,
-            reason,
-            prepared: None,
-        });
+        // A cap (open boxes, a leaf's regions) stops branching without a proof: auto hands
+        // over to the MILP with the time left, as for the region enumeration.
+        let capped = report.status == "other" && !task.past_deadline();
+        if !(method == SolveMethod::Auto && capped) {
+            return Ok(Solved {
+                report,
+                method: path,
+                reason,
+                prepared: None,
+            });
+        }
+        reason = format!(
+            "{reason}; branching stopped ({}), so the MILP instead",
+            report.status_detail.as_deref().unwrap_or("capped")
+        );
     }
     if feasibility::single_sided(objective).is_some() {
         let mut solved = feasibility::decide_by_optimising(

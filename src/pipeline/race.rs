@@ -1,10 +1,11 @@
 //! Branching over the input box raced against the MILP, one core each, for the input
-//! dimensions where neither wins every time.
+//! dimension where neither wins every time.
 //!
 //! Measured on trained Ackley networks (wall seconds, `solve --method branch|milp`): with 3–4
-//! inputs branching is 5–130× faster, with 6–10 the MILP is 2–170× faster, and with 5 inputs
-//! each wins on some (2×25: MILP 0.26 s, branching 1.2 s; 2×50: MILP 9.3 s, branching
-//! 2.2 s). Both are exact; the first to prove its optimum stops the other.
+//! inputs branching is 5–230× faster (auto branches alone there), with 6–10 the MILP is
+//! 2–170× faster, and with 5 inputs each wins on some (2026-11-29, both cores: 2×25 MILP
+//! 0.17 s, branching 0.17 s; 2×50 MILP 7.9 s, branching 0.34 s). Both are exact; the first to
+//! prove its optimum stops the other.
 
 use super::cancel_relay::relaying_cancel;
 use super::{MilpSetup, SolveMethod, Solved, prepare_milp};
