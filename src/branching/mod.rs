@@ -5,7 +5,7 @@
 //! Boxes are kept in a queue ordered by their lower bound `β(B)` (symbolic bounds and a
 //! backward relaxation of the objective, in `box_bound.rs`); the incumbent `f̂` is the best
 //! forward-evaluated candidate so far (sampled start, each box's centre and bound corner).
-//! Each round takes the most promising boxes and, in parallel:
+//! Each worker (one per core) takes the most promising open box from a shared queue and:
 //! - drops a box with `β(B) ≥ f̂ − τ`, where `τ = max(gap · |f̂|, 10⁻⁹)`: it cannot improve `f̂`
 //!   by more than the tolerance;
 //! - finishes a box with at most `leaf_unstable` unstable neurons exactly, by enumerating
@@ -26,9 +26,9 @@ use crate::regions::{
     RegionMinimum, RegionOptions, RegionsError, StopReason, minimise_over_regions,
 };
 use box_bound::{BoxBound, bound_box};
-use rayon::prelude::*;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
+use std::sync::{Condvar, Mutex};
 use std::time::Instant;
 use thiserror::Error;
 
@@ -121,13 +121,156 @@ enum Outcome {
 /// nothing): HiGHS's default `mip_abs_gap` is 1e-6, this is tighter.
 const ABSOLUTE_GAP: f64 = 1e-9;
 
-/// Boxes taken per round and worker: enough that waking the workers (a futex round trip per
-/// round: 12 % of the time in `perf` at 4) is paid rarely, few enough that the incumbent
-/// found in one round prunes the next. Measured with both cores (`--method branch`, wall s,
-/// two runs) on the 5-input Ackley networks 2×25, 3×25, 2×50: 4 → 0.93–0.95, 2.13–2.32,
-/// 1.38–1.41; 16 → 0.78, 1.88–2.11, 1.19–1.24 (the same boxes); 64 → 0.73–0.74, 1.84–2.00,
-/// 1.26–1.28, but more boxes on the 4-input 2×50 (3357 → 3807) and 3×25 (859 → 933).
-const BOXES_PER_WORKER: usize = 16;
+/// The tolerance `τ = max(gap · |f̂|, 10⁻⁹)` at incumbent value `f̂`.
+fn tolerance(gap: f64, incumbent: f64) -> f64 {
+    (gap * incumbent.abs()).max(ABSOLUTE_GAP)
+}
+
+/// How long an idle worker waits for a busy one before it checks the clock and Cancel again.
+const IDLE_WAIT: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// Progress is reported every this many boxes taken.
+const REPORT_EVERY: u64 = 64;
+
+/// The search shared by the workers: each takes the open box with the least bound, processes
+/// it without the lock and merges the outcome. No rounds: a worker never waits for the
+/// slowest box of a batch (with rounds of 16 boxes per worker, two cores ran at 70 %
+/// efficiency on 5-input networks).
+struct Search<'a> {
+    network: &'a Network,
+    weights: &'a [f64],
+    options: &'a BranchOptions,
+    control: &'a TaskControl,
+    deadline: Option<Instant>,
+    root_widths: &'a [f64],
+    root_bound: f64,
+    state: Mutex<SearchState>,
+    /// Signalled when boxes are pushed, the search stops or the last busy worker finishes.
+    changed: Condvar,
+}
+
+/// What the workers share under the lock.
+struct SearchState {
+    queue: BinaryHeap<Node>,
+    incumbent: (Vec<f64>, f64),
+    /// The least bound of the boxes dropped or finished.
+    closed_bound: f64,
+    nodes: u64,
+    lps: u64,
+    /// Workers processing a box (the search is over when the queue is empty and none is).
+    busy: usize,
+    /// Boxes taken so far (for progress reports).
+    taken: u64,
+    stop: Option<&'static str>,
+    error: Option<BranchError>,
+}
+
+impl Search<'_> {
+    /// One worker's loop, until the queue is empty and no worker is busy, or a stop.
+    fn work(&self) {
+        let mut state = self.lock();
+        loop {
+            if state.stop.is_some() || state.error.is_some() {
+                break;
+            }
+            let stop = if self.control.is_cancelled() {
+                Some("cancelled")
+            } else if self.deadline.is_some_and(|d| Instant::now() >= d) {
+                Some("time_limit")
+            } else if state.queue.len() > self.options.max_open_boxes {
+                Some("box cap")
+            } else {
+                None
+            };
+            if stop.is_some() {
+                state.stop = stop;
+                break;
+            }
+            let cutoff = state.incumbent.1 - tolerance(self.options.gap, state.incumbent.1);
+            match state.queue.pop() {
+                Some(node) if node.bound.lower >= cutoff => {
+                    // The queue is ordered: every remaining box is dropped too.
+                    let least = node.bound.lower;
+                    state.closed_bound = state.closed_bound.min(least);
+                    state.queue.clear();
+                }
+                Some(node) => {
+                    state.busy += 1;
+                    state.taken += 1;
+                    if state.taken % REPORT_EVERY == 1 {
+                        // How much of the root's gap has been closed.
+                        let (best, lowest) = (state.incumbent.1, node.bound.lower);
+                        let closed = 1.0 - (best - lowest) / (best - self.root_bound).max(1e-300);
+                        let open = state.queue.len() + 1;
+                        self.control.report(closed, &format!("{open} open boxes"));
+                    }
+                    let seed = state.incumbent.clone();
+                    drop(state);
+                    let outcome = process_box(
+                        self.network,
+                        self.weights,
+                        node,
+                        self.options,
+                        self.control,
+                        self.deadline,
+                        &seed,
+                        cutoff,
+                        self.root_widths,
+                    );
+                    state = self.lock();
+                    state.busy -= 1;
+                    self.merge(&mut state, outcome);
+                    self.changed.notify_all();
+                }
+                None if state.busy == 0 => break,
+                None => {
+                    state = match self.changed.wait_timeout(state, IDLE_WAIT) {
+                        Ok((guard, _)) => guard,
+                        Err(poisoned) => poisoned.into_inner().0,
+                    };
+                }
+            }
+        }
+        self.changed.notify_all();
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, SearchState> {
+        // A worker that panicked leaves the state as it was between two boxes.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Adds a processed box's halves to the queue, or its exact minimum to the incumbent.
+    fn merge(&self, state: &mut SearchState, outcome: Result<Outcome, BranchError>) {
+        match outcome {
+            Err(e) => {
+                state.error.get_or_insert(e);
+            }
+            Ok(Outcome::Split(halves)) => {
+                state.nodes += 2;
+                for half in *halves {
+                    offer(&mut state.incumbent, &half.bound.candidate);
+                    state.queue.push(half);
+                }
+            }
+            Ok(Outcome::Leaf { minimum, bound }) => {
+                state.lps += minimum.lps as u64;
+                if let Some((value, x)) = minimum.best {
+                    offer(&mut state.incumbent, &(x, value));
+                }
+                let stop = match minimum.stopped {
+                    None => None,
+                    Some(StopReason::Cancelled) => Some("cancelled"),
+                    Some(StopReason::TimeLimit) => Some("time_limit"),
+                    Some(_) => Some("leaf cap"),
+                };
+                if let Some(s) = stop {
+                    state.stop.get_or_insert(s);
+                }
+                state.closed_bound = state.closed_bound.min(bound);
+            }
+        }
+    }
+}
 
 /// Minimises (or maximises) `objective` over `input_box` by branch and bound over the input
 /// box (see the [module doc](self)).
@@ -189,11 +332,6 @@ pub fn solve_by_branching(
         bound: bound_box(network, &weights, input_box, None, f64::INFINITY),
         input_box: input_box.clone(),
     };
-    let mut queue = BinaryHeap::new();
-    let mut closed_bound = f64::INFINITY;
-    let mut nodes = 1u64;
-    let mut lps = 0u64;
-    let mut stop: Option<&'static str> = None;
     let root_bound = root.bound.lower;
     // A zero-width side is never split (its relative width is taken as 0).
     let root_widths: Vec<f64> = input_box
@@ -203,98 +341,56 @@ pub fn solve_by_branching(
         .map(|(l, u)| if u > l { u - l } else { f64::INFINITY })
         .collect();
     offer(&mut incumbent, &root.bound.candidate);
+    let mut queue = BinaryHeap::new();
     queue.push(root);
-    let tolerance = |incumbent: f64| (options.gap * incumbent.abs()).max(ABSOLUTE_GAP);
     let threads = if options.parallel {
-        rayon::current_num_threads()
+        rayon::current_num_threads().max(1)
     } else {
         1
     };
-    while !queue.is_empty() {
-        if control.is_cancelled() {
-            stop = Some("cancelled");
-            break;
+    let search = Search {
+        network,
+        weights: &weights,
+        options,
+        control,
+        deadline,
+        root_widths: &root_widths,
+        root_bound,
+        state: Mutex::new(SearchState {
+            queue,
+            incumbent,
+            closed_bound: f64::INFINITY,
+            nodes: 1,
+            lps: 0,
+            busy: 0,
+            taken: 0,
+            stop: None,
+            error: None,
+        }),
+        changed: Condvar::new(),
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..threads {
+            scope.spawn(|| search.work());
         }
-        if deadline.is_some_and(|d| Instant::now() >= d) {
-            stop = Some("time_limit");
-            break;
-        }
-        if queue.len() > options.max_open_boxes {
-            stop = Some("box cap");
-            break;
-        }
-        // Progress: how much of the root's gap has been closed.
-        let lowest = queue.peek().map_or(incumbent.1, |n| n.bound.lower);
-        let closed = 1.0 - (incumbent.1 - lowest) / (incumbent.1 - root_bound).max(1e-300);
-        control.report(closed, &format!("{} open boxes", queue.len()));
-        let cutoff = incumbent.1 - tolerance(incumbent.1);
-        let mut batch = Vec::with_capacity(threads * BOXES_PER_WORKER);
-        while batch.len() < threads * BOXES_PER_WORKER {
-            match queue.pop() {
-                Some(node) if node.bound.lower >= cutoff => {
-                    // The queue is ordered: every remaining box is dropped too.
-                    closed_bound = closed_bound.min(node.bound.lower);
-                    queue
-                        .drain()
-                        .for_each(|n| closed_bound = closed_bound.min(n.bound.lower));
-                }
-                Some(node) => batch.push(node),
-                None => break,
-            }
-        }
-        let seed = incumbent.clone();
-        let process = |node: Node| -> Result<Outcome, BranchError> {
-            process_box(
-                network,
-                &weights,
-                node,
-                options,
-                control,
-                deadline,
-                &seed,
-                cutoff,
-                &root_widths,
-            )
-        };
-        let outcomes: Vec<Result<Outcome, BranchError>> = if threads > 1 && batch.len() > 1 {
-            batch.into_par_iter().map(process).collect()
-        } else {
-            batch.into_iter().map(process).collect()
-        };
-        for outcome in outcomes {
-            match outcome? {
-                Outcome::Split(halves) => {
-                    nodes += 2;
-                    for half in *halves {
-                        offer(&mut incumbent, &half.bound.candidate);
-                        queue.push(half);
-                    }
-                }
-                Outcome::Leaf { minimum, bound } => {
-                    lps += minimum.lps as u64;
-                    if let Some((value, x)) = minimum.best {
-                        offer(&mut incumbent, &(x, value));
-                    }
-                    match minimum.stopped {
-                        None => {}
-                        Some(StopReason::Cancelled) => {
-                            stop.get_or_insert("cancelled");
-                        }
-                        Some(StopReason::TimeLimit) => {
-                            stop.get_or_insert("time_limit");
-                        }
-                        Some(_) => {
-                            stop.get_or_insert("leaf cap");
-                        }
-                    }
-                    closed_bound = closed_bound.min(bound);
-                }
-            }
-        }
-        if stop.is_some() {
-            break;
-        }
+        search.work();
+    });
+    let state = search
+        .state
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(error) = state.error {
+        return Err(error);
     }
+    let SearchState {
+        queue,
+        incumbent,
+        closed_bound,
+        nodes,
+        lps,
+        stop,
+        ..
+    } = state;
     let open_bound = queue
         .iter()
         .map(|n| n.bound.lower)
