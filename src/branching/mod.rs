@@ -59,7 +59,8 @@ pub struct BranchOptions {
     pub leaf_unstable: usize,
     /// The region cap of a leaf's enumeration (a leaf over it stops the search, not proven).
     pub leaf_max_regions: usize,
-    /// Process the boxes of a round in parallel (rayon).
+    /// Process boxes on as many threads as rayon's pool has (`RAYON_NUM_THREADS`), or on
+    /// the calling thread only.
     pub parallel: bool,
 }
 
