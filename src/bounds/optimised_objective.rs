@@ -13,7 +13,9 @@
 //! relaxed network's pre-activation at the minimising corner `x̂` of `B`. So each step is one
 //! backward pass (the bound, `x̂` and `c`) and one forward pass (`â`), then projected ascent
 //! (Adam on `s`, each slope in its family's range). Every iterate is a valid bound: the best is
-//! kept, and the first is the fixed lines' own bound, so the result is never weaker.
+//! kept, and without a warm start the first is the fixed lines' own bound (the fixed lines of
+//! an unstable neuron pass through its kink, so they are members of its family), so the result
+//! is never weaker.
 //!
 //! ```
 //! use ndarray::array;
@@ -118,10 +120,14 @@ impl CurrentLines {
 const STEP: f64 = 0.25;
 
 /// Lower-bounds `weights · f(x)` over `input_box`, given every layer's pre-activation bounds
-/// (`bounds[k]` for layer `k`, the output layer included), by projected ascent on the slopes
-/// (see the [module doc](self)). The result is the best iterate, the start included: without a
-/// warm start, never weaker than the fixed lines' bound of
-/// [`objective_relaxation`](super::objective_relaxation).
+/// (`bounds[k]` for layer `k`, the output layer included): `β(s) = min_{x∈B} gᵀx + h` of the
+/// backward relaxation with each kinked neuron's line `σ(p) + sʲᵢ(a − p)` taken from its
+/// [`LineFamily`], the slopes raised by projected Adam steps along
+/// `∂β/∂sʲᵢ = cʲᵢ·(âʲᵢ − p)` (backward coefficient times the relaxed network's pre-activation
+/// at the minimising corner, minus the kink). The result is the best iterate, the start
+/// included: without a warm start, never weaker than the fixed lines' bound of
+/// [`objective_relaxation`](super::objective_relaxation). A non-finite iterate (overflow)
+/// never replaces a finite one, and a non-finite start reads as `−∞`.
 pub fn optimised_objective_bound(
     network: &Network,
     weights: &[f64],
@@ -174,7 +180,7 @@ pub fn optimised_objective_bound(
     let mut pass = BackwardPass::new(network);
     pass.run(network, weights, input_box, &current);
     let mut best = ObjectiveBound {
-        lower: pass.lower,
+        lower: finite_or_minus_infinity(pass.lower),
         input_coefficients: pass.input_coefficients.clone(),
         constant: pass.constant,
         slopes: slopes.clone(),
@@ -201,19 +207,22 @@ pub fn optimised_objective_bound(
             };
             let Some(f) = family else { continue };
             let grad = c * (pass.pre_activations[n] - f.pivot);
+            if !grad.is_finite() {
+                // Overflowed coefficients: keep this slope (every slope is valid).
+                continue;
+            }
             *m = beta1 * *m + (1.0 - beta1) * grad;
             *v = beta2 * *v + (1.0 - beta2) * grad * grad;
             let change =
                 STEP * (f.max_slope - f.min_slope) * (*m / bias1) / ((*v / bias2).sqrt() + 1e-12);
             if !change.is_finite() {
-                // Overflowed coefficients: keep this slope (every slope is valid).
                 continue;
             }
             *slope = (*slope + change).clamp(f.min_slope, f.max_slope);
             *line = f.line(*slope);
         }
         pass.run(network, weights, input_box, &current);
-        if pass.lower > best.lower {
+        if pass.lower.is_finite() && pass.lower > best.lower {
             best.lower = pass.lower;
             best.input_coefficients
                 .copy_from_slice(&pass.input_coefficients);
@@ -226,6 +235,15 @@ pub fn optimised_objective_bound(
         }
     }
     best
+}
+
+/// `value`, or `−∞` where it is NaN or `+∞` (an overflowed bound proves nothing).
+fn finite_or_minus_infinity(value: f64) -> f64 {
+    if value.is_finite() || value == f64::NEG_INFINITY {
+        value
+    } else {
+        f64::NEG_INFINITY
+    }
 }
 
 /// The buffers of one backward and forward pass, kept across iterations; per-neuron entries
@@ -273,7 +291,7 @@ impl BackwardPass {
         }
     }
 
-    /// `g`, `h`, `β` and the minimising corner for the lines at `slopes`.
+    /// `g`, `h`, `β` and the minimising corner for the `current` lines.
     fn run(
         &mut self,
         network: &Network,

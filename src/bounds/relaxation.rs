@@ -128,6 +128,9 @@ pub fn line_families(
 
 /// The tightest single-line relaxation of `σ` on `[l, u]` (see the module docs).
 pub fn relaxation(activation: Activation, l: f64, u: f64) -> Relaxation {
+    // A NaN end (`0 · ∞` in overflowed bounds) is no bound at all on that side.
+    let l = if l.is_nan() { f64::NEG_INFINITY } else { l };
+    let u = if u.is_nan() { f64::INFINITY } else { u };
     if !(l.is_finite() && u.is_finite()) {
         // Overflowed bounds: σ is non-decreasing, so the horizontal lines at σ(l) and σ(u)
         // are valid (if useless); no slope or area is computable.
@@ -285,6 +288,30 @@ mod tests {
         assert_eq!(line_families(Activation::Linear, -1.0, 1.0), (None, None));
         let (lower, upper) = line_families(Activation::ClippedRelu { cap: 1.0 }, 1.5, 2.0);
         assert!(lower.is_none() && upper.is_none());
+    }
+
+    /// A NaN end (from `0 · ∞` in overflowed bounds) is read as no bound on that side: the
+    /// lines stay valid wherever σ is defined, never a line through a made-up end.
+    #[test]
+    fn a_nan_end_is_no_bound() {
+        for act in [
+            Activation::Relu,
+            Activation::ClippedRelu { cap: 1.0 },
+            Activation::Linear,
+        ] {
+            let r = relaxation(act, -1.0, f64::NAN);
+            for a in [-1.0, 0.0, 0.5, 3.0, 1e6] {
+                let s = act.apply(a);
+                assert!(r.lower.at(a) <= s, "{act:?} lower at {a}");
+                assert!(r.upper.at(a) >= s, "{act:?} upper at {a}");
+            }
+            let r = relaxation(act, f64::NAN, 2.0);
+            for a in [-1e6, -1.0, 0.0, 2.0] {
+                let s = act.apply(a);
+                assert!(r.lower.at(a) <= s, "{act:?} lower at {a}");
+                assert!(r.upper.at(a) >= s, "{act:?} upper at {a}");
+            }
+        }
     }
 
     #[test]

@@ -129,7 +129,12 @@ pub(crate) fn bound_box(
         .map(|(gj, (l, u))| gj.abs() * (u - l))
         .collect();
     BoxBound {
-        lower: linear.max(interval),
+        // NaN (overflowed bounds) would sort last in the queue and be dropped unproven.
+        lower: if linear.max(interval).is_nan() {
+            f64::NEG_INFINITY
+        } else {
+            linear.max(interval)
+        },
         unstable,
         candidate,
         split_scores,

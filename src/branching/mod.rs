@@ -59,12 +59,15 @@ pub struct BranchOptions {
     pub leaf_unstable: usize,
     /// The region cap of a leaf's enumeration (a leaf over it stops the search, not proven).
     pub leaf_max_regions: usize,
-    /// Process boxes on as many threads as rayon's pool has (`RAYON_NUM_THREADS`), or on
-    /// the calling thread only.
+    /// Process boxes on as many threads (the calling one and scoped OS threads) as rayon's
+    /// pool has cores (`RAYON_NUM_THREADS`), or on the calling thread only. Called from inside
+    /// a rayon task, branching runs on that thread alone.
     pub parallel: bool,
 }
 
-/// Default `leaf_unstable`. Measured on the 5-input Ackley networks 2×25, 3×25, 2×50 (wall
+/// Default `leaf_unstable`. With the chosen slopes (one core, 5-input 2×25 / 3×25 / 2×50 and
+/// 4-input 2×50, wall s): 3 → 0.41/1.22/1.01/0.27, 6 → 0.41/1.07/0.90/0.16, 9 →
+/// 0.43/1.11/0.91/0.16, 12 → 0.50/1.12/1.06/0.17. Before, measured on the 5-input Ackley networks 2×25, 3×25, 2×50 (wall
 /// seconds, 2 cores): 4 → 1.7/4.7/2.7, 8 → 1.4/3.7/2.4, 12 → 1.9/4.4/3.1, 25 → 9.3/9.7/10.2,
 /// 40 → 28/31/44. Fewer mean more bisections, more mean larger enumerations. Once boxes
 /// were bounded 30 % faster, one core, the same three and the 4-input 2×50 and 2×25: 3 →
@@ -198,26 +201,37 @@ impl Search<'_> {
                 Some(node) => {
                     state.busy += 1;
                     state.taken += 1;
-                    if state.taken % REPORT_EVERY == 1 {
-                        // How much of the root's gap has been closed.
+                    // How much of the root's gap has been closed (reported without the lock).
+                    let progress = (state.taken % REPORT_EVERY == 1).then(|| {
                         let (best, lowest) = (state.incumbent.1, node.bound.lower);
                         let closed = 1.0 - (best - lowest) / (best - self.root_bound).max(1e-300);
-                        let open = state.queue.len() + 1;
-                        self.control.report(closed, &format!("{open} open boxes"));
-                    }
+                        (closed, state.queue.len() + 1)
+                    });
                     let seed = state.incumbent.clone();
                     drop(state);
-                    let outcome = process_box(
-                        self.network,
-                        self.weights,
-                        node,
-                        self.options,
-                        self.control,
-                        self.deadline,
-                        &seed,
-                        cutoff,
-                        self.root_widths,
-                    );
+                    if let Some((closed, open)) = progress {
+                        self.control.report(closed, &format!("{open} open boxes"));
+                    }
+                    // A panic while processing a box becomes an error: left uncaught it would
+                    // leave the box counted as busy, and the other workers waiting for it.
+                    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        process_box(
+                            self.network,
+                            self.weights,
+                            node,
+                            self.options,
+                            self.control,
+                            self.deadline,
+                            &seed,
+                            cutoff,
+                            self.root_widths,
+                        )
+                    }))
+                    .unwrap_or_else(|_| {
+                        Err(BranchError::Problem(
+                            "a branching worker panicked while processing a box".into(),
+                        ))
+                    });
                     state = self.lock();
                     state.busy -= 1;
                     self.merge(&mut state, outcome);
@@ -236,7 +250,8 @@ impl Search<'_> {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, SearchState> {
-        // A worker that panicked leaves the state as it was between two boxes.
+        // No panic can happen under the lock (processing is caught and runs without it), but
+        // a poisoned lock would still hold a consistent state between two boxes.
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -344,7 +359,9 @@ pub fn solve_by_branching(
     offer(&mut incumbent, &root.bound.candidate);
     let mut queue = BinaryHeap::new();
     queue.push(root);
-    let threads = if options.parallel {
+    // Inside a rayon task (a problem's alternatives solved in parallel) the pool's cores are
+    // already busy: no more threads then.
+    let threads = if options.parallel && rayon::current_thread_index().is_none() {
         rayon::current_num_threads().max(1)
     } else {
         1

@@ -395,6 +395,7 @@ pub const AUTO_RACE_MAX_INPUTS: usize = 5;
 
 /// The path [`SolveMethod::Auto`] takes for `network` over `input_box` under `constraints`
 /// (an objective's), and why (one line for reports). [`SolveMethod::Branch`] here means
+/// branching alone on both cores up to [`AUTO_BRANCH_ALONE_MAX_INPUTS`] inputs, and beyond
 /// branching raced against the MILP, the first to prove its optimum winning; with
 /// constraints on the outputs (which branching does not take) the MILP stands in for it,
 /// and a box with a side of zero width (which the region enumeration cannot split) sends
@@ -540,32 +541,84 @@ pub fn solve(
             leaf_max_regions: regions.max_regions,
             ..BranchOptions::default()
         };
-        let report = solve_by_branching(network, input_box, objective, &branch, &task)?;
-        // A cap (open boxes, a leaf's regions) stops branching without a proof: auto hands
-        // over to the MILP with the time left, as for the region enumeration.
-        let capped = report.status == "other" && !task.past_deadline();
-        if !(method == SolveMethod::Auto && capped) {
+        let result = solve_by_branching(network, input_box, objective, &branch, &task);
+        if method != SolveMethod::Auto {
             return Ok(Solved {
-                report,
+                report: result?,
                 method: path,
                 reason,
                 prepared: None,
             });
         }
-        reason = format!(
-            "{reason}; branching stopped ({}), so the MILP instead",
-            report.status_detail.as_deref().unwrap_or("capped")
-        );
+        // A cap (open boxes, a leaf's regions) or an error stops branching without a proof:
+        // auto hands over to the MILP with the time left, as for the region enumeration, and
+        // keeps branching's point if the MILP ends unproven with a worse one.
+        let why = match &result {
+            Ok(report) if report.status == "other" && !task.past_deadline() => report
+                .status_detail
+                .clone()
+                .unwrap_or_else(|| "capped".into()),
+            Ok(report) => {
+                return Ok(Solved {
+                    report: report.clone(),
+                    method: path,
+                    reason,
+                    prepared: None,
+                });
+            }
+            Err(e) => e.to_string(),
+        };
+        reason = format!("{reason}; branching stopped ({why}), so the MILP instead");
+        let mut solved = solve_milp_path(
+            network, input_box, objective, setup, options, control, &task, reason,
+        )?;
+        if let Ok(branched) = result {
+            let better = |a: Option<f64>, b: Option<f64>| match (a, b) {
+                (Some(a), Some(b)) => objective.sense.sign() * a < objective.sense.sign() * b,
+                (Some(_), None) => true,
+                _ => false,
+            };
+            if solved.report.status != "optimal"
+                && better(branched.objective, solved.report.objective)
+            {
+                solved.reason = format!(
+                    "{}; the MILP ended unproven with a worse point, so branching's (not proven)",
+                    solved.reason
+                );
+                solved.report = branched;
+                solved.method = SolveMethod::Branch;
+                solved.prepared = None;
+            }
+        }
+        return Ok(solved);
     }
+    solve_milp_path(
+        network, input_box, objective, setup, options, control, &task, reason,
+    )
+}
+
+/// The MILP path of [`solve`] (a single-sided feasibility question by optimising), within
+/// `task`'s time.
+#[allow(clippy::too_many_arguments)]
+fn solve_milp_path(
+    network: &Network,
+    input_box: &InputBox,
+    objective: &Objective,
+    setup: &MilpSetup,
+    options: &NetworkSolveOptions,
+    control: &SolveControl,
+    task: &TaskControl,
+    reason: String,
+) -> Result<Solved, Error> {
     if feasibility::single_sided(objective).is_some() {
         let mut solved = feasibility::decide_by_optimising(
-            network, input_box, objective, setup, options, control, &task,
+            network, input_box, objective, setup, options, control, task,
         )?;
         solved.reason = format!("{reason}; {}", solved.reason);
         return Ok(solved);
     }
     let prepared =
-        prepare_milp_constrained(network, input_box, setup, &objective.constraints, &task)?;
+        prepare_milp_constrained(network, input_box, setup, &objective.constraints, task)?;
     let mut options = options.clone();
     if let Some(left) = task.remaining() {
         options.solver.time_limit = Some(left.as_secs_f64().max(1e-3));
