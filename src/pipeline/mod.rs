@@ -9,6 +9,7 @@
 
 mod cancel_relay;
 mod feasibility;
+mod handover;
 mod problem_analysis;
 mod problem_solve;
 mod race;
@@ -573,22 +574,7 @@ pub fn solve(
             network, input_box, objective, setup, options, control, &task, reason,
         )?;
         if let Ok(branched) = result {
-            let better = |a: Option<f64>, b: Option<f64>| match (a, b) {
-                (Some(a), Some(b)) => objective.sense.sign() * a < objective.sense.sign() * b,
-                (Some(_), None) => true,
-                _ => false,
-            };
-            if solved.report.status != "optimal"
-                && better(branched.objective, solved.report.objective)
-            {
-                solved.reason = format!(
-                    "{}; the MILP ended unproven with a worse point, so branching's (not proven)",
-                    solved.reason
-                );
-                solved.report = branched;
-                solved.method = SolveMethod::Branch;
-                solved.prepared = None;
-            }
+            solved = handover::keep_the_better_unproven(solved, branched, objective.sense);
         }
         return Ok(solved);
     }

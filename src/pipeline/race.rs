@@ -8,6 +8,7 @@
 //! prove its optimum stops the other.
 
 use super::cancel_relay::relaying_cancel;
+use super::handover::better_objective;
 use super::{MilpSetup, SolveMethod, Solved, prepare_milp};
 use crate::branching::{BranchOptions, solve_by_branching};
 use crate::control::TaskControl;
@@ -129,16 +130,8 @@ fn pick_winner<P>(
     user_cancelled: bool,
 ) -> Result<(SolveReport, SolveMethod, String, Option<P>), Error> {
     let optimal = |r: &SolveReport| r.status == "optimal";
-    let better = |a: &SolveReport, b: &SolveReport| -> bool {
-        match (a.objective, b.objective) {
-            (Some(x), Some(y)) => match sense {
-                Sense::Minimize => x < y,
-                Sense::Maximize => x > y,
-            },
-            (Some(_), None) => true,
-            _ => false,
-        }
-    };
+    let better =
+        |a: &SolveReport, b: &SolveReport| better_objective(a.objective, b.objective, sense);
     let branch_optimal = branch.result.as_ref().is_ok_and(optimal);
     let milp_optimal = milp.result.as_ref().is_ok_and(|(r, _)| optimal(r));
     let branch_wins = branch_optimal && (!milp_optimal || branch.at <= milp.at);
