@@ -151,6 +151,16 @@ impl SolverSetting {
             // alone (on both cores) there too, so that a run shows one method's progress.
             SolverSetting::Auto => match choose_method(network, input_box, &[]) {
                 (SolveMethod::Regions, why) => (SolverChoice::Regions, Some(why)),
+                (SolveMethod::Branch, why)
+                    if network.input_dim() > reluscope::pipeline::AUTO_BRANCH_ALONE_MAX_INPUTS =>
+                {
+                    (
+                        SolverChoice::Branch,
+                        Some(format!(
+                            "{why} on the command line; the app branches alone on both cores"
+                        )),
+                    )
+                }
                 (SolveMethod::Branch, why) => (SolverChoice::Branch, Some(why)),
                 (_, why) => (SolverChoice::Milp, Some(why)),
             },
@@ -300,6 +310,32 @@ mod tests {
         s.combination = "1, x".into();
         assert!(s.objective(2).unwrap_err().contains("\"x\""));
         assert!(s.objective(3).is_err());
+    }
+
+    /// Auto in the app: regions for 2 inputs, branching for 3–5 (alone, as the app runs it:
+    /// the reason says so where the command line would race the MILP), the MILP beyond.
+    #[test]
+    fn auto_resolves_by_input_dimension_and_says_what_the_app_runs() {
+        let pick = |inputs: usize| {
+            let net = reluscope::network::RandomNetwork::new(&[inputs, 6, 1])
+                .build()
+                .unwrap();
+            let b = net.input_box().unwrap().clone();
+            SolverSetting::Auto.resolve(&net, &b)
+        };
+        assert_eq!(pick(2).0, SolverChoice::Regions);
+        let (three, why3) = pick(3);
+        assert_eq!(three, SolverChoice::Branch);
+        let why3 = why3.unwrap();
+        assert!(
+            why3.contains("both cores") && !why3.contains("the app"),
+            "{why3}"
+        );
+        let (five, why5) = pick(5);
+        assert_eq!(five, SolverChoice::Branch);
+        let why5 = why5.unwrap();
+        assert!(why5.contains("the app branches alone"), "{why5}");
+        assert_eq!(pick(6).0, SolverChoice::Milp);
     }
 
     #[test]
