@@ -91,9 +91,10 @@ pub(crate) fn bound_box(
         warm_start: parent.map(|p| &p.slopes),
     };
     let objective = optimised_objective_bound(network, weights, &bounds, input_box, search);
-    let (g, h, slopes) = (
+    // `linear`: `min_{x∈B} gᵀx + h`, as the slope search found it (`−∞` on overflow).
+    let (linear, g, slopes) = (
+        objective.lower,
         objective.input_coefficients,
-        objective.constant,
         objective.slopes,
     );
     let corner: Vec<f64> = g
@@ -101,7 +102,6 @@ pub(crate) fn bound_box(
         .zip(lo.iter().zip(hi))
         .map(|(&gj, (&l, &u))| if gj >= 0.0 { l } else { u })
         .collect();
-    let linear = h + g.iter().zip(&corner).map(|(a, b)| a * b).sum::<f64>();
     let output = &bounds[layers.len() - 1];
     let last = layers[layers.len() - 1].activation;
     let interval: f64 = weights
@@ -128,12 +128,14 @@ pub(crate) fn bound_box(
         .zip(lo.iter().zip(hi))
         .map(|(gj, (l, u))| gj.abs() * (u - l))
         .collect();
+    // Overflowed bounds prove nothing: a NaN would sort last in the queue and a `+∞` would
+    // drop the box, both unproven.
+    let lower = linear.max(interval);
     BoxBound {
-        // NaN (overflowed bounds) would sort last in the queue and be dropped unproven.
-        lower: if linear.max(interval).is_nan() {
+        lower: if lower.is_nan() || lower == f64::INFINITY {
             f64::NEG_INFINITY
         } else {
-            linear.max(interval)
+            lower
         },
         unstable,
         candidate,
@@ -185,6 +187,36 @@ mod tests {
                 assert!(b.contains(x, 0.0));
                 assert!((value(x) - v).abs() < 1e-12);
                 assert!(bound.lower <= *v + 1e-9);
+            }
+        }
+    }
+
+    /// Weights at the accepted limit (10¹²) through 27 layers: the products overflow. The
+    /// bound is never above a sampled value and never NaN (which would sort the box last and
+    /// drop it unproven).
+    #[test]
+    fn overflowing_products_give_no_false_bound() {
+        use crate::network::Layer;
+        use crate::network::limits::MAX_MAGNITUDE;
+        use ndarray::array;
+        let mut chain: Vec<Layer> = (0..27)
+            .map(|_| Layer::new(array![[MAX_MAGNITUDE]], array![0.0], Activation::Relu))
+            .collect();
+        chain.push(Layer::new(array![[1.0]], array![0.0], Activation::Linear));
+        let net = Network::new(chain, None).unwrap();
+        let b = InputBox::new(vec![-1.0], vec![1.0]).unwrap();
+        assert_eq!(net.forward(&[0.5])[0], f64::INFINITY);
+        for weight in [1.0, -1.0] {
+            let bound = bound_box(&net, &[weight], &b, None, f64::INFINITY);
+            assert!(!bound.lower.is_nan(), "weight {weight}");
+            for k in 0..=20 {
+                let x = -1.0 + 0.1 * k as f64;
+                let value = weight * net.forward(&[x])[0];
+                assert!(
+                    bound.lower <= value,
+                    "weight {weight}: {} > {value} at {x}",
+                    bound.lower
+                );
             }
         }
     }

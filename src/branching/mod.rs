@@ -67,8 +67,8 @@ pub struct BranchOptions {
 
 /// Default `leaf_unstable`. With the chosen slopes (one core, 5-input 2×25 / 3×25 / 2×50 and
 /// 4-input 2×50, wall s): 3 → 0.41/1.22/1.01/0.27, 6 → 0.41/1.07/0.90/0.16, 9 →
-/// 0.43/1.11/0.91/0.16, 12 → 0.50/1.12/1.06/0.17. Before, measured on the 5-input Ackley networks 2×25, 3×25, 2×50 (wall
-/// seconds, 2 cores): 4 → 1.7/4.7/2.7, 8 → 1.4/3.7/2.4, 12 → 1.9/4.4/3.1, 25 → 9.3/9.7/10.2,
+/// 0.43/1.11/0.91/0.16, 12 → 0.50/1.12/1.06/0.17. Before, with fixed lines, on the 5-input
+/// Ackley networks 2×25, 3×25, 2×50 (wall seconds, 2 cores): 4 → 1.7/4.7/2.7, 8 → 1.4/3.7/2.4, 12 → 1.9/4.4/3.1, 25 → 9.3/9.7/10.2,
 /// 40 → 28/31/44. Fewer mean more bisections, more mean larger enumerations. Once boxes
 /// were bounded 30 % faster, one core, the same three and the 4-input 2×50 and 2×25: 3 →
 /// 1.06/4.15/2.15/0.64, 5 → 0.85/2.07/1.25/0.24, 6 → 0.91/1.88/1.23/0.22/0.044, 7 →
