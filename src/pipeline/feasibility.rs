@@ -7,12 +7,10 @@
 //! a network's optimum that the feasibility MILP leaves at its time limit.
 
 use super::cancel_relay::relaying_cancel;
-use super::{MilpSetup, PreparedMilp, SolveMethod, Solved, prepare_milp_constrained};
-use crate::control::TaskControl;
+use super::{PreparedMilp, SolveCall, SolveMethod, Solved, prepare_milp_constrained};
 use crate::error::Error;
 use crate::formulation::OutputConstraint;
 use crate::milp::{NetworkSolveOptions, Objective, Sense, SolveControl, SolveProgress};
-use crate::network::{InputBox, Network};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
@@ -31,15 +29,16 @@ pub(super) fn single_sided(objective: &Objective) -> Option<&OutputConstraint> {
 /// constraint's function over the MILP prepared with `setup` (its bounds with the constraint
 /// in OBBT's LPs). The report is that of the feasibility question: `optimal` with the point
 /// found, `infeasible` when the proven bound passes the side, else the solver's status.
-pub(super) fn decide_by_optimising(
-    network: &Network,
-    input_box: &InputBox,
-    objective: &Objective,
-    setup: &MilpSetup,
-    options: &NetworkSolveOptions,
-    control: &SolveControl,
-    task: &TaskControl,
-) -> Result<Solved, Error> {
+pub(super) fn decide_by_optimising(call: &SolveCall) -> Result<Solved, Error> {
+    let SolveCall {
+        network,
+        input_box,
+        objective,
+        setup,
+        options,
+        control,
+        task,
+    } = *call;
     let constraint = single_sided(objective)
         .ok_or_else(|| Error::Invalid("not a one-constraint feasibility question".into()))?
         .normalized();
@@ -201,7 +200,9 @@ fn watched<T>(
 mod tests {
     use super::*;
     use crate::bounds::BoundMethod;
+    use crate::control::TaskControl;
     use crate::network::tests::random_network;
+    use crate::pipeline::MilpSetup;
     use crate::regions::solve_by_regions;
 
     /// `f ≤ min + ε` has a point and `f ≤ min − ε` none (likewise `f ≥ max ± ε`), with the
@@ -239,15 +240,15 @@ mod tests {
                     origin: "test".into(),
                 };
                 let objective = Objective::feasibility(vec![c.clone()], 1).unwrap();
-                let solved = decide_by_optimising(
-                    &net,
-                    &b,
-                    &objective,
-                    &setup,
-                    &NetworkSolveOptions::default(),
-                    &SolveControl::default(),
-                    &TaskControl::default(),
-                )
+                let solved = decide_by_optimising(&SolveCall {
+                    network: &net,
+                    input_box: &b,
+                    objective: &objective,
+                    setup: &setup,
+                    options: &NetworkSolveOptions::default(),
+                    control: &SolveControl::default(),
+                    task: &TaskControl::default(),
+                })
                 .unwrap();
                 assert_eq!(
                     solved.report.status, expect,

@@ -527,11 +527,18 @@ pub fn solve(
             report.status_detail.as_deref().unwrap_or("capped")
         );
     }
+    let call = SolveCall {
+        network,
+        input_box,
+        objective,
+        setup,
+        options,
+        control,
+        task: &task,
+    };
     let race = network.input_dim() > AUTO_BRANCH_ALONE_MAX_INPUTS;
     if method == SolveMethod::Auto && path == SolveMethod::Branch && race {
-        let mut solved = race_branch_and_milp(
-            network, input_box, objective, setup, options, control, &task,
-        )?;
+        let mut solved = race_branch_and_milp(&call)?;
         solved.reason = format!("{reason}; {}", solved.reason);
         return Ok(solved);
     }
@@ -570,36 +577,42 @@ pub fn solve(
             Err(e) => e.to_string(),
         };
         reason = format!("{reason}; branching stopped ({why}), so the MILP instead");
-        let mut solved = solve_milp_path(
-            network, input_box, objective, setup, options, control, &task, reason,
-        )?;
+        let mut solved = solve_milp_path(&call, reason)?;
         if let Ok(branched) = result {
             solved = handover::keep_the_better_unproven(solved, branched, objective.sense);
         }
         return Ok(solved);
     }
-    solve_milp_path(
-        network, input_box, objective, setup, options, control, &task, reason,
-    )
+    solve_milp_path(&call, reason)
+}
+
+/// What every path of one [`solve`] call reads: the problem, the MILP's set-up and options,
+/// the user's control and the call's clock (`task`, whose deadline bounds the whole call).
+#[derive(Clone, Copy)]
+pub(crate) struct SolveCall<'a> {
+    pub network: &'a Network,
+    pub input_box: &'a InputBox,
+    pub objective: &'a Objective,
+    pub setup: &'a MilpSetup,
+    pub options: &'a NetworkSolveOptions,
+    pub control: &'a SolveControl,
+    pub task: &'a TaskControl,
 }
 
 /// The MILP path of [`solve`] (a single-sided feasibility question by optimising), within
-/// `task`'s time.
-#[allow(clippy::too_many_arguments)]
-fn solve_milp_path(
-    network: &Network,
-    input_box: &InputBox,
-    objective: &Objective,
-    setup: &MilpSetup,
-    options: &NetworkSolveOptions,
-    control: &SolveControl,
-    task: &TaskControl,
-    reason: String,
-) -> Result<Solved, Error> {
+/// the call's time.
+fn solve_milp_path(call: &SolveCall, reason: String) -> Result<Solved, Error> {
+    let SolveCall {
+        network,
+        input_box,
+        objective,
+        setup,
+        options,
+        control,
+        task,
+    } = *call;
     if feasibility::single_sided(objective).is_some() {
-        let mut solved = feasibility::decide_by_optimising(
-            network, input_box, objective, setup, options, control, task,
-        )?;
+        let mut solved = feasibility::decide_by_optimising(call)?;
         solved.reason = format!("{reason}; {}", solved.reason);
         return Ok(solved);
     }

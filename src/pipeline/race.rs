@@ -9,12 +9,11 @@
 
 use super::cancel_relay::relaying_cancel;
 use super::handover::better_objective;
-use super::{MilpSetup, SolveMethod, Solved, prepare_milp};
+use super::{SolveCall, SolveMethod, Solved, prepare_milp};
 use crate::branching::{BranchOptions, solve_by_branching};
 use crate::control::TaskControl;
 use crate::error::Error;
-use crate::milp::{NetworkSolveOptions, Objective, Sense, SolveControl, SolveReport};
-use crate::network::{InputBox, Network};
+use crate::milp::{Sense, SolveControl, SolveReport};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -28,15 +27,16 @@ struct Finish<T> {
 /// Runs branching (one thread) and the MILP (bounds by `setup`, then HiGHS) side by side
 /// until the first proves its optimum, `task`'s deadline passes or the user cancels
 /// (`control.cancel`). The result is the winner's; without a winner, the better objective.
-pub(crate) fn race_branch_and_milp(
-    network: &Network,
-    input_box: &InputBox,
-    objective: &Objective,
-    setup: &MilpSetup,
-    options: &NetworkSolveOptions,
-    control: &SolveControl,
-    task: &TaskControl,
-) -> Result<Solved, Error> {
+pub(crate) fn race_branch_and_milp(call: &SolveCall) -> Result<Solved, Error> {
+    let SolveCall {
+        network,
+        input_box,
+        objective,
+        setup,
+        options,
+        control,
+        task,
+    } = *call;
     // One flag stops both: set by the first to finish, or copied from the user's.
     let stop = Arc::new(AtomicBool::new(false));
     let optimal = |r: &SolveReport| r.status == "optimal";
