@@ -13,6 +13,7 @@ mod stability;
 mod symbolic;
 
 pub use interval::{interval_bounds, interval_layer};
+pub(crate) use optimised_objective::finite_or_minus_infinity;
 pub use optimised_objective::{ObjectiveBound, SlopeSearch, Slopes, optimised_objective_bound};
 pub use relaxation::{Line, LineFamily, Relaxation, line_families, relaxation};
 pub use stability::{NeuronState, big_m, binaries_needed, neuron_state};

@@ -237,8 +237,9 @@ pub fn optimised_objective_bound(
     best
 }
 
-/// `value`, or `−∞` where it is NaN or `+∞` (an overflowed bound proves nothing).
-fn finite_or_minus_infinity(value: f64) -> f64 {
+/// A lower bound `value`, or `−∞` where it is NaN or `+∞`: an overflowed bound proves
+/// nothing (a NaN would also sort last in a branch and bound's queue).
+pub(crate) fn finite_or_minus_infinity(value: f64) -> f64 {
     if value.is_finite() || value == f64::NEG_INFINITY {
         value
     } else {

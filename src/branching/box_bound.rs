@@ -14,8 +14,8 @@
 //! become stable and the relaxation becomes exact on them.
 
 use crate::bounds::{
-    LayerBounds, NeuronState, SlopeSearch, Slopes, interval_layer, neuron_state,
-    optimised_objective_bound, symbolic_layer,
+    LayerBounds, NeuronState, SlopeSearch, Slopes, finite_or_minus_infinity, interval_layer,
+    neuron_state, optimised_objective_bound, symbolic_layer,
 };
 use crate::network::{Activation, InputBox, Network};
 
@@ -128,15 +128,8 @@ pub(crate) fn bound_box(
         .zip(lo.iter().zip(hi))
         .map(|(gj, (l, u))| gj.abs() * (u - l))
         .collect();
-    // Overflowed bounds prove nothing: a NaN would sort last in the queue and a `+∞` would
-    // drop the box, both unproven.
-    let lower = linear.max(interval);
     BoxBound {
-        lower: if lower.is_nan() || lower == f64::INFINITY {
-            f64::NEG_INFINITY
-        } else {
-            lower
-        },
+        lower: finite_or_minus_infinity(linear.max(interval)),
         unstable,
         candidate,
         split_scores,
