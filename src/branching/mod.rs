@@ -265,7 +265,15 @@ impl Search<'_> {
                 state.nodes += 2;
                 for half in *halves {
                     offer(&mut state.incumbent, &half.bound.candidate);
-                    state.queue.push(half);
+                    let cutoff = state.incumbent.1 - tolerance(self.options.gap, state.incumbent.1);
+                    if half.bound.lower >= cutoff {
+                        // Closed at once: kept in the queue it would only be dropped later,
+                        // and the queue's memory (its first touch: page faults) cost a quarter
+                        // of the time on 5-input networks.
+                        state.closed_bound = state.closed_bound.min(half.bound.lower);
+                    } else {
+                        state.queue.push(half);
+                    }
                 }
             }
             Ok(Outcome::Leaf { minimum, bound }) => {
