@@ -223,6 +223,29 @@ fn auto_takes_regions_then_branching_then_a_race_then_the_milp_and_every_path_ag
     );
     assert_eq!(five.report.status, "optimal");
     assert!((f - fm).abs() <= 1e-6 * (1.0 + fm.abs()), "{f} vs {fm}");
+    // Five inputs and 50 neurons: branching alone on both cores, the MILP's optimum.
+    let wide5 = RandomNetwork::new(&[5, 25, 25, 1]).build().unwrap();
+    let bw = wide5.input_box().unwrap().clone();
+    let alone = run(&wide5, &bw, SolveMethod::Auto, None);
+    assert_eq!(alone.method, SolveMethod::Branch, "{}", alone.reason);
+    assert!(
+        alone.reason.contains("both cores") && !alone.reason.contains("raced"),
+        "{}",
+        alone.reason
+    );
+    let wide_milp = run(&wide5, &bw, SolveMethod::Milp, None);
+    let (w, wm) = (
+        alone.report.objective.unwrap(),
+        wide_milp.report.objective.unwrap(),
+    );
+    assert_eq!(
+        (
+            alone.report.status.as_str(),
+            wide_milp.report.status.as_str()
+        ),
+        ("optimal", "optimal")
+    );
+    assert!((w - wm).abs() <= 1e-6 * (1.0 + wm.abs()), "{w} vs {wm}");
     // Every path, forced, agrees with the region enumeration.
     for (solved, method) in [
         (three, None),

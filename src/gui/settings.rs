@@ -147,20 +147,17 @@ impl SolverSetting {
             SolverSetting::Milp => (SolverChoice::Milp, None),
             SolverSetting::Regions => (SolverChoice::Regions, None),
             SolverSetting::Branch => (SolverChoice::Branch, None),
-            // The CLI races branching against the MILP at 5 inputs; the app runs branching
-            // alone (on both cores) there too, so that a run shows one method's progress.
+            // Where the CLI races branching against the MILP (small or deep 5-input
+            // networks), the app runs branching alone (on both cores), so that a run shows one
+            // method's progress.
             SolverSetting::Auto => match choose_method(network, input_box, &[]) {
                 (SolveMethod::Regions, why) => (SolverChoice::Regions, Some(why)),
-                (SolveMethod::Branch, why)
-                    if network.input_dim() > reluscope::pipeline::AUTO_BRANCH_ALONE_MAX_INPUTS =>
-                {
-                    (
-                        SolverChoice::Branch,
-                        Some(format!(
-                            "{why} on the command line; the app branches alone on both cores"
-                        )),
-                    )
-                }
+                (SolveMethod::Branch, why) if reluscope::pipeline::auto_races(network) => (
+                    SolverChoice::Branch,
+                    Some(format!(
+                        "{why} on the command line; the app branches alone on both cores"
+                    )),
+                ),
                 (SolveMethod::Branch, why) => (SolverChoice::Branch, Some(why)),
                 (_, why) => (SolverChoice::Milp, Some(why)),
             },

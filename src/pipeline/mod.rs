@@ -10,11 +10,16 @@
 mod cancel_relay;
 mod feasibility;
 mod handover;
+mod method_choice;
 mod problem_analysis;
 mod problem_solve;
 mod race;
 mod verify;
 
+pub use method_choice::{
+    AUTO_BRANCH_ALONE_MAX_INPUTS, AUTO_RACE_MAX_HIDDEN_NEURONS, AUTO_RACE_MAX_INPUTS,
+    AUTO_RACE_MIN_HIDDEN_LAYERS, AUTO_REGIONS_MAX_INPUTS, SolveMethod, auto_races, choose_method,
+};
 pub use problem_analysis::{ProblemAnalysis, analyze_problem, problem_milp};
 pub use problem_solve::{AlternativeOutcome, ProblemSolved, solve_problem, summarize_alternatives};
 pub use verify::{
@@ -334,137 +339,6 @@ pub fn solve_by_regions(
     solve_by_regions_with(network, input_box, objective, &options, control)
 }
 
-/// How [`solve`] finds the optimum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
-pub enum SolveMethod {
-    /// The fastest exact path for the problem's shape ([`choose_method`]).
-    #[default]
-    Auto,
-    /// The big-M MILP on HiGHS, with the chosen bounds and rescaling.
-    Milp,
-    /// The best of the exact optima over the linear regions (no MILP).
-    Regions,
-    /// Branch and bound over the input box, small boxes finished by their regions (no MILP).
-    Branch,
-}
-
-impl SolveMethod {
-    /// Every method, `auto` first.
-    pub const ALL: [SolveMethod; 4] = [
-        SolveMethod::Auto,
-        SolveMethod::Milp,
-        SolveMethod::Regions,
-        SolveMethod::Branch,
-    ];
-
-    /// The name on the command line and in JSON.
-    pub fn key(self) -> &'static str {
-        match self {
-            SolveMethod::Auto => "auto",
-            SolveMethod::Milp => "milp",
-            SolveMethod::Regions => "regions",
-            SolveMethod::Branch => "branch",
-        }
-    }
-
-    /// The method named `key`.
-    pub fn from_key(key: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|m| m.key() == key)
-    }
-}
-
-/// The most inputs for which [`SolveMethod::Auto`] enumerates linear regions. Measured with
-/// `../shared/anchors/side_by_side.py` on 2-input networks: the region solver (with pruning)
-/// is 30–3000× faster than Gurobi and far faster than the MILP; from 3 inputs on branching
-/// over the input box is faster than enumerating (ackley:3 3×25: 0.06 s against 0.56 s;
-/// ackley:4 2×50: 0.25 s against 15 s).
-pub const AUTO_REGIONS_MAX_INPUTS: usize = 2;
-
-/// The most inputs for which [`SolveMethod::Auto`] branches over the input box alone, on both
-/// cores, without racing the MILP. Measured on trained Ackley networks (wall s, `solve
-/// --method branch|milp`, 2026-11-29, with the box bounds' chosen slopes): 3 inputs 2×25
-/// 0.01/0.23, 3×25 0.03/5.7, 3×50 0.23/over 60; 4 inputs 2×25 0.03/0.15, 2×50 0.08/7.6,
-/// 3×50 0.42/over 60, 4×25 0.58/7.4 — branching 5–230× faster, and the race (one core each)
-/// 1.5–1.8× slower than branching alone.
-pub const AUTO_BRANCH_ALONE_MAX_INPUTS: usize = 4;
-
-/// The most inputs for which [`SolveMethod::Auto`] races branching over the input box against
-/// the MILP (see `race.rs`), from [`AUTO_BRANCH_ALONE_MAX_INPUTS`]` + 1` on; beyond, the MILP
-/// alone (with 6–10 inputs it was 2–170× faster than branching on trained Ackley networks;
-/// 6-input 2×25 after the chosen slopes: MILP 0.22 s, branching 2.7 s).
-pub const AUTO_RACE_MAX_INPUTS: usize = 5;
-
-/// The path [`SolveMethod::Auto`] takes for `network` over `input_box` under `constraints`
-/// (an objective's), and why (one line for reports). [`SolveMethod::Branch`] here means
-/// branching alone on both cores up to [`AUTO_BRANCH_ALONE_MAX_INPUTS`] inputs, and beyond
-/// branching raced against the MILP, the first to prove its optimum winning; with
-/// constraints on the outputs (which branching does not take) the MILP stands in for it,
-/// and a box with a side of zero width (which the region enumeration cannot split) sends
-/// few inputs to the MILP too.
-pub fn choose_method(
-    network: &Network,
-    input_box: &InputBox,
-    constraints: &[OutputConstraint],
-) -> (SolveMethod, String) {
-    let d = network.input_dim();
-    let flat = input_box
-        .lower()
-        .iter()
-        .zip(input_box.upper())
-        .any(|(l, u)| l == u);
-    if d <= AUTO_REGIONS_MAX_INPUTS && flat {
-        return (
-            SolveMethod::Milp,
-            format!(
-                "{d} input(s), but the box has a side of zero width, which the region \
-                 enumeration cannot split: the big-M MILP with LP-tightened bounds"
-            ),
-        );
-    }
-    if d > AUTO_REGIONS_MAX_INPUTS && !constraints.is_empty() {
-        return (
-            SolveMethod::Milp,
-            format!(
-                "{d} inputs and constraints on the outputs: the big-M MILP with LP-tightened \
-                 bounds (the constraints in the LPs)"
-            ),
-        );
-    }
-    if d <= AUTO_REGIONS_MAX_INPUTS {
-        (
-            SolveMethod::Regions,
-            format!(
-                "{d} input(s): enumerating the linear regions (with pruning) is exact and much \
-                 faster than branch and bound at this dimension"
-            ),
-        )
-    } else if d <= AUTO_BRANCH_ALONE_MAX_INPUTS {
-        (
-            SolveMethod::Branch,
-            format!(
-                "{d} inputs: branching over the input box on both cores (at 3–4 inputs it was \
-                 5–230× faster than the MILP)"
-            ),
-        )
-    } else if d <= AUTO_RACE_MAX_INPUTS {
-        (
-            SolveMethod::Branch,
-            format!(
-                "{d} inputs: branching over the input box raced against the MILP with \
-                 LP-tightened bounds, one core each"
-            ),
-        )
-    } else {
-        (
-            SolveMethod::Milp,
-            format!(
-                "{d} inputs: too many for branching over the input box; the big-M MILP with \
-                 LP-tightened bounds"
-            ),
-        )
-    }
-}
-
 /// A solve and the path that produced it.
 #[derive(Debug, Clone)]
 pub struct Solved {
@@ -536,8 +410,7 @@ pub fn solve(
         control,
         task: &task,
     };
-    let race = network.input_dim() > AUTO_BRANCH_ALONE_MAX_INPUTS;
-    if method == SolveMethod::Auto && path == SolveMethod::Branch && race {
+    if method == SolveMethod::Auto && path == SolveMethod::Branch && auto_races(network) {
         let mut solved = race_branch_and_milp(&call)?;
         solved.reason = format!("{reason}; {}", solved.reason);
         return Ok(solved);
