@@ -1,5 +1,5 @@
-//! Small numeric helpers shared by every layer: the median, and the one way numbers are
-//! written for people (CLI tables and the app alike).
+//! Small numeric helpers shared by every layer: the median, a dot product, and the one way
+//! numbers are written for people (CLI tables and the app alike).
 
 /// The median of sorted values (the mean of the two middle ones for an even count); `None`
 /// when empty.
@@ -12,6 +12,25 @@ pub fn median_of_sorted(values: &[f64]) -> Option<f64> {
 pub fn median(values: &mut [f64]) -> Option<f64> {
     values.sort_by(f64::total_cmp);
     median_of_sorted(values)
+}
+
+/// `Σᵢ aᵢbᵢ` over the shorter of `a`, `b`, in four running sums. A single running sum makes
+/// every addition wait for the previous one; branching's box bounds (forward passes through
+/// 25-wide layers) spent most of their forward time in that wait.
+#[inline]
+pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut sums = [0.0_f64; 4];
+    let (a4, b4) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (ra, rb) = (a4.remainder(), b4.remainder());
+    for (x, y) in a4.zip(b4) {
+        for k in 0..4 {
+            sums[k] += x[k] * y[k];
+        }
+    }
+    let tail: f64 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
+    (sums[0] + sums[1]) + (sums[2] + sums[3]) + tail
 }
 
 /// A number in a compact human form: 4 significant digits, whole numbers below 10⁶ without
@@ -37,6 +56,20 @@ pub fn format_optional(v: Option<f64>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dot_sums_every_product_whatever_the_length() {
+        for n in 0..11 {
+            let a: Vec<f64> = (0..n).map(|i| i as f64 + 1.0).collect();
+            let b: Vec<f64> = (0..n)
+                .map(|i| if i % 2 == 0 { 2.0 } else { -1.0 })
+                .collect();
+            let plain: f64 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+            assert_eq!(dot(&a, &b), plain, "length {n}");
+        }
+        assert_eq!(dot(&[1.0, 2.0, 3.0], &[1.0]), 1.0);
+        assert!(dot(&[f64::NAN, 0.0, 0.0, 0.0, 0.0], &[1.0; 5]).is_nan());
+    }
 
     #[test]
     fn numbers_keep_four_significant_digits() {

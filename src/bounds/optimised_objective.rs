@@ -44,7 +44,7 @@
 
 use super::LayerBounds;
 use super::relaxation::{Line, LineFamily, line_families, relaxation};
-use crate::network::{InputBox, Network};
+use crate::network::{InputBox, Network, add_scaled_row, row_dot};
 
 /// The bound and the linear function of the inputs that gives it.
 #[derive(Debug, Clone, PartialEq)]
@@ -318,7 +318,7 @@ impl BackwardPass {
             previous.resize(layer.inputs(), 0.0);
             for (row, &v) in layer.weights.outer_iter().zip(coefficient.iter()) {
                 if v != 0.0 {
-                    previous.iter_mut().zip(row).for_each(|(p, &w)| *p += v * w);
+                    add_scaled_row(previous, v, row);
                 }
             }
             std::mem::swap(coefficient, previous);
@@ -344,7 +344,7 @@ impl BackwardPass {
             next.clear();
             for (i, (row, &b)) in layer.weights.outer_iter().zip(&layer.bias).enumerate() {
                 let n = offset + i;
-                let a = b + row.iter().zip(h.iter()).map(|(w, x)| w * x).sum::<f64>();
+                let a = b + row_dot(row, h);
                 self.pre_activations[n] = a;
                 let below = self.coefficients[n] >= 0.0;
                 next.push(current.side(n, below).at(a));

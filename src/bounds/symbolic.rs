@@ -10,7 +10,7 @@
 
 use super::relaxation::{Relaxation, relaxation};
 use super::{BoundMethod, LayerBounds, NetworkBounds, interval_layer};
-use crate::network::{InputBox, Network};
+use crate::network::{InputBox, Network, add_scaled_row};
 use ndarray::{Array1, Array2};
 use std::time::Instant;
 
@@ -150,7 +150,7 @@ pub fn objective_relaxation(
         let mut previous = vec![0.0; layer.inputs()];
         for (row, &v) in layer.weights.outer_iter().zip(&coefficient) {
             if v != 0.0 {
-                previous.iter_mut().zip(row).for_each(|(p, &w)| *p += v * w);
+                add_scaled_row(&mut previous, v, row);
             }
         }
         coefficient = previous;

@@ -102,7 +102,25 @@ impl Layer {
         self.weights
             .outer_iter()
             .zip(&self.bias)
-            .map(|(row, b)| row.iter().zip(x).map(|(w, v)| w * v).sum::<f64>() + b)
+            .map(|(row, b)| row_dot(row, x) + b)
             .collect()
+    }
+}
+
+/// `row · x` for a row of a weight matrix (contiguous in the usual row-major layout).
+#[inline]
+pub(crate) fn row_dot(row: ndarray::ArrayView1<'_, f64>, x: &[f64]) -> f64 {
+    match row.as_slice() {
+        Some(r) => crate::numbers::dot(r, x),
+        None => row.iter().zip(x).map(|(w, v)| w * v).sum(),
+    }
+}
+
+/// `out += v·row` for a row of a weight matrix (on slices, which the compiler vectorises).
+#[inline]
+pub(crate) fn add_scaled_row(out: &mut [f64], v: f64, row: ndarray::ArrayView1<'_, f64>) {
+    match row.as_slice() {
+        Some(r) => out.iter_mut().zip(r).for_each(|(o, &w)| *o += v * w),
+        None => out.iter_mut().zip(row).for_each(|(o, &w)| *o += v * w),
     }
 }

@@ -12,6 +12,7 @@ mod random;
 
 pub use input_box::InputBox;
 pub use layer::{Activation, BreakpointKind, Layer};
+pub(crate) use layer::{add_scaled_row, row_dot};
 pub use random::{RandomNetwork, WeightScale, random_network};
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};
