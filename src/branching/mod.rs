@@ -163,6 +163,8 @@ struct SearchState {
     lps: u64,
     /// Workers processing a box (the search is over when the queue is empty and none is).
     busy: usize,
+    /// Workers waiting for a busy one to push boxes or finish.
+    idle: usize,
     /// Boxes taken so far (for progress reports).
     taken: u64,
     stop: Option<&'static str>,
@@ -235,14 +237,19 @@ impl Search<'_> {
                     state = self.lock();
                     state.busy -= 1;
                     self.merge(&mut state, outcome);
-                    self.changed.notify_all();
+                    // A wake-up is a system call: only when a worker waits for one.
+                    if state.idle > 0 {
+                        self.changed.notify_all();
+                    }
                 }
                 None if state.busy == 0 => break,
                 None => {
+                    state.idle += 1;
                     state = match self.changed.wait_timeout(state, IDLE_WAIT) {
                         Ok((guard, _)) => guard,
                         Err(poisoned) => poisoned.into_inner().0,
                     };
+                    state.idle -= 1;
                 }
             }
         }
@@ -389,6 +396,7 @@ pub fn solve_by_branching(
             nodes: 1,
             lps: 0,
             busy: 0,
+            idle: 0,
             taken: 0,
             stop: None,
             error: None,
