@@ -469,6 +469,24 @@ fn solving_by_regions_matches_the_milp() {
     assert!(close(c, b, 1e-6), "branch {c} vs regions {b}");
     assert!(branch["best_bound"].as_f64().unwrap() <= c);
     assert!(branch["nodes"].as_u64().unwrap() >= 1);
+    // Its bound on the whole box, with fixed and with chosen lines: below the optimum.
+    let root = &branch["root_box_bound"];
+    let (fixed, chosen) = (
+        root["fixed_lines"].as_f64().unwrap(),
+        root["chosen_slopes"].as_f64().unwrap(),
+    );
+    assert!(fixed <= chosen + 1e-12 && chosen <= c + 1e-9, "{root}");
+    // The table names the path and its boxes, not regions.
+    let out = run(&["solve", net_s, "--method", "branch"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("by branching over the input box"), "{text}");
+    assert!(text.contains("method       branch ("), "{text}");
+    assert!(
+        text.contains("boxes        ") && text.contains("with chosen slopes"),
+        "{text}"
+    );
+    assert!(!text.contains("regions      "), "{text}");
 }
 
 #[test]

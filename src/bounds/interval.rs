@@ -41,25 +41,30 @@ pub fn interval_layer(layer: &Layer, lower: &[f64], upper: &[f64]) -> LayerBound
     out
 }
 
-/// `(Σ w⁺l + w⁻u, Σ w⁺u + w⁻l)` for finite `l`, `u` and weights `w` (finite, as a
-/// [`Network`]'s are).
+/// `(Σ w⁺l + w⁻u, Σ w⁺u + w⁻l)` over the common length, for finite `l`, `u`. `w⁻ = w − w⁺`
+/// rather than `min(w, 0)`: a NaN weight then gives NaN ends, as the branching form does
+/// (`max` drops a NaN).
 #[inline]
 fn interval_row(w: &[f64], l: &[f64], u: &[f64]) -> (f64, f64) {
+    let len = w.len().min(l.len()).min(u.len());
+    let (w, l, u) = (&w[..len], &l[..len], &u[..len]);
     let (mut lo, mut hi) = ([0.0_f64; 4], [0.0_f64; 4]);
     let (w4, l4, u4) = (w.chunks_exact(4), l.chunks_exact(4), u.chunks_exact(4));
     let (wr, lr, ur) = (w4.remainder(), l4.remainder(), u4.remainder());
     for ((w, l), u) in w4.zip(l4).zip(u4) {
         for k in 0..4 {
-            let (p, n) = (w[k].max(0.0), w[k].min(0.0));
-            lo[k] += p * l[k] + n * u[k];
-            hi[k] += p * u[k] + n * l[k];
+            let positive = w[k].max(0.0);
+            let negative = w[k] - positive;
+            lo[k] += positive * l[k] + negative * u[k];
+            hi[k] += positive * u[k] + negative * l[k];
         }
     }
     let (mut lo_tail, mut hi_tail) = (0.0, 0.0);
     for ((&w, &l), &u) in wr.iter().zip(lr).zip(ur) {
-        let (p, n) = (w.max(0.0), w.min(0.0));
-        lo_tail += p * l + n * u;
-        hi_tail += p * u + n * l;
+        let positive = w.max(0.0);
+        let negative = w - positive;
+        lo_tail += positive * l + negative * u;
+        hi_tail += positive * u + negative * l;
     }
     (
         (lo[0] + lo[1]) + (lo[2] + lo[3]) + lo_tail,
@@ -101,6 +106,39 @@ mod tests {
     use super::*;
     use crate::network::Activation;
     use crate::network::tests::{random_network, random_network_with};
+
+    /// The branch-free sums (finite ends, rows of 1–9 weights) agree with the per-weight
+    /// branching form, and a NaN weight gives NaN ends in both forms.
+    #[test]
+    fn branch_free_sums_match_the_branching_form() {
+        for inputs in 1..10 {
+            let weights = ndarray::Array2::from_shape_fn((3, inputs), |(i, j)| {
+                ((i * 7 + j * 3) % 5) as f64 - 2.2
+            });
+            let layer = Layer::new(
+                weights.clone(),
+                ndarray::array![0.5, -1.0, 0.0],
+                Activation::Relu,
+            );
+            let lower: Vec<f64> = (0..inputs).map(|j| -1.0 - j as f64).collect();
+            let upper: Vec<f64> = (0..inputs).map(|j| 0.5 * j as f64).collect();
+            let fast = interval_layer(&layer, &lower, &upper);
+            let mut infinite = upper.clone();
+            infinite.push(f64::INFINITY); // an extra end, unused, sends it down the other path
+            let slow = interval_layer(&layer, &lower, &infinite);
+            for n in 0..3 {
+                assert!((fast.lower[n] - slow.lower[n]).abs() < 1e-12, "{inputs}");
+                assert!((fast.upper[n] - slow.upper[n]).abs() < 1e-12, "{inputs}");
+                assert!(fast.lower[n] <= fast.upper[n]);
+            }
+            let mut nan = weights;
+            nan[[1, inputs - 1]] = f64::NAN;
+            let nan_layer = Layer::new(nan, ndarray::array![0.0, 0.0, 0.0], Activation::Relu);
+            let b = interval_layer(&nan_layer, &lower, &upper);
+            assert!(b.lower[1].is_nan() && b.upper[1].is_nan(), "{inputs}");
+            assert!(b.lower[0].is_finite());
+        }
+    }
     use rand::SeedableRng;
 
     #[test]

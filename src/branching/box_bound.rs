@@ -102,16 +102,7 @@ pub(crate) fn bound_box(
         .zip(lo.iter().zip(hi))
         .map(|(&gj, (&l, &u))| if gj >= 0.0 { l } else { u })
         .collect();
-    let output = &bounds[layers.len() - 1];
-    let last = layers[layers.len() - 1].activation;
-    let interval: f64 = weights
-        .iter()
-        .zip(output.lower.iter().zip(&output.upper))
-        .map(|(&v, (&l, &u))| {
-            let (sl, su) = last.apply_interval(l, u);
-            if v >= 0.0 { v * sl } else { v * su }
-        })
-        .sum();
+    let interval = interval_term(network, weights, &bounds);
     let value = |x: &[f64]| -> f64 {
         let y = network.forward(x);
         weights.iter().zip(&y).map(|(v, y)| v * y).sum()
@@ -136,6 +127,42 @@ pub(crate) fn bound_box(
         layers: bounds,
         slopes,
     }
+}
+
+/// `Σᵢ vᵢ·[Lᴸᵢ, Uᴸᵢ]`: the objective's interval bound from the output layer's bounds.
+fn interval_term(network: &Network, weights: &[f64], bounds: &[LayerBounds]) -> f64 {
+    let layers = network.layers();
+    let output = &bounds[layers.len() - 1];
+    let last = layers[layers.len() - 1].activation;
+    weights
+        .iter()
+        .zip(output.lower.iter().zip(&output.upper))
+        .map(|(&v, (&l, &u))| {
+            let (sl, su) = last.apply_interval(l, u);
+            if v >= 0.0 { v * sl } else { v * su }
+        })
+        .sum()
+}
+
+/// `β(B)` of a bounded box with every kinked neuron's fixed relaxation line instead of the
+/// chosen slopes (the same layer bounds): what the slope search gained, for reports.
+pub(crate) fn fixed_lines_bound(
+    network: &Network,
+    weights: &[f64],
+    input_box: &InputBox,
+    bounded: &BoxBound,
+) -> f64 {
+    let search = SlopeSearch {
+        iterations: 0,
+        enough: f64::INFINITY,
+        warm_start: None,
+    };
+    let fixed = optimised_objective_bound(network, weights, &bounded.layers, input_box, search);
+    finite_or_minus_infinity(
+        fixed
+            .lower
+            .max(interval_term(network, weights, &bounded.layers)),
+    )
 }
 
 #[cfg(test)]

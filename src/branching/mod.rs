@@ -7,7 +7,7 @@
 //! forward-evaluated candidate so far (sampled start, each box's centre and bound corner).
 //! Each worker (one per core) takes the most promising open box from a shared queue and:
 //! - drops a box with `β(B) ≥ f̂ − τ`, where `τ = max(gap · |f̂|, 10⁻⁹)`: it cannot improve `f̂`
-//!   by more than the tolerance;
+//!   by more than the tolerance (a half as soon as it is bounded, never queued);
 //! - finishes a box with at most `leaf_unstable` unstable neurons exactly, by enumerating
 //!   its linear regions with pruning seeded by `f̂`;
 //! - otherwise bisects it along the side with the largest `|g_j|·(u_j − l_j)` (the side
@@ -20,12 +20,12 @@
 mod box_bound;
 
 use crate::control::TaskControl;
-use crate::milp::{Objective, SolveReport, sampled_incumbent};
+use crate::milp::{Objective, RootBoxBound, SolveReport, sampled_incumbent};
 use crate::network::{InputBox, Network};
 use crate::regions::{
     RegionMinimum, RegionOptions, RegionsError, StopReason, minimise_over_regions,
 };
-use box_bound::{BoxBound, bound_box};
+use box_bound::{BoxBound, bound_box, fixed_lines_bound};
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::sync::{Condvar, Mutex};
@@ -270,8 +270,11 @@ impl Search<'_> {
             }
             Ok(Outcome::Split(halves)) => {
                 state.nodes += 2;
-                for half in *halves {
+                // Both halves' candidates first: the better incumbent closes more at once.
+                for half in halves.iter() {
                     offer(&mut state.incumbent, &half.bound.candidate);
+                }
+                for half in *halves {
                     let cutoff = state.incumbent.1 - tolerance(self.options.gap, state.incumbent.1);
                     if half.bound.lower >= cutoff {
                         // Closed at once: kept in the queue it would only be dropped later,
@@ -364,6 +367,7 @@ pub fn solve_by_branching(
         input_box: input_box.clone(),
     };
     let root_bound = root.bound.lower;
+    let root_fixed_lines = fixed_lines_bound(network, &weights, input_box, &root.bound);
     // A zero-width side is never split (its relative width is taken as 0).
     let root_widths: Vec<f64> = input_box
         .lower()
@@ -469,6 +473,10 @@ pub fn solve_by_branching(
         forward_value: Some(forward_value),
         start_objective: Some(start.objective),
         variables: network.input_dim(),
+        root_box_bound: Some(RootBoxBound {
+            fixed_lines: sign * root_fixed_lines,
+            chosen_slopes: sign * root_bound,
+        }),
         ..SolveReport::default()
     };
     report.check_against(network, objective);
@@ -700,6 +708,16 @@ mod tests {
                         Sense::Maximize => assert!(bound >= o - 1e-12 && bound <= exact + tol),
                     }
                     assert!((o - bound).abs() <= options.gap * o.abs() + ABSOLUTE_GAP + 1e-12);
+                    // The root bound: the chosen slopes never weaker than the fixed lines,
+                    // and both on the right side of the optimum.
+                    let root = r.root_box_bound.unwrap();
+                    let (fixed, chosen) = match sense {
+                        Sense::Minimize => (root.fixed_lines, root.chosen_slopes),
+                        Sense::Maximize => (-root.fixed_lines, -root.chosen_slopes),
+                    };
+                    let optimum = sense.sign() * exact;
+                    assert!(fixed <= chosen + 1e-12, "seed {seed}: {root:?}");
+                    assert!(chosen <= optimum + tol, "seed {seed}: {root:?} vs {exact}");
                     let x = r.x.as_ref().unwrap();
                     assert!(b.contains(x, 0.0));
                     assert!((objective.value(&net.forward(x)) - o).abs() <= 1e-9 * (1.0 + o.abs()));

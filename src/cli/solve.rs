@@ -25,8 +25,8 @@ pub struct SolveArgs {
     #[command(flatten)]
     pub solver: SolverArgs,
     /// Solver: auto (the fastest exact path for the network: the region enumeration for up
-    /// to 2 inputs, branching over the input box for 3–4 (on both cores) and raced against
-    /// the MILP for 5, the big-M MILP with LP bounds beyond), milp (the big-M MILP on
+    /// to 2 inputs, branching over the input box on both cores for 3–5 (raced against the
+    /// MILP for small or deep 5-input networks), the big-M MILP with LP bounds beyond), milp (the big-M MILP on
     /// HiGHS), regions (the best LP optimum over all linear regions; exact, for low input
     /// dimension) or branch (branch and bound over the input box; exact, for a handful of
     /// inputs). regions and branch ignore --bounds and --scale.
@@ -88,7 +88,7 @@ pub fn run(args: &SolveArgs) -> Result<()> {
         eprintln!("warning: {warning}");
     }
     let Some(prepared) = &solved.prepared else {
-        return print_region_solve(args, &network, &input_box, &solved);
+        return print_exact_solve(args, &network, &input_box, &solved);
     };
     let bounds = &prepared.original_bounds;
     if let Some(note) = &bounds.stopped {
@@ -155,8 +155,9 @@ pub fn run(args: &SolveArgs) -> Result<()> {
     Ok(())
 }
 
-/// The region solver's report (same keys, `nodes` = regions examined).
-fn print_region_solve(
+/// The report of the region solver (same keys, `nodes` = regions examined) or of branching
+/// over the input box (`nodes` = boxes bounded, `root_box_bound` its bound on the whole box).
+fn print_exact_solve(
     args: &SolveArgs,
     network: &Network,
     input_box: &InputBox,
@@ -169,19 +170,36 @@ fn print_region_solve(
         value["method_reason"] = solved.reason.as_str().into();
         return print_json(&value);
     }
+    let branched = solved.method == SolveMethod::Branch;
     outln!(
-        "{} of {} over {}, by enumerating the linear regions",
+        "{} of {} over {}, by {}",
         report.objective_description,
         network.name,
-        format_box(&input_box.pairs())
+        format_box(&input_box.pairs()),
+        if branched {
+            "branching over the input box"
+        } else {
+            "enumerating the linear regions"
+        }
     );
-    outln!("method       regions ({})", solved.reason);
+    outln!("method       {} ({})", solved.method.key(), solved.reason);
     print_report(report);
-    outln!(
-        "regions      {} examined, {} LPs",
-        report.nodes,
-        report.lp_iterations
-    );
+    if branched {
+        outln!(
+            "boxes        {} bounded, {} LPs in the small ones",
+            report.nodes,
+            report.lp_iterations
+        );
+        if let Some(root) = &report.root_box_bound {
+            outln!("root bound   {}", root.summary());
+        }
+    } else {
+        outln!(
+            "regions      {} examined, {} LPs",
+            report.nodes,
+            report.lp_iterations
+        );
+    }
     outln!("time         {:.3} s", report.time_s);
     Ok(())
 }

@@ -89,7 +89,8 @@ pub struct RunRecord {
     /// Whether `regions` is exact.
     #[serde(default)]
     pub regions_exact: bool,
-    /// Root cuts of a MILP run, e.g. `ideal: 13 rows, bound -30.8 to -29.63` (`none` without).
+    /// Root cuts of a MILP run, e.g. `ideal: 13 rows, bound -30.8 to -29.63` (`none` without);
+    /// for branching, its root bound with fixed and with chosen slopes.
     #[serde(default)]
     pub cuts: String,
     /// The document and box revision solved (this session only: ids restart each session).
@@ -257,7 +258,8 @@ impl RunColumn {
             RunColumn::Status => "why the solver stopped",
             RunColumn::Cuts => {
                 "cuts added at the root of the MILP: rows added and the root LP bound without, \
-                 then with them (- for the paths without a MILP)"
+                 then with them; for branching, its bound on the whole box with fixed, then \
+                 with chosen relaxation slopes (- for the region enumeration)"
             }
         }
     }

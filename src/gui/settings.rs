@@ -332,6 +332,17 @@ mod tests {
         assert_eq!(five, SolverChoice::Branch);
         let why5 = why5.unwrap();
         assert!(why5.contains("the app branches alone"), "{why5}");
+        // A 5-input network of 50 neurons: branching alone everywhere, nothing to adjust.
+        let wide = reluscope::network::RandomNetwork::new(&[5, 25, 25, 1])
+            .build()
+            .unwrap();
+        let (choice, why) = SolverSetting::Auto.resolve(&wide, wide.input_box().unwrap());
+        let why = why.unwrap();
+        assert_eq!(choice, SolverChoice::Branch);
+        assert!(
+            why.contains("both cores") && !why.contains("the app"),
+            "{why}"
+        );
         assert_eq!(pick(6).0, SolverChoice::Milp);
     }
 

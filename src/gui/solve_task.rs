@@ -244,6 +244,17 @@ impl FinishedSolve {
                     c.bound_after.map_or("-".into(), format_number)
                 ),
                 (SolverChoice::Milp, None) if report.is_some() => "none".into(),
+                // Branching's counterpart: its root bound with fixed and with chosen lines.
+                (SolverChoice::Branch, _) => report
+                    .and_then(|r| r.root_box_bound)
+                    .map(|b| {
+                        format!(
+                            "chosen slopes: bound {} to {}",
+                            format_number(b.fixed_lines),
+                            format_number(b.chosen_slopes)
+                        )
+                    })
+                    .unwrap_or_default(),
                 _ => String::new(),
             },
             doc_key: (self.request.doc_id, self.request.box_revision),

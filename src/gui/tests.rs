@@ -483,6 +483,7 @@ fn networks_with_three_inputs_and_two_outputs_work_everywhere() {
     // Auto branches over the box of a 3-input network, and says so.
     assert!(has_label(&h, "method: branch (auto: 3 inputs"));
     assert!(number_after(&h, "boxes: ") >= 1.0);
+    assert!(has_label(&h, "with chosen slopes"));
     let objective = number_after(&h, "objective: ");
     // The MILP, forced, finds the same optimum.
     h.get_by_label("MILP").click();

@@ -85,6 +85,10 @@ pub struct SolveReport {
     /// The walk over linear regions that improved the sampled start (none when off).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub local_search: Option<WalkReport>,
+    /// Branching's bound on the whole box with fixed relaxation lines and with lines chosen
+    /// for it (none for the other solvers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub root_box_bound: Option<RootBoxBound>,
     /// Incumbent and bound over time.
     #[serde(skip)]
     pub trace: Vec<SolveProgress>,
@@ -94,6 +98,29 @@ pub struct SolveReport {
     /// Why the result deserves caution although it was computed (an ill-conditioned model).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+}
+
+/// Branching's bound `β` on the whole input box (in the objective's own sense: a lower bound
+/// when minimising, an upper bound when maximising), with each kinked neuron's fixed
+/// relaxation line and with the lines chosen for the box: what the chosen slopes gain before
+/// any split (JSON key `root_box_bound`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RootBoxBound {
+    /// `β` with the fixed lines.
+    pub fixed_lines: f64,
+    /// `β` with the chosen slopes (never weaker).
+    pub chosen_slopes: f64,
+}
+
+impl RootBoxBound {
+    /// One line for reports, e.g. `-3.684 with fixed lines, -2.101 with chosen slopes`.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} with fixed lines, {} with chosen slopes",
+            crate::numbers::format_number(self.fixed_lines),
+            crate::numbers::format_number(self.chosen_slopes)
+        )
+    }
 }
 
 /// Largest accepted `|f(x*) − objective| / (1 + |objective|)`: a result whose forward check
@@ -502,6 +529,7 @@ fn report_of(
         nonzeros: size.nonzeros,
         root_cuts: None,
         local_search: None,
+        root_box_bound: None,
         trace: solution.trace,
         log: solution.log,
         warnings: Vec::new(),

@@ -52,8 +52,9 @@ impl SolveMethod {
 /// ackley:4 2×50: 0.25 s against 15 s).
 pub const AUTO_REGIONS_MAX_INPUTS: usize = 2;
 
-/// The most inputs for which [`SolveMethod::Auto`] branches over the input box alone, on both
-/// cores, without racing the MILP. Measured on trained Ackley networks (wall s, `solve
+/// The most inputs for which [`SolveMethod::Auto`] always branches over the input box alone,
+/// on both cores, without racing the MILP (at [`AUTO_RACE_MAX_INPUTS`] it races on small or
+/// deep networks only: [`auto_races`]). Measured on trained Ackley networks (wall s, `solve
 /// --method branch|milp`, 2026-11-29, with the box bounds' chosen slopes): 3 inputs 2×25
 /// 0.01/0.23, 3×25 0.03/5.7, 3×50 0.23/over 60; 4 inputs 2×25 0.03/0.15, 2×50 0.08/7.6,
 /// 3×50 0.42/over 60, 4×25 0.58/7.4 — branching 5–230× faster, and the race (one core each)

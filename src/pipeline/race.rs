@@ -1,11 +1,12 @@
-//! Branching over the input box raced against the MILP, one core each, for the input
-//! dimension where neither wins every time.
+//! Branching over the input box raced against the MILP, one core each, where neither wins
+//! every time: small or deep 5-input networks ([`auto_races`](super::auto_races)).
 //!
-//! Measured on trained Ackley networks (wall seconds, `solve --method branch|milp`): with 3–4
-//! inputs branching is 5–230× faster (auto branches alone there), with 6–10 the MILP is
-//! 2–170× faster, and with 5 inputs each wins on some (2026-11-29, both cores: 2×25 MILP
-//! 0.17 s, branching 0.17 s; 2×50 MILP 7.9 s, branching 0.34 s). Both are exact; the first to
-//! prove its optimum stops the other.
+//! Measured on trained Ackley networks (wall seconds, `solve --method branch|milp`): with 3–5
+//! inputs branching is faster on every network of 50 or more neurons in at most 4 hidden
+//! layers (auto branches alone there), with 6–10 the MILP is 2–170× faster, and on small or
+//! deep 5-input networks each can win (4×10: MILP 0.061 s, branching 0.123 s; 6×50: neither
+//! proves the optimum within 30 s, the MILP's incumbent is better). Both are exact; the first
+//! to prove its optimum stops the other.
 
 use super::cancel_relay::relaying_cancel;
 use super::handover::better_objective;

@@ -337,11 +337,19 @@ fn branch_report_lines(r: &SolveReport) -> Vec<(String, &'static str)> {
             "parts of the input box bounded (symbolic bounds), and LPs of the small parts \
              finished by their regions",
         ),
-        (
-            format!("time: {:.3} s", r.time_s),
-            "splitting, bounding and finishing the parts of the box",
-        ),
     ];
+    if let Some(root) = &r.root_box_bound {
+        lines.push((
+            format!("root bound: {}", root.summary()),
+            "the bound on the whole box before any split, with each unstable neuron's fixed \
+             relaxation line and with the lines chosen for the box (a tighter bound leaves \
+             fewer boxes to split)",
+        ));
+    }
+    lines.extend([(
+        format!("time: {:.3} s", r.time_s),
+        "splitting, bounding and finishing the parts of the box",
+    )]);
     point_lines(r, "the network evaluated at x* directly", &mut lines);
     lines
 }
