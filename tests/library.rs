@@ -207,45 +207,39 @@ fn auto_takes_regions_then_branching_then_a_race_then_the_milp_and_every_path_ag
     assert_eq!(forced_capped.method, SolveMethod::Branch);
     assert_eq!(forced_capped.report.status, "other");
     assert!(forced_capped.report.objective.unwrap() >= exact16 - 1e-9);
-    // Five inputs: branching raced against the MILP, the same optimum as the MILP alone.
-    let net5 = RandomNetwork::new(&[5, 8, 8, 1]).build().unwrap();
-    let b5 = net5.input_box().unwrap().clone();
-    let five = run(&net5, &b5, SolveMethod::Auto, None);
+    // Five inputs: auto (raced or alone), proven, with the optimum of the MILP alone.
+    let auto_against_milp = |widths: &[usize]| {
+        let net = RandomNetwork::new(widths).build().unwrap();
+        let b = net.input_box().unwrap().clone();
+        let auto = run(&net, &b, SolveMethod::Auto, None);
+        let milp = run(&net, &b, SolveMethod::Milp, None);
+        let (a, m) = (
+            auto.report.objective.unwrap(),
+            milp.report.objective.unwrap(),
+        );
+        assert_eq!(auto.report.status, "optimal", "{widths:?}");
+        assert_eq!(milp.report.status, "optimal", "{widths:?}");
+        assert!(
+            (a - m).abs() <= 1e-6 * (1.0 + m.abs()),
+            "{widths:?}: {a} vs {m}"
+        );
+        auto
+    };
+    // A small network: branching raced against the MILP.
+    let five = auto_against_milp(&[5, 8, 8, 1]);
     assert!(
         five.reason.contains("5 inputs") && five.reason.contains("raced"),
         "{}",
         five.reason
     );
-    let five_milp = run(&net5, &b5, SolveMethod::Milp, None);
-    let (f, fm) = (
-        five.report.objective.unwrap(),
-        five_milp.report.objective.unwrap(),
-    );
-    assert_eq!(five.report.status, "optimal");
-    assert!((f - fm).abs() <= 1e-6 * (1.0 + fm.abs()), "{f} vs {fm}");
-    // Five inputs and 50 neurons: branching alone on both cores, the MILP's optimum.
-    let wide5 = RandomNetwork::new(&[5, 25, 25, 1]).build().unwrap();
-    let bw = wide5.input_box().unwrap().clone();
-    let alone = run(&wide5, &bw, SolveMethod::Auto, None);
+    // 50 neurons: branching alone on both cores.
+    let alone = auto_against_milp(&[5, 25, 25, 1]);
     assert_eq!(alone.method, SolveMethod::Branch, "{}", alone.reason);
     assert!(
         alone.reason.contains("both cores") && !alone.reason.contains("raced"),
         "{}",
         alone.reason
     );
-    let wide_milp = run(&wide5, &bw, SolveMethod::Milp, None);
-    let (w, wm) = (
-        alone.report.objective.unwrap(),
-        wide_milp.report.objective.unwrap(),
-    );
-    assert_eq!(
-        (
-            alone.report.status.as_str(),
-            wide_milp.report.status.as_str()
-        ),
-        ("optimal", "optimal")
-    );
-    assert!((w - wm).abs() <= 1e-6 * (1.0 + wm.abs()), "{w} vs {wm}");
     // Every path, forced, agrees with the region enumeration.
     for (solved, method) in [
         (three, None),
