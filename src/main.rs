@@ -9,8 +9,8 @@ use std::process::ExitCode;
 /// mimalloc rather than glibc's allocator: branching over the input box allocates and frees
 /// dozens of small vectors per box on both cores, and glibc's arenas made the workers wait
 /// on each other's locks (branching 0.80–0.86 of the time with mimalloc; a small `solve`'s
-/// process 1.00–1.10× in two measurements, at most ≈ 0.4 ms more). Without transparent huge pages
-/// (`no_thp`): with them the start took 1.13–1.24× and 8 MB more resident. `no_thp` only
+/// process 1.00–1.10× in two measurements, at most ≈ 0.4 ms more). Without transparent huge
+/// pages (`no_thp`): with them the start took 1.13–1.24× and 8 MB more resident. `no_thp` only
 /// stops mimalloc asking for them (`madvise`); the process keeps them (`THP_enabled: 1` in
 /// `/proc/<pid>/status`), and so do its children.
 #[global_allocator]
