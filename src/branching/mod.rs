@@ -125,9 +125,10 @@ enum Outcome {
 /// nothing): HiGHS's default `mip_abs_gap` is 1e-6, this is tighter.
 const ABSOLUTE_GAP: f64 = 1e-9;
 
-/// The tolerance `τ = max(gap · |f̂|, 10⁻⁹)` at incumbent value `f̂`.
-fn tolerance(gap: f64, incumbent: f64) -> f64 {
-    (gap * incumbent.abs()).max(ABSOLUTE_GAP)
+/// The cutoff `f̂ − τ`, `τ = max(gap · |f̂|, 10⁻⁹)`, at incumbent value `f̂`: a box whose
+/// bound reaches it cannot improve `f̂` by more than the tolerance.
+fn cutoff_at(gap: f64, incumbent: f64) -> f64 {
+    incumbent - (gap * incumbent.abs()).max(ABSOLUTE_GAP)
 }
 
 /// How long an idle worker waits for a busy one before it checks the clock and Cancel again.
@@ -192,7 +193,7 @@ impl Search<'_> {
                 state.stop = stop;
                 break;
             }
-            let cutoff = state.incumbent.1 - tolerance(self.options.gap, state.incumbent.1);
+            let cutoff = cutoff_at(self.options.gap, state.incumbent.1);
             match state.queue.pop() {
                 Some(node) if node.bound.lower >= cutoff => {
                     // The queue is ordered: every remaining box is dropped too.
@@ -274,11 +275,11 @@ impl Search<'_> {
                 for half in halves.iter() {
                     offer(&mut state.incumbent, &half.bound.candidate);
                 }
+                let cutoff = cutoff_at(self.options.gap, state.incumbent.1);
                 for half in *halves {
-                    let cutoff = state.incumbent.1 - tolerance(self.options.gap, state.incumbent.1);
                     if half.bound.lower >= cutoff {
                         // Closed at once: kept in the queue it would only be dropped later,
-                        // and the queue's memory (its first touch: page faults) cost a quarter
+                        // and the queue's memory (its first touch: page faults) cost 7–15 %
                         // of the time on 5-input networks.
                         state.closed_bound = state.closed_bound.min(half.bound.lower);
                     } else {
