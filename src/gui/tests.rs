@@ -485,6 +485,21 @@ fn networks_with_three_inputs_and_two_outputs_work_everywhere() {
     assert!(number_after(&h, "boxes: ") >= 1.0);
     assert!(has_label(&h, "with chosen slopes"));
     let objective = number_after(&h, "objective: ");
+    // The Runs table's record of the root bound, fixed then chosen lines: maximising, both
+    // above the optimum and the chosen one not looser.
+    let run = h.state().state.runs.last().unwrap().clone();
+    let ends: Vec<f64> = run
+        .cuts
+        .trim_start_matches("chosen slopes: bound ")
+        .split(" to ")
+        .map(|v| v.parse().unwrap())
+        .collect();
+    assert_eq!(ends.len(), 2, "{}", run.cuts);
+    assert!(
+        ends[0] >= ends[1] && ends[1] >= objective - 1e-3,
+        "{} vs {objective}",
+        run.cuts
+    );
     // The MILP, forced, finds the same optimum.
     h.get_by_label("MILP").click();
     h.run();
