@@ -1,7 +1,8 @@
-//! Links the C++ standard library that HiGHS needs statically into reluscope's binaries, where
-//! its archive is installed.
+//! Two things for a fast start of reluscope's binaries: HiGHS's C++ static constructors held
+//! back until the first HiGHS model (see `defer_highs_constructors` below), and the C++ standard
+//! library that HiGHS needs linked statically, where its archive is installed.
 //!
-//! Why: `highs-sys` asks for `-lstdc++`; mapping and relocating the shared `libstdc++.so` was
+//! Why the static C++ library: `highs-sys` asks for `-lstdc++`; mapping and relocating the shared `libstdc++.so` was
 //! a tenth of a small `solve`'s process (`farm-bench`: median wall ratio 0.91; README,
 //! Benchmarks). A CLI answer on a small network takes about a millisecond, so the start decides
 //! what a user (or a script calling `reluscope solve` in a loop) waits for.
@@ -19,6 +20,13 @@ use std::process::Command;
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo::rustc-check-cfg=cfg(reluscope_defer_highs)");
+    defer_highs_constructors();
+    link_libstdcxx_statically();
+}
+
+/// Links `libstdc++.a` into reluscope's binaries where it is installed (see the module doc).
+fn link_libstdcxx_statically() {
     println!("cargo:rerun-if-env-changed=CXX");
     println!("cargo:rerun-if-env-changed=RELUSCOPE_SHARED_LIBSTDCXX");
     let target = env::var("TARGET").unwrap_or_default();
@@ -47,6 +55,45 @@ fn main() {
         // For reluscope's own binaries only: a program that links the library keeps its
         // own choice.
         println!("cargo:rustc-link-arg-bins=-L{}", dir.display());
+    }
+}
+
+/// Holds HiGHS's C++ static constructors back from process start in reluscope's binaries, and
+/// sets `cfg(reluscope_defer_highs)` so that `main` registers the function that runs them on the
+/// first HiGHS model (`reluscope::lp::highs::defer_highs_constructors` says why).
+///
+/// How: a linker script, added to the default one (`INSERT`), collects the `.init_array`
+/// entries of the objects in highs-sys's library (rustc links it as `libhighs_sys-*.rlib`,
+/// HiGHS's archive bundled inside) into a section of their own, between two symbols; the
+/// loader runs only `.init_array`. Should the pattern match nothing (another packaging of
+/// HiGHS), that section is empty and the constructors run at load as before. ELF targets only
+/// (the GNU linker and LLD both take `INSERT` and `archive:member` patterns);
+/// `RELUSCOPE_EAGER_HIGHS=1` turns it off, e.g. for a linker without scripts (mold).
+fn defer_highs_constructors() {
+    println!("cargo:rerun-if-env-changed=RELUSCOPE_EAGER_HIGHS");
+    if env::var("CARGO_CFG_TARGET_OS").as_deref() != Ok("linux")
+        || env::var_os("RELUSCOPE_EAGER_HIGHS").is_some()
+    {
+        return;
+    }
+    let Some(out_dir) = env::var_os("OUT_DIR").map(PathBuf::from) else {
+        return;
+    };
+    let script = out_dir.join("defer_highs_constructors.ld");
+    let text = "\
+/* Written by reluscope's build.rs: HiGHS's static constructors, run on first use. */
+SECTIONS {
+  .reluscope_highs_init : {
+    PROVIDE_HIDDEN(__reluscope_highs_init_start = .);
+    KEEP(*libhighs_sys-*.rlib:*(SORT_BY_INIT_PRIORITY(.init_array.*) .init_array))
+    PROVIDE_HIDDEN(__reluscope_highs_init_end = .);
+    KEEP(*(.reluscope_highs_init_sentinel))
+  }
+} INSERT AFTER .data;
+";
+    if std::fs::write(&script, text).is_ok() {
+        println!("cargo:rustc-link-arg-bins=-Wl,-T,{}", script.display());
+        println!("cargo:rustc-cfg=reluscope_defer_highs");
     }
 }
 

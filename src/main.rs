@@ -42,6 +42,48 @@ fn main() -> ExitCode {
     }
 }
 
+/// Makes the linker script's section an ordinary writable one, after `.data`, whatever the
+/// script collects: without it, an empty section (should HiGHS's objects come packaged
+/// otherwise) broke the link, and a bare `.init_array` one would belong to the read-only-after-
+/// relocation segment, which must be contiguous.
+#[cfg(reluscope_defer_highs)]
+#[used]
+#[unsafe(link_section = ".reluscope_highs_init_sentinel")]
+static HIGHS_INIT_SENTINEL: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Registers [`run_highs_constructors`] at load (the loader runs `.init_array`), before `main`
+/// and before any test of this binary's test harness, which has a `main` of its own.
+#[cfg(reluscope_defer_highs)]
+#[used]
+#[unsafe(link_section = ".init_array")]
+static REGISTER_HIGHS_CONSTRUCTORS: extern "C" fn() = register_highs_constructors;
+
+#[cfg(reluscope_defer_highs)]
+extern "C" fn register_highs_constructors() {
+    // SAFETY: registered before anything runs; `run_highs_constructors` runs exactly the
+    // constructors the build's linker script moved out of `.init_array`.
+    unsafe { reluscope::lp::highs::defer_highs_constructors(run_highs_constructors) };
+}
+
+/// Runs HiGHS's C++ static constructors, which the build's linker script moved from
+/// `.init_array` (run by the loader) to a section between these two symbols (`build.rs`).
+#[cfg(reluscope_defer_highs)]
+fn run_highs_constructors() {
+    type Constructor = unsafe extern "C" fn();
+    unsafe extern "C" {
+        static __reluscope_highs_init_start: u8;
+        static __reluscope_highs_init_end: u8;
+    }
+    let start = (&raw const __reluscope_highs_init_start).cast::<Constructor>();
+    let end = (&raw const __reluscope_highs_init_end).cast::<Constructor>();
+    let count = (end as usize).saturating_sub(start as usize) / std::mem::size_of::<Constructor>();
+    for i in 0..count {
+        // SAFETY: the section holds `count` relocated pointers to argument-less constructor
+        // functions (`_GLOBAL__sub_I_*`), run once each in their link order, as the loader would.
+        unsafe { start.add(i).read()() };
+    }
+}
+
 /// Ends a finished command at once, on Unix: HiGHS registers 8 364 C++ static destructors
 /// (strings in its headers, one copy per translation unit), and running them at exit was 5 %
 /// of a small `solve`'s process (`farm-bench`, median wall ratio 0.95). Everything reluscope

@@ -2,17 +2,21 @@
 //! reluscope sets (`HighsOptions`), and the three ways it is used — a MILP/LP solve with
 //! progress and Cancel ([`solve_linear_model`]), a warm-started instance for many objectives
 //! ([`ObjectiveOracle`]), a one-shot LP with its minimiser ([`OneShotHighs`]) — plus export
-//! ([`write_model`]).
+//! ([`write_model`]). In reluscope's binary, HiGHS's C++ static constructors run on the first
+//! model rather than at process start ([`defer_highs_constructors`]).
 //!
 //! HiGHS keeps one task scheduler per OS thread and refuses a later model on the same thread
 //! with another `threads` value: solves run on a fresh thread of their own, and every other
 //! model runs with `threads = 1`.
 
+mod deferred_constructors;
 mod one_shot;
 mod oracle;
 mod solve;
 mod write;
 
+pub use deferred_constructors::defer_highs_constructors;
+use deferred_constructors::ensure_highs_constructed;
 pub use one_shot::OneShotHighs;
 pub use oracle::ObjectiveOracle;
 pub use solve::{
@@ -198,6 +202,7 @@ fn set_option<V: highs::HighsOptionValue>(
 
 /// Builds the HiGHS model of `model` (not yet solved). Must stay on the calling thread.
 pub(crate) fn to_highs(model: &LinearModel) -> Result<highs::Model, LpError> {
+    ensure_highs_constructed();
     let mut problem = RowProblem::default();
     let cols: Vec<highs::Col> = (0..model.num_cols())
         .map(|j| {
