@@ -17,6 +17,10 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::time::Instant;
 
+/// See [`Polygon::parallel_pays`]: a layer is split on both cores from this many cells ×
+/// neurons.
+const POLYGON_PARALLEL_MIN_CELL_NEURONS: usize = 6000;
+
 /// A convex polygon, counter-clockwise.
 #[derive(Debug, Clone)]
 pub(crate) struct Polygon {
@@ -135,6 +139,16 @@ impl Geometry for Polygon {
                 .fold((0.0, 0.0), |(x, y), v| (x + v[0], y + v[1]));
             vec![x / n, y / n]
         })
+    }
+
+    /// From about 6 000 cells × neurons on. Below, waking rayon's workers (the first time: two
+    /// threads and their allocator heaps) costs more than the split work saves: the last layer
+    /// of ackley_25x2_l1 (127 cells × 25 neurons) took 0.35 ms on one core and 0.53 ms on two,
+    /// peaks_25x2_l1's (237 × 25) 0.74 and 1.07 ms; above, two cores win (himmelblau_25x3's
+    /// 244 × 25: 1.56 → 1.34 ms, ackley_25x3's 274 × 25: 1.87 → 1.39, peaks_50x2's 843 × 50:
+    /// 6.5 → 3.8).
+    fn parallel_pays(cells: usize, neurons: usize) -> bool {
+        cells.saturating_mul(neurons) >= POLYGON_PARALLEL_MIN_CELL_NEURONS
     }
 }
 

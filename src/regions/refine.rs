@@ -69,6 +69,11 @@ pub(crate) trait Geometry: Sized {
     fn affine_range(&self, w: &[f64], c: f64) -> (f64, f64);
     /// A point of the cell (or at least of the box), for incumbents; `None` if unknown.
     fn representative_point(&self) -> Option<Vec<f64>>;
+    /// Whether splitting `cells` cells by a layer of `neurons` neurons is worth rayon's
+    /// workers; the default (a few cells) suits cells whose splits solve LPs.
+    fn parallel_pays(cells: usize, _neurons: usize) -> bool {
+        cells >= 8
+    }
 }
 
 /// A cell of the partition and the phases of every neuron of the layers split so far.
@@ -204,8 +209,9 @@ pub(crate) fn partition<G: Geometry>(
             }
             Ok(out)
         };
-        // Parallel refinement pays once there are a few cells; each task owns its cell.
-        let pieces: Vec<Vec<Cell<G::Stored>>> = if options.parallel && cells.len() >= 8 {
+        // Each task owns its cell.
+        let parallel = options.parallel && G::parallel_pays(cells.len(), layer_plans.len());
+        let pieces: Vec<Vec<Cell<G::Stored>>> = if parallel {
             cells
                 .into_par_iter()
                 .map(refine_one)
