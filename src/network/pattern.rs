@@ -150,6 +150,54 @@ pub(crate) fn preactivation_maps(
     affine_maps(network, phases, last, true)
 }
 
+/// `out[i] = Σ_{j ∈ sources} W[i, j] · map[j]` for rows of `W` (`inputs` wide) and of `map`
+/// and `out` (`W` wide, a compile-time width so the row stays in registers).
+fn compose_rows<const W: usize>(
+    out: &mut [f64],
+    weights: &[f64],
+    inputs: usize,
+    map: &[f64],
+    sources: &[usize],
+) {
+    let map: Vec<[f64; W]> = map
+        .chunks_exact(W)
+        .map(|row| std::array::from_fn(|t| row[t]))
+        .collect();
+    for (target, row) in out.chunks_exact_mut(W).zip(weights.chunks_exact(inputs)) {
+        let mut sum = [0.0; W];
+        for &j in sources {
+            let (w, source) = (row[j], &map[j]);
+            for t in 0..W {
+                sum[t] += w * source[t];
+            }
+        }
+        target.copy_from_slice(&sum);
+    }
+}
+
+/// [`compose_rows`] for any row width.
+fn compose_rows_any(
+    out: &mut [f64],
+    width: usize,
+    weights: &[f64],
+    inputs: usize,
+    map: &[f64],
+    sources: &[usize],
+) {
+    for (target, row) in out
+        .chunks_exact_mut(width)
+        .zip(weights.chunks_exact(inputs))
+    {
+        for &j in sources {
+            let w = row[j];
+            if w != 0.0 {
+                let source = &map[j * width..(j + 1) * width];
+                target.iter_mut().zip(source).for_each(|(t, s)| *t += w * s);
+            }
+        }
+    }
+}
+
 /// The pass behind both: the maps of layers `0..=last`, or (`all = false`) of `last` only —
 /// the region enumeration asks for one layer's map per cell, and copying out the others
 /// would be wasted there.
@@ -170,15 +218,17 @@ fn affine_maps(
         let mut out = vec![0.0; layer.outputs() * width];
         let weights = layer.weights.as_standard_layout();
         let inputs = layer.inputs();
-        let rows = weights.as_slice().unwrap_or_default().chunks(inputs);
-        for (i, (row, &b)) in rows.zip(&layer.bias).enumerate() {
-            let target = &mut out[i * width..(i + 1) * width];
-            for (j, &w) in row.iter().enumerate() {
-                if w != 0.0 {
-                    let source = &map[j * width..(j + 1) * width];
-                    target.iter_mut().zip(source).for_each(|(t, s)| *t += w * s);
-                }
-            }
+        let weights = weights.as_slice().unwrap_or_default();
+        // An inactive ReLU's row is zero: about half the sources of a layer add nothing.
+        let sources: Vec<usize> = (0..inputs)
+            .filter(|&j| map[j * width..(j + 1) * width].iter().any(|&v| v != 0.0))
+            .collect();
+        match width {
+            // Two inputs (the region enumeration's plane): rows of three, kept in registers.
+            3 => compose_rows::<3>(&mut out, weights, inputs, map, &sources),
+            _ => compose_rows_any(&mut out, width, weights, inputs, map, &sources),
+        }
+        for (target, &b) in out.chunks_exact_mut(width).zip(&layer.bias) {
             target[d] += b;
         }
         out
