@@ -653,3 +653,39 @@ fn bench_solve_times_every_path_and_checks_they_agree() {
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown method"));
 }
+
+/// A many-input box is written briefly: equal intervals in a row as a power, the rest elided.
+#[test]
+fn info_writes_a_many_input_box_briefly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wide.json");
+    let inputs = 100;
+    let weights: Vec<Vec<f64>> = (0..3)
+        .map(|i| {
+            (0..inputs)
+                .map(|j| ((i + j) % 5) as f64 * 0.1 - 0.2)
+                .collect()
+        })
+        .collect();
+    let mut bounds = vec![[-1.0, 1.0]];
+    bounds.extend(vec![[0.0, 1.0]; inputs - 1]);
+    let network = serde_json::json!({
+        "input_bounds": bounds,
+        "layers": [
+            {"weights": weights, "bias": [0.0, 0.1, -0.1], "activation": "relu"},
+            {"weights": [[1.0, -1.0, 0.5]], "bias": [0.0], "activation": "linear"}
+        ]
+    });
+    std::fs::write(&path, network.to_string()).unwrap();
+    let out = run(&["info", path.to_str().unwrap()]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().find(|l| l.starts_with("input box")).unwrap();
+    assert_eq!(
+        line.split_whitespace()
+            .skip(2)
+            .collect::<Vec<_>>()
+            .join(" "),
+        "[-1, 1] × [0, 1]^99"
+    );
+}

@@ -1,7 +1,6 @@
 //! `reluscope analyze`: bounds, stability and big-M per layer.
 
 use super::args::{BoundsArgs, NetworkArgs};
-use super::info::format_box;
 use super::print_json;
 use super::table::{Table, num, opt};
 use anyhow::{Result, bail};
@@ -9,6 +8,7 @@ use clap::Args;
 use reluscope::analysis::AnalysisReport;
 use reluscope::bounds::BoundMethod;
 use reluscope::control::TaskControl;
+use reluscope::network::describe_box;
 use reluscope::network::{InputBox, Network};
 use reluscope::pipeline::analyze_problem;
 use reluscope::problem::Problem;
@@ -49,7 +49,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<()> {
         "{}  {}  box {}",
         report.network,
         report.architecture,
-        format_box(&report.input_box)
+        describe_box(&report.input_box)
     );
     outln!(
         "bounds: {} ({:.3} ms, {} LPs)",
@@ -117,7 +117,7 @@ fn run_problem(args: &AnalyzeArgs, problem: &Problem) -> Result<()> {
         "{}: {} network(s) over {}, {} constraint(s) in the bounds{}",
         args.network.network.display(),
         problem.networks.len(),
-        format_box(&problem.input_box.pairs()),
+        problem.input_box.describe(),
         problem.constraints.len(),
         if problem.disjuncts.is_empty() {
             String::new()
@@ -209,7 +209,7 @@ fn compare(args: &AnalyzeArgs, network: &Network, input_box: &InputBox) -> Resul
         "{}  {}  box {}  (scaling: {})",
         network.name,
         network.architecture(),
-        format_box(&input_box.pairs()),
+        input_box.describe(),
         args.bounds.scale.key()
     );
     let mut header = vec!["layer".to_string()];

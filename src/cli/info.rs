@@ -64,7 +64,7 @@ pub fn run(args: &InfoArgs) -> Result<()> {
         network.parameter_count()
     );
     match network.input_box() {
-        Some(b) => outln!("input box     {}", format_box(&b.pairs())),
+        Some(b) => outln!("input box     {}", b.describe()),
         None => outln!("input box     none stored (give one with --box)"),
     }
     let mut table = Table::new(&["layer", "inputs", "neurons", "activation"]);
@@ -85,15 +85,6 @@ pub fn run(args: &InfoArgs) -> Result<()> {
         outln!("metadata      {}", network.metadata);
     }
     Ok(())
-}
-
-/// `[-2, 2] × [-2, 2]`.
-pub fn format_box(pairs: &[[f64; 2]]) -> String {
-    pairs
-        .iter()
-        .map(|[l, h]| format!("[{}, {}]", num(*l), num(*h)))
-        .collect::<Vec<_>>()
-        .join(" × ")
 }
 
 /// `info PROBLEM.json`: its networks, box, constraints, alternatives and objective.
@@ -125,10 +116,7 @@ fn problem_info(args: &InfoArgs, problem: &Problem) -> Result<()> {
     for n in &problem.networks {
         outln!("network  {}  {}", n.name, n.network.architecture());
     }
-    outln!(
-        "box      {}",
-        super::info::format_box(&problem.input_box.pairs())
-    );
+    outln!("box      {}", problem.input_box.describe());
     if problem.objective.is_none() {
         outln!("question is there a feasible point? (no objective)");
     }

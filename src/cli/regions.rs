@@ -1,7 +1,6 @@
 //! `reluscope regions`: count the linear regions of a network over its box.
 
 use super::args::NetworkArgs;
-use super::info::format_box;
 use super::print_json;
 use super::table::Table;
 use anyhow::{Context, Result};
@@ -157,7 +156,7 @@ fn print_count(args: &RegionsArgs, network: &Network, input_box: &InputBox, coun
         "{} ({}) over {}{}",
         network.name,
         network.architecture(),
-        format_box(&input_box.pairs()),
+        input_box.describe(),
         args.slice
             .as_ref()
             .map_or(String::new(), |s| format!(", slice {s}"))

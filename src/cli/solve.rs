@@ -1,7 +1,6 @@
 //! `reluscope solve`: optimise the network output over the box.
 
 use super::args::{BoundsArgs, NetworkArgs, ObjectiveArgs, SolverArgs};
-use super::info::format_box;
 use super::print_json;
 use super::table::opt;
 use anyhow::Result;
@@ -117,7 +116,7 @@ pub fn run(args: &SolveArgs) -> Result<()> {
         "{} of {} over {}, {} bounds, scaling {}",
         report.objective_description,
         network.name,
-        format_box(&input_box.pairs()),
+        input_box.describe(),
         bounds.method.key(),
         args.bounds.scale.key()
     );
@@ -175,7 +174,7 @@ fn print_exact_solve(
         "{} of {} over {}, by {}",
         report.objective_description,
         network.name,
-        format_box(&input_box.pairs()),
+        input_box.describe(),
         if branched {
             "branching over the input box"
         } else {
@@ -270,7 +269,7 @@ fn run_problem(args: &SolveArgs, problem: Problem) -> Result<()> {
             Some(_) => report.objective_description.as_str(),
             None => "find a feasible point",
         },
-        format_box(&problem.input_box.pairs()),
+        problem.input_box.describe(),
         names.len(),
         names.join(", "),
         problem.constraints.len(),

@@ -3,7 +3,6 @@
 use reluscope::analysis::{AnalysisReport, LayerStats};
 use reluscope::bounds::{BoundMethod, NetworkBounds, interval_bounds};
 use reluscope::network::{InputBox, Network};
-use reluscope::numbers::format_number;
 use reluscope::pipeline::PreparedMilp;
 use reluscope::scaling::{ScaledProblem, ScalingError, ScalingMethod};
 use std::path::PathBuf;
@@ -407,7 +406,7 @@ impl Document {
             label: format!(
                 "{}, box {}",
                 shown.method().label(),
-                format_box(&self.input_box)
+                self.input_box.describe()
             ),
             layers: shown.hidden_stats(),
         };
@@ -427,21 +426,6 @@ pub fn default_box(dim: usize) -> InputBox {
     InputBox::new(vec![-1.0; dim], vec![1.0; dim])
         .or_else(|_| InputBox::new(vec![-1.0], vec![1.0]))
         .expect("[-1, 1] is a valid box")
-}
-
-/// `[-2, 2] × [0, 1]`, abbreviated beyond four inputs.
-pub fn format_box(b: &InputBox) -> String {
-    let pairs = b.pairs();
-    let shown: Vec<String> = pairs
-        .iter()
-        .take(4)
-        .map(|[l, h]| format!("[{}, {}]", format_number(*l), format_number(*h)))
-        .collect();
-    let mut s = shown.join(" × ");
-    if pairs.len() > 4 {
-        s.push_str(&format!(" × … ({} inputs)", pairs.len()));
-    }
-    s
 }
 
 /// Text from the library with the characters egui's default fonts cannot draw replaced

@@ -8,7 +8,7 @@
 //! `pipeline::solve_by_regions`. The solve runs on the rescaled network: it computes the same
 //! function, so x* and the objective are those of the original network.
 
-use super::document::{Analysis, ScaledAnalysis, format_box};
+use super::document::{Analysis, ScaledAnalysis};
 use super::region_map::APP_MAX_REGIONS;
 use super::runs::{RunLayer, RunRecord, TracePoint, thin_trace};
 use super::settings::SolverChoice;
@@ -205,7 +205,7 @@ impl FinishedSolve {
                 SolverChoice::Milp => self.request.scaling.key().to_string(),
                 SolverChoice::Regions | SolverChoice::Branch => "–".to_string(),
             },
-            input_box: format_box(&self.request.input_box),
+            input_box: self.request.input_box.describe(),
             // A problem states its own question; the panel's objective only labelled the run.
             objective_description: match &self.request.problem {
                 Some(p) if p.objective.is_none() => "verify the property".into(),

@@ -1,6 +1,7 @@
 //! The input domain of a network: an axis-aligned box `[lo_i, hi_i]`.
 
 use super::NetworkError;
+use crate::numbers::format_number;
 use rand::Rng;
 
 /// An axis-aligned box `{x : lo_i ≤ x_i ≤ hi_i}`; every bound finite and `lo_i ≤ hi_i`.
@@ -103,6 +104,11 @@ impl InputBox {
             .collect()
     }
 
+    /// The box for people, e.g. `[-2, 2] × [0, 1]` ([`describe_box`]).
+    pub fn describe(&self) -> String {
+        describe_box(&self.pairs())
+    }
+
     /// The centre `(lo + hi) / 2`.
     pub fn center(&self) -> Vec<f64> {
         self.lower
@@ -160,9 +166,61 @@ impl InputBox {
     }
 }
 
+/// `[lo₁, hi₁] × [lo₂, hi₂] × …` for people, numbers by [`format_number`]: a run of
+/// [`BOX_RUN_MIN`] or more equal intervals as one power (`[0, 1]^784`), and of more than
+/// [`BOX_FACTORS_SHOWN`] factors the first ones, then `… (N inputs)`.
+pub fn describe_box(pairs: &[[f64; 2]]) -> String {
+    let mut factors: Vec<String> = Vec::new();
+    let mut rest = pairs;
+    while let Some(&[lo, hi]) = rest.first() {
+        let run = rest.iter().take_while(|&&p| p == [lo, hi]).count().max(1);
+        let interval = format!("[{}, {}]", format_number(lo), format_number(hi));
+        if run >= BOX_RUN_MIN {
+            factors.push(format!("{interval}^{run}"));
+            rest = &rest[run..];
+        } else {
+            factors.push(interval);
+            rest = &rest[1..];
+        }
+    }
+    if factors.len() > BOX_FACTORS_SHOWN {
+        factors.truncate(BOX_FACTORS_SHOWN);
+        factors.push(format!("… ({} inputs)", pairs.len()));
+    }
+    factors.join(" × ")
+}
+
+/// Equal intervals in a row from which [`describe_box`] writes a power.
+pub const BOX_RUN_MIN: usize = 4;
+/// Factors [`describe_box`] writes out before eliding the rest.
+pub const BOX_FACTORS_SHOWN: usize = 6;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Short boxes written out; runs of equal intervals as powers; long ones elided.
+    #[test]
+    fn boxes_are_described_briefly() {
+        assert_eq!(
+            describe_box(&[[-2.0, 2.0], [0.0, 1.5]]),
+            "[-2, 2] × [0, 1.500]"
+        );
+        assert_eq!(describe_box(&[[0.0, 1.0]; 3]), "[0, 1] × [0, 1] × [0, 1]");
+        assert_eq!(describe_box(&[[0.0, 1.0]; 784]), "[0, 1]^784");
+        let mut pairs = vec![[-1.0, 1.0]];
+        pairs.extend([[0.0, 1.0]; 4]);
+        pairs.push([2.0, 3.0]);
+        assert_eq!(describe_box(&pairs), "[-1, 1] × [0, 1]^4 × [2, 3]");
+        let distinct: Vec<[f64; 2]> = (0..9).map(|i| [i as f64, i as f64 + 1.0]).collect();
+        assert_eq!(
+            describe_box(&distinct),
+            "[0, 1] × [1, 2] × [2, 3] × [3, 4] × [4, 5] × [5, 6] × … (9 inputs)"
+        );
+        assert_eq!(describe_box(&[]), "");
+        let b = InputBox::new(vec![-5.0, -5.0], vec![5.0, 5.0]).unwrap();
+        assert_eq!(b.describe(), "[-5, 5] × [-5, 5]");
+    }
 
     #[test]
     fn parses_the_command_line_form() {

@@ -10,7 +10,7 @@ pub mod limits;
 pub mod pattern;
 mod random;
 
-pub use input_box::InputBox;
+pub use input_box::{InputBox, describe_box};
 pub use layer::{Activation, BreakpointKind, Layer};
 pub(crate) use layer::{add_scaled_row, row_dot};
 pub use random::{RandomNetwork, WeightScale, random_network};

@@ -462,7 +462,7 @@ impl View for SolveView {
                 } else {
                     "Verification"
                 },
-                crate::gui::document::format_box(&req.input_box),
+                req.input_box.describe(),
                 problem.networks.len(),
                 problem.constraints.len(),
                 problem.disjuncts.len()
@@ -485,7 +485,7 @@ impl View for SolveView {
             "{} of {} over {}, {}",
             req.objective.describe(),
             req.network.name,
-            crate::gui::document::format_box(&req.input_box),
+            req.input_box.describe(),
             req.approach()
         ));
         if let Some(why) = &req.auto_reason {
