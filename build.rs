@@ -60,7 +60,7 @@ fn link_libstdcxx_statically() {
 
 /// Holds HiGHS's C++ static constructors back from process start in reluscope's binaries, and
 /// sets `cfg(reluscope_defer_highs)` so that `main` registers the function that runs them on the
-/// first HiGHS model (`reluscope::lp::highs::defer_highs_constructors` says why).
+/// first HiGHS model (why: the doc of `reluscope::lp::highs::defer_highs_constructors`).
 ///
 /// How: a linker script, added to the default one (`INSERT`), collects the `.init_array`
 /// entries of the objects in highs-sys's library (rustc links it as `libhighs_sys-*.rlib`,
@@ -68,7 +68,9 @@ fn link_libstdcxx_statically() {
 /// loader runs only `.init_array`. Should the pattern match nothing (another packaging of
 /// HiGHS), that section is empty and the constructors run at load as before. ELF targets only
 /// (the GNU linker and LLD both take `INSERT` and `archive:member` patterns);
-/// `RELUSCOPE_EAGER_HIGHS=1` turns it off, e.g. for a linker without scripts (mold).
+/// `RELUSCOPE_EAGER_HIGHS=1` turns it off, e.g. for a linker without such scripts (mold,
+/// gold). Only the `reluscope` binary gets the script: it is the one that registers the
+/// function running the constructors (another binary linked with it would never run them).
 fn defer_highs_constructors() {
     println!("cargo:rerun-if-env-changed=RELUSCOPE_EAGER_HIGHS");
     if env::var("CARGO_CFG_TARGET_OS").as_deref() != Ok("linux")
@@ -92,7 +94,11 @@ SECTIONS {
 } INSERT AFTER .data;
 ";
     if std::fs::write(&script, text).is_ok() {
-        println!("cargo:rustc-link-arg-bins=-Wl,-T,{}", script.display());
+        // `-Xlinker` passes the path whole (`-Wl,` would split it at commas).
+        println!("cargo:rustc-link-arg-bin=reluscope=-Xlinker");
+        println!("cargo:rustc-link-arg-bin=reluscope=-T");
+        println!("cargo:rustc-link-arg-bin=reluscope=-Xlinker");
+        println!("cargo:rustc-link-arg-bin=reluscope={}", script.display());
         println!("cargo:rustc-cfg=reluscope_defer_highs");
     }
 }

@@ -32,8 +32,10 @@ def main():
         for name in order:
             subprocess.run(THRASH, check=True)
             t0 = time.perf_counter()
-            subprocess.run(commands[name], capture_output=True)
+            done = subprocess.run(commands[name], capture_output=True)
             walls[name].append(time.perf_counter() - t0)
+            if done.returncode != 0:
+                sys.exit(f"{name} failed ({done.returncode}): {done.stderr.decode()[-300:]}")
     for name, w in walls.items():
         w.sort()
         print(f"{name:12s} median {statistics.median(w) * 1e3:6.2f} ms"

@@ -71,16 +71,19 @@ extern "C" fn register_highs_constructors() {
 fn run_highs_constructors() {
     type Constructor = unsafe extern "C" fn();
     unsafe extern "C" {
-        static __reluscope_highs_init_start: u8;
-        static __reluscope_highs_init_end: u8;
+        static __reluscope_highs_init_start: [Constructor; 0];
+        static __reluscope_highs_init_end: [Constructor; 0];
     }
     let start = (&raw const __reluscope_highs_init_start).cast::<Constructor>();
     let end = (&raw const __reluscope_highs_init_end).cast::<Constructor>();
     let count = (end as usize).saturating_sub(start as usize) / std::mem::size_of::<Constructor>();
-    for i in 0..count {
-        // SAFETY: the section holds `count` relocated pointers to argument-less constructor
-        // functions (`_GLOBAL__sub_I_*`), run once each in their link order, as the loader would.
-        unsafe { start.add(i).read()() };
+    // SAFETY: the linker placed `count` relocated, aligned constructor pointers between the two
+    // symbols (one array in one section), and nothing writes them.
+    let constructors = unsafe { std::slice::from_raw_parts(start, count) };
+    for constructor in constructors {
+        // SAFETY: argument-less constructor functions (`_GLOBAL__sub_I_*`), each run once in
+        // link order, as the loader would have.
+        unsafe { constructor() };
     }
 }
 

@@ -1,7 +1,8 @@
 //! The binary's start: HiGHS's C++ static constructors are held back from process start (the
 //! build's linker script) and run before the first HiGHS model (`reluscope::lp::highs::
 //! defer_highs_constructors`).
-#![cfg(reluscope_defer_highs)]
+// The section table is read as 64-bit ELF, and the constructor pointers as 8 bytes.
+#![cfg(all(reluscope_defer_highs, target_pointer_width = "64"))]
 
 mod common;
 

@@ -166,9 +166,9 @@ impl InputBox {
     }
 }
 
-/// `[lo₁, hi₁] × [lo₂, hi₂] × …` for people, numbers by [`format_number`]: a run of
-/// [`BOX_RUN_MIN`] or more equal intervals as one power (`[0, 1]^784`), and of more than
-/// [`BOX_FACTORS_SHOWN`] factors the first ones, then `… (N inputs)`.
+/// `[lo₁, hi₁] × [lo₂, hi₂] × …` for people, numbers by [`format_number`]: a run of four or
+/// more equal intervals as one power (`[0, 1]^784`), and of more than eight factors the first
+/// eight, then `… (N inputs)`.
 pub fn describe_box(pairs: &[[f64; 2]]) -> String {
     let mut factors: Vec<String> = Vec::new();
     let mut rest = pairs;
@@ -191,9 +191,9 @@ pub fn describe_box(pairs: &[[f64; 2]]) -> String {
 }
 
 /// Equal intervals in a row from which [`describe_box`] writes a power.
-pub const BOX_RUN_MIN: usize = 4;
+const BOX_RUN_MIN: usize = 4;
 /// Factors [`describe_box`] writes out before eliding the rest.
-pub const BOX_FACTORS_SHOWN: usize = 6;
+const BOX_FACTORS_SHOWN: usize = 8;
 
 #[cfg(test)]
 mod tests {
@@ -214,8 +214,12 @@ mod tests {
         assert_eq!(describe_box(&pairs), "[-1, 1] × [0, 1]^4 × [2, 3]");
         let distinct: Vec<[f64; 2]> = (0..9).map(|i| [i as f64, i as f64 + 1.0]).collect();
         assert_eq!(
+            describe_box(&distinct[..8]),
+            "[0, 1] × [1, 2] × [2, 3] × [3, 4] × [4, 5] × [5, 6] × [6, 7] × [7, 8]"
+        );
+        assert_eq!(
             describe_box(&distinct),
-            "[0, 1] × [1, 2] × [2, 3] × [3, 4] × [4, 5] × [5, 6] × … (9 inputs)"
+            "[0, 1] × [1, 2] × [2, 3] × [3, 4] × [4, 5] × [5, 6] × [6, 7] × [7, 8] × … (9 inputs)"
         );
         assert_eq!(describe_box(&[]), "");
         let b = InputBox::new(vec![-5.0, -5.0], vec![5.0, 5.0]).unwrap();

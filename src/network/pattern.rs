@@ -159,16 +159,13 @@ fn compose_rows<const W: usize>(
     map: &[f64],
     sources: &[usize],
 ) {
-    let map: Vec<[f64; W]> = map
-        .chunks_exact(W)
-        .map(|row| std::array::from_fn(|t| row[t]))
-        .collect();
+    let map = map.as_chunks::<W>().0;
     for (target, row) in out.chunks_exact_mut(W).zip(weights.chunks_exact(inputs)) {
         let mut sum = [0.0; W];
         for &j in sources {
-            let (w, source) = (row[j], &map[j]);
-            for t in 0..W {
-                sum[t] += w * source[t];
+            let w = row[j];
+            for (s, &v) in sum.iter_mut().zip(&map[j]) {
+                *s += w * v;
             }
         }
         target.copy_from_slice(&sum);

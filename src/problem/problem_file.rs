@@ -89,7 +89,8 @@ pub fn is_problem_json(bytes: &[u8]) -> bool {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return false;
     };
-    (text.contains("\"networks\"") || text.contains("\\u"))
+    text.trim_start().starts_with('{')
+        && (text.contains("\"networks\"") || text.contains("\\u"))
         && serde_json::from_slice::<Probe>(bytes).is_ok_and(|p| p.networks.is_some())
 }
 
@@ -309,6 +310,7 @@ mod tests {
         assert!(!is_problem_json(br#"{"name": "networks", "layers": []}"#));
         assert!(!is_problem_json(br#"{"name": "\u00e9", "layers": []}"#));
         assert!(!is_problem_json(b"[1, 2"));
+        assert!(!is_problem_json(br#"[{"networks": []}]"#));
         assert!(!is_problem_json(b"{\"networks\": [\xff]}"));
     }
 }

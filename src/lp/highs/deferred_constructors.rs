@@ -1,18 +1,5 @@
 //! HiGHS's C++ static constructors, run on the first HiGHS model instead of at process start
-//! where the binary asks for it.
-//!
-//! Why: HiGHS defines its option names and messages as `const std::string`s in headers, one
-//! copy per translation unit: 186 constructors build 8 364 strings and register as many
-//! destructors before `main`. A small `solve` (the region or branching paths, which never
-//! touch HiGHS) spent a sixth of its process on them: cold, 5.19 → 4.32 ms median wall on
-//! ackley_25x2_l1, 679 → 510 page faults (README, Benchmarks).
-//!
-//! How: reluscope's build script links its own binaries with a linker script that moves those
-//! constructors out of `.init_array` (run by the loader) into a section of their own; the
-//! binary registers, at load, the function that runs them ([`defer_highs_constructors`]), and
-//! [`to_highs`](super::to_highs) — the only place a HiGHS object is created — calls
-//! [`ensure_highs_constructed`] first. Everything else (tests, doctests, programs using the
-//! library) links as usual and registers nothing: the loader has run the constructors.
+//! where reluscope's binary asks for it ([`defer_highs_constructors`] says why and how).
 
 use std::sync::{Once, OnceLock};
 
@@ -50,6 +37,19 @@ impl DeferredConstructors {
 /// link held back from process start; reluscope calls it once, on the thread that builds the
 /// first HiGHS model, before that model. A second registration is ignored.
 ///
+/// Why: HiGHS defines its option names and messages as `const std::string`s in headers, one
+/// copy per translation unit: 186 constructors build 8 364 strings and register as many
+/// destructors before `main`. A small `solve` (the region or branching paths, which never
+/// touch HiGHS) spent a sixth of its process on them: cold, 5.19 → 4.32 ms median wall on
+/// ackley_25x2_l1, 679 → 510 page faults (README, Benchmarks).
+///
+/// How: reluscope's build script links the `reluscope` binary with a linker script that moves
+/// those constructors out of `.init_array` (run by the loader) into a section of their own;
+/// the binary registers, from an `.init_array` entry of its own (so its test harness gets it
+/// too), the function that runs them, and `to_highs` — the only place a HiGHS object is
+/// created — runs it first. Everything else (the library's tests, doctests, programs using
+/// the library) links as usual and registers nothing: the loader has run the constructors.
+///
 /// # Safety
 ///
 /// `construct` must run exactly the constructors the loader skipped (each once), and this
@@ -79,7 +79,7 @@ mod tests {
 
     /// The registered function runs once however many threads ask at once, and nothing
     /// runs where none was registered. (The binary's own deferral of HiGHS's constructors is
-    /// checked in `tests/cli.rs`.)
+    /// checked in `tests/binary_start.rs`.)
     #[test]
     fn registered_constructors_run_once() {
         let deferred = DeferredConstructors::new();
