@@ -7,7 +7,6 @@
 mod common;
 
 use common::*;
-use std::process::Command;
 
 /// The sections of a 64-bit little-endian ELF file: `(name, size)`.
 fn elf_sections(bytes: &[u8]) -> Vec<(String, u64)> {
@@ -56,13 +55,7 @@ fn highs_constructors_run_on_first_use_not_at_start() {
     let dir = tempfile::tempdir().unwrap();
     let mps = dir.path().join("model.mps");
     let objective = |args: &[&str]| -> f64 {
-        let out = Command::new(binary()).args(args).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&run_ok(args).stdout).unwrap();
         json["objective"].as_f64().unwrap()
     };
     let net = net.to_str().unwrap();
@@ -72,15 +65,7 @@ fn highs_constructors_run_on_first_use_not_at_start() {
     for value in [by_milp, by_lp_milp] {
         assert!(close(value, by_regions, 1e-6), "{value} vs {by_regions}");
     }
-    let out = Command::new(binary())
-        .args(["export", net, "--mps", mps.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_ok(&["export", net, "--mps", mps.to_str().unwrap()]);
     let text = std::fs::read_to_string(&mps).unwrap();
     assert!(text.contains("ROWS") && text.contains("COLUMNS"), "{text}");
 }

@@ -78,6 +78,20 @@ pub fn binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_reluscope"))
 }
 
+/// Runs the binary with `args` and asserts that it succeeded (its stderr in the message).
+pub fn run_ok(args: &[&str]) -> std::process::Output {
+    let out = std::process::Command::new(binary())
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// Path of a file in the project's `sample_networks/`.
 pub fn sample(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
