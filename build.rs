@@ -2,9 +2,9 @@
 //! back until the first HiGHS model (see `defer_highs_constructors` below), and the C++ standard
 //! library that HiGHS needs linked statically, where its archive is installed.
 //!
-//! Why the static C++ library: `highs-sys` asks for `-lstdc++`; mapping and relocating the shared `libstdc++.so` was
-//! a tenth of a small `solve`'s process (`farm-bench`: median wall ratio 0.91; README,
-//! Benchmarks). A CLI answer on a small network takes about a millisecond, so the start decides
+//! Why the static C++ library: `highs-sys` asks for `-lstdc++`; mapping and relocating the
+//! shared `libstdc++.so` was a tenth of a small `solve`'s process (`farm-bench`: median wall
+//! ratio 0.91; README, Benchmarks). A CLI answer on a small network takes about a millisecond, so the start decides
 //! what a user (or a script calling `reluscope solve` in a loop) waits for.
 //!
 //! How: the linker takes, in each search directory, the shared library before the archive, and

@@ -43,7 +43,7 @@ fn main() -> ExitCode {
 }
 
 /// Makes the linker script's section an ordinary writable one, after `.data`, whatever the
-/// script collects: without it, an empty section (should HiGHS's objects come packaged
+/// script collects (an atomic, so that the static is placed in writable data): without it, an empty section (should HiGHS's objects come packaged
 /// otherwise) broke the link, and a bare `.init_array` one would belong to the read-only-after-
 /// relocation segment, which must be contiguous.
 #[cfg(reluscope_defer_highs)]
