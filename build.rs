@@ -4,8 +4,8 @@
 //!
 //! Why the static C++ library: `highs-sys` asks for `-lstdc++`; mapping and relocating the
 //! shared `libstdc++.so` was a tenth of a small `solve`'s process (`farm-bench`: median wall
-//! ratio 0.91; README, Benchmarks). A CLI answer on a small network takes about a millisecond, so the start decides
-//! what a user (or a script calling `reluscope solve` in a loop) waits for.
+//! ratio 0.91; README, Benchmarks). A CLI answer on a small network takes about a millisecond,
+//! so the start decides what a user (or a script calling `reluscope solve` in a loop) waits for.
 //!
 //! How: the linker takes, in each search directory, the shared library before the archive, and
 //! searches the `-L` directories before its own. A directory holding only `libstdc++.a`, on the
@@ -59,8 +59,8 @@ fn link_libstdcxx_statically() {
 }
 
 /// Holds HiGHS's C++ static constructors back from process start in reluscope's binaries, and
-/// sets `cfg(reluscope_defer_highs)` so that `main` registers the function that runs them on the
-/// first HiGHS model (why: the doc of `reluscope::lp::highs::defer_highs_constructors`).
+/// sets `cfg(reluscope_defer_highs)` so that each binary registers the function that runs them
+/// on the first HiGHS model (why: the doc of `reluscope::lp::highs::defer_highs_constructors`).
 ///
 /// How: a linker script, added to the default one (`INSERT`), collects the `.init_array`
 /// entries of the objects in highs-sys's library (rustc links it as `libhighs_sys-*.rlib`,
@@ -69,8 +69,8 @@ fn link_libstdcxx_statically() {
 /// HiGHS), that section is empty and the constructors run at load as before. ELF targets only
 /// (the GNU linker and LLD both take `INSERT` and `archive:member` patterns);
 /// `RELUSCOPE_EAGER_HIGHS=1` turns it off, e.g. for a linker without such scripts (mold,
-/// gold). Only the `reluscope` binary gets the script: it is the one that registers the
-/// function running the constructors (another binary linked with it would never run them).
+/// gold). reluscope's binaries get the script (`src/process/highs_constructors.rs` registers
+/// the function that runs the constructors in each); a program that links the library does not.
 fn defer_highs_constructors() {
     println!("cargo:rerun-if-env-changed=RELUSCOPE_EAGER_HIGHS");
     if env::var("CARGO_CFG_TARGET_OS").as_deref() != Ok("linux")
@@ -95,10 +95,10 @@ SECTIONS {
 ";
     if std::fs::write(&script, text).is_ok() {
         // `-Xlinker` passes the path whole (`-Wl,` would split it at commas).
-        println!("cargo:rustc-link-arg-bin=reluscope=-Xlinker");
-        println!("cargo:rustc-link-arg-bin=reluscope=-T");
-        println!("cargo:rustc-link-arg-bin=reluscope=-Xlinker");
-        println!("cargo:rustc-link-arg-bin=reluscope={}", script.display());
+        println!("cargo:rustc-link-arg-bins=-Xlinker");
+        println!("cargo:rustc-link-arg-bins=-T");
+        println!("cargo:rustc-link-arg-bins=-Xlinker");
+        println!("cargo:rustc-link-arg-bins={}", script.display());
         println!("cargo:rustc-cfg=reluscope_defer_highs");
     }
 }

@@ -28,28 +28,36 @@ fn elf_sections(bytes: &[u8]) -> Vec<(String, u64)> {
         .collect()
 }
 
-/// The constructors are in their own section (HiGHS has 186 translation units with static
+/// In both binaries, the constructors are in their own section (HiGHS has 186 translation units with static
 /// strings; the section also holds an 8-byte sentinel), out of the loader's `.init_array`; and
 /// a MILP, an LP-based bound tightening and a model export — every way HiGHS is used — still
 /// work and agree with the region solver, which does not use HiGHS.
 #[test]
 fn highs_constructors_run_on_first_use_not_at_start() {
-    let bytes = std::fs::read(binary()).unwrap();
-    let sections = elf_sections(&bytes);
-    let size = |wanted: &str| {
-        sections
-            .iter()
-            .find(|(name, _)| name == wanted)
-            .map(|&(_, size)| size)
-            .unwrap_or_else(|| panic!("no section {wanted} in {}", binary().display()))
-    };
-    let held_back = size(".reluscope_highs_init").saturating_sub(8) / 8;
-    let at_load = size(".init_array") / 8;
-    assert!(
-        held_back >= 100,
-        "only {held_back} constructors held back (HiGHS's objects no longer matched by build.rs?)"
-    );
-    assert!(at_load < 30, "{at_load} constructors still run at load");
+    let app = std::path::PathBuf::from(env!("CARGO_BIN_EXE_reluscope-app"));
+    for path in [binary(), app] {
+        let sections = elf_sections(&std::fs::read(&path).unwrap());
+        let size = |wanted: &str| {
+            sections
+                .iter()
+                .find(|(name, _)| name == wanted)
+                .map(|&(_, size)| size)
+                .unwrap_or_else(|| panic!("no section {wanted} in {}", path.display()))
+        };
+        let held_back = size(".reluscope_highs_init").saturating_sub(8) / 8;
+        let at_load = size(".init_array") / 8;
+        assert!(
+            held_back >= 100,
+            "only {held_back} constructors held back in {} (HiGHS's objects no longer matched \
+             by build.rs?)",
+            path.display()
+        );
+        assert!(
+            at_load < 30,
+            "{at_load} constructors still run at load in {}",
+            path.display()
+        );
+    }
 
     let net = sample("peaks_25x2_l1.json");
     let dir = tempfile::tempdir().unwrap();

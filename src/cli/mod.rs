@@ -17,11 +17,12 @@ mod train;
 pub(crate) mod verify;
 
 use clap::{Parser, Subcommand};
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 /// Look inside MILPs that embed trained ReLU networks, and make them faster to solve.
 ///
-/// Without arguments, opens the desktop app.
+/// Without arguments, opens the desktop app (the `reluscope-app` binary beside this one).
 #[derive(Debug, Parser)]
 #[command(name = "reluscope", version, about, long_about = None)]
 pub struct Cli {
@@ -31,7 +32,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Open the desktop app, optionally with a network.
+    /// Open the desktop app (the `reluscope-app` binary beside this one), optionally with a
+    /// network.
     Gui {
         /// Network file to open instead of the default sample.
         network: Option<PathBuf>,
@@ -72,14 +74,8 @@ enum Command {
 
 /// What `main` should do after parsing.
 pub enum Outcome {
-    /// Open the GUI with this network (or the default sample), with the tour started if
-    /// asked.
-    OpenGui {
-        /// The network file.
-        network: Option<PathBuf>,
-        /// Start the guided tour.
-        tour: bool,
-    },
+    /// Start the desktop app (`reluscope-app`) with these arguments.
+    StartApp(Vec<OsString>),
     /// A headless command finished.
     Done,
 }
@@ -88,7 +84,14 @@ pub enum Outcome {
 pub fn run() -> anyhow::Result<Outcome> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Gui { network, tour } => return Ok(Outcome::OpenGui { network, tour }),
+        Command::Gui { network, tour } => {
+            let mut args: Vec<OsString> =
+                network.into_iter().map(PathBuf::into_os_string).collect();
+            if tour {
+                args.push("--tour".into());
+            }
+            return Ok(Outcome::StartApp(args));
+        }
         Command::Info(a) => info::run(&a)?,
         Command::Analyze(a) => analyze::run(&a)?,
         Command::Solve(a) => solve::run(&a)?,
@@ -99,7 +102,11 @@ pub fn run() -> anyhow::Result<Outcome> {
         Command::Samples(a) => train::run_samples(&a)?,
         Command::Study(a) => study::run(&a)?,
         Command::Plot(a) => plot::run(&a)?,
-        Command::Bench(a) => bench::run(&a)?,
+        Command::Bench(a) => {
+            if let Some(app_args) = bench::run(&a)? {
+                return Ok(Outcome::StartApp(app_args));
+            }
+        }
         Command::Verify(a) => verify::run(&a)?,
     }
     Ok(Outcome::Done)

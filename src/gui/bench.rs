@@ -5,6 +5,7 @@ use super::document::NetworkSource;
 use super::settings::Settings;
 use super::train_task::TrainForm;
 use eframe::egui;
+use reluscope::bounds::BoundMethod;
 use reluscope::network::{Activation, Network};
 use reluscope::numbers::median;
 use serde::Serialize;
@@ -221,7 +222,7 @@ pub struct CancelLatency {
 /// frame).
 pub fn cancel_latency(
     sample: &str,
-    method: reluscope::bounds::BoundMethod,
+    method: BoundMethod,
     after: Duration,
 ) -> Result<CancelLatency, String> {
     let mut app = ReluscopeApp::new(Settings::default(), None);
@@ -264,4 +265,44 @@ pub fn cancel_latency(
         latency_s,
         status,
     })
+}
+
+/// `reluscope bench ui`: frame times of every view (`frames` per view) and, if `cancel_after`
+/// is given, Cancel's latency on peaks_25x5 with interval and LP bounds after that many
+/// seconds; as text or one JSON object.
+pub fn ui_bench_report(
+    frames: usize,
+    cancel_after: Option<f64>,
+    json: bool,
+) -> Result<String, String> {
+    let times = frame_time_benchmark(frames);
+    let mut cancels = Vec::new();
+    if let Some(after) = cancel_after {
+        if !(after.is_finite() && after >= 0.0) {
+            return Err(format!(
+                "--cancel-after must be a number of seconds ≥ 0, found {after}"
+            ));
+        }
+        for method in [BoundMethod::Interval, BoundMethod::LpObbt] {
+            cancels.push(cancel_latency(
+                "peaks_25x5",
+                method,
+                Duration::from_secs_f64(after),
+            )?);
+        }
+    }
+    if json {
+        return Ok(serde_json::json!({ "frames": times, "cancel": cancels }).to_string() + "\n");
+    }
+    let mut text = format!(
+        "{times}worst median {:.2} ms per frame (target < 8 ms)\n",
+        times.worst_median_ms()
+    );
+    for c in &cancels {
+        text += &format!(
+            "Cancel on {} ({}) after {:.1} s: stopped in {:.3} s ({}; target < 1 s)\n",
+            c.network, c.setup, c.after_s, c.latency_s, c.status
+        );
+    }
+    Ok(text)
 }

@@ -34,7 +34,7 @@ mod study_tests;
 #[cfg(test)]
 mod tests;
 
-pub use bench::{cancel_latency, frame_time_benchmark};
+pub use bench::ui_bench_report;
 
 use std::path::PathBuf;
 

@@ -8,13 +8,13 @@ mod engine;
 mod regions;
 mod solve;
 mod training;
-#[cfg(feature = "gui")]
 mod ui;
 mod verify;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use reluscope::numbers::median;
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -41,23 +41,24 @@ enum BenchKind {
     /// A folder of VNNLIB instances decided with each bound method, answers and times side
     /// by side (checked against expected.csv); --make builds such a folder.
     Verify(verify::VerifyBenchArgs),
-    /// Frame time of the app's UI code with a 5×50 network, every view.
-    #[cfg(feature = "gui")]
+    /// Frame time of the app's UI code with a 5×50 network, every view (run by the app's
+    /// binary, `reluscope-app`).
     Ui(ui::UiBenchArgs),
 }
 
-/// Runs `bench`.
-pub fn run(args: &BenchArgs) -> Result<()> {
+/// Runs `bench`; or, for a benchmark of the app, returns the arguments that run it in the
+/// app's binary.
+pub fn run(args: &BenchArgs) -> Result<Option<Vec<OsString>>> {
     match &args.what {
-        BenchKind::Engine(a) => engine::run(a),
-        BenchKind::Bounds(a) => bounds::run(a),
-        BenchKind::Regions(a) => regions::run(a),
-        BenchKind::Solve(a) => solve::run(a),
-        BenchKind::Training(a) => training::run(a),
-        BenchKind::Verify(a) => verify::run(a),
-        #[cfg(feature = "gui")]
-        BenchKind::Ui(a) => ui::run(a),
+        BenchKind::Engine(a) => engine::run(a)?,
+        BenchKind::Bounds(a) => bounds::run(a)?,
+        BenchKind::Regions(a) => regions::run(a)?,
+        BenchKind::Solve(a) => solve::run(a)?,
+        BenchKind::Training(a) => training::run(a)?,
+        BenchKind::Verify(a) => verify::run(a)?,
+        BenchKind::Ui(a) => return ui::app_args(a).map(Some),
     }
+    Ok(None)
 }
 
 /// The network files in `paths` (directories contribute their `.json` networks).

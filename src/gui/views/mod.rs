@@ -89,8 +89,8 @@ pub mod palette {
     }
 }
 
-/// The "horizontal: [xi] vertical: [xj]" pickers of a view showing a 2-D slice of a `dim`-input
-/// network through the box centre; `id` keeps the views' combo boxes apart.
+/// The "horizontal: \[xi\] vertical: \[xj\]" pickers of a view showing a 2-D slice of a
+/// `dim`-input network through the box centre; `id` keeps the views' combo boxes apart.
 pub fn slice_axes_picker(
     ui: &mut egui::Ui,
     id: &str,
