@@ -82,7 +82,8 @@ pub enum Outcome {
 
 /// Parses the arguments and runs a headless command, or says to open the GUI.
 pub fn run() -> anyhow::Result<Outcome> {
-    let cli = Cli::parse();
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let cli = parse_invoked_only(&args).unwrap_or_else(|| Cli::parse_from(args));
     match cli.command {
         Command::Gui { network, tour } => {
             let mut args: Vec<OsString> =
@@ -112,6 +113,34 @@ pub fn run() -> anyhow::Result<Outcome> {
     Ok(Outcome::Done)
 }
 
+/// Parses `args` as [`Cli`] would, building only the invoked command's arguments, for the quick
+/// commands: the whole tree (every command's arguments, help texts and defaults) was a tenth of
+/// a small `solve`'s process. `None` — parse with the whole tree — for help, another command,
+/// and any error (so that clap reports it with the whole tree's context).
+fn parse_invoked_only(args: &[OsString]) -> Option<Cli> {
+    use clap::{Args, FromArgMatches};
+    let name = args.get(1)?.to_str()?;
+    if args.iter().skip(2).any(|a| a == "-h" || a == "--help") {
+        return None;
+    }
+    let new = clap::Command::new;
+    let command = match name {
+        "info" => info::InfoArgs::augment_args(new("info")),
+        "analyze" => analyze::AnalyzeArgs::augment_args(new("analyze")),
+        "solve" => solve::SolveArgs::augment_args(new("solve")),
+        "regions" => regions::RegionsArgs::augment_args(new("regions")),
+        "verify" => verify::VerifyArgs::augment_args(new("verify")),
+        "convert" => convert::ConvertArgs::augment_args(new("convert")),
+        "export" => convert::ExportArgs::augment_args(new("export")),
+        _ => return None,
+    };
+    let matches = clap::Command::new("reluscope")
+        .subcommand(command)
+        .try_get_matches_from(args)
+        .ok()?;
+    Cli::from_arg_matches(&matches).ok()
+}
+
 /// Prints a value as one JSON object on stdout.
 fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
     outln!("{}", serde_json::to_string(value)?);
@@ -126,6 +155,49 @@ mod tests {
     #[test]
     fn the_command_line_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    /// The quick parse of the common commands gives what the whole tree gives, and leaves
+    /// help and errors to the whole tree.
+    #[test]
+    fn the_invoked_command_alone_parses_as_the_whole_tree() {
+        let parsed = [
+            "info net.json --json",
+            "info problem.json",
+            "analyze net.json --bounds lp --scale balanced --compare --json",
+            "solve net.json --json --time-limit 120",
+            "solve net.json --method milp --bounds lp --cuts ideal --gap 0.01 --threads 2",
+            "solve net.json --box -2,2;-2,2 --combination -1,2 --maximize",
+            "solve net.json --method branch --start-samples 64 --verbose",
+            "regions net.json --exact-2d --max-regions 1000 --json",
+            "verify net.onnx prop.vnnlib --bounds lp --json",
+            "convert net.json net.onnx",
+            "export net.json --mps model.mps",
+        ];
+        for line in parsed {
+            let args: Vec<OsString> = std::iter::once("reluscope")
+                .chain(line.split(' '))
+                .map(OsString::from)
+                .collect();
+            let whole = Cli::try_parse_from(&args).unwrap_or_else(|e| panic!("{line}: {e}"));
+            let quick = parse_invoked_only(&args).unwrap_or_else(|| panic!("{line}: not quick"));
+            assert_eq!(format!("{quick:?}"), format!("{whole:?}"), "{line}");
+        }
+        for line in [
+            "solve --help",
+            "solve net.json -h",
+            "solve net.json --minimize --maximize",
+            "solve",
+            "--version",
+            "study --help",
+            "train --function peaks",
+        ] {
+            let args: Vec<OsString> = std::iter::once("reluscope")
+                .chain(line.split(' '))
+                .map(OsString::from)
+                .collect();
+            assert!(parse_invoked_only(&args).is_none(), "{line}");
+        }
     }
 
     #[test]
