@@ -1,6 +1,6 @@
 //! The `reluscope-app` binary: the desktop app. `cargo run --release` runs it; `reluscope`
-//! without arguments starts it. A command of the command line given to it (`cargo run
-//! --release -- solve NET`) is handed to `reluscope`, beside it.
+//! without arguments starts it. A command of the command line given to it (`reluscope-app
+//! solve NET`) is handed to `reluscope`, beside it.
 
 mod gui;
 mod process;
@@ -8,7 +8,8 @@ mod process;
 use clap::Parser;
 use process::Sibling;
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// The reluscope desktop app: look inside MILPs that embed trained ReLU networks, and make
@@ -29,29 +30,28 @@ struct AppArgs {
     #[arg(long, hide = true)]
     bench_ui: bool,
     /// `bench ui`: frames measured per view.
-    #[arg(long, hide = true, default_value_t = 60)]
+    #[arg(long, hide = true, default_value_t = 60, requires = "bench_ui")]
     frames: usize,
     /// `bench ui`: print one JSON object.
-    #[arg(long, hide = true)]
+    #[arg(long, hide = true, requires = "bench_ui")]
     json: bool,
     /// `bench ui`: also measure Cancel's latency, pressing it after this many seconds.
-    #[arg(long, hide = true, value_name = "SECONDS")]
+    #[arg(long, hide = true, value_name = "SECONDS", requires = "bench_ui")]
     cancel_after: Option<f64>,
 }
 
 fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
-    if args.first().is_some_and(is_command) {
+    if args
+        .first()
+        .is_some_and(|first| process::sibling::is_cli_command(first))
+    {
         return process::run_sibling(Sibling::Cli, &args);
     }
     let args = AppArgs::parse();
     if args.bench_ui {
         return match gui::ui_bench_report(args.frames, args.cancel_after, args.json) {
-            Ok(report) => {
-                print!("{report}");
-                process::exit_without_destructors();
-                ExitCode::SUCCESS
-            }
+            Ok(report) => write_report(&report),
             Err(e) => {
                 eprintln!("error: {e}");
                 ExitCode::FAILURE
@@ -71,12 +71,25 @@ fn main() -> ExitCode {
     }
 }
 
-/// Whether the app's first argument names a command of `reluscope` rather than a file: a word
-/// without an extension that is no existing path (network and problem files have one:
-/// `.json`, `.onnx`, `.nnet`).
-fn is_command(first: &OsString) -> bool {
-    let path = Path::new(first);
-    !first.to_string_lossy().starts_with('-') && path.extension().is_none() && !path.exists()
+/// Prints `bench ui`'s report and ends: a closed pipe (`| head`) ends quietly with status 0,
+/// as Unix tools do, another write failure with a one-line error.
+fn write_report(report: &str) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(report.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => {
+            drop(stdout);
+            process::exit_without_destructors();
+            ExitCode::SUCCESS
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write to standard output: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 #[cfg(test)]
@@ -85,18 +98,24 @@ mod tests {
 
     #[test]
     fn commands_are_told_from_files_and_flags() {
-        for command in ["solve", "info", "bench", "verify"] {
-            assert!(is_command(&OsString::from(command)), "{command}");
+        for command in ["solve", "info", "bench", "verify", "study", "help"] {
+            assert!(
+                process::sibling::is_cli_command(&OsString::from(command)),
+                "{command}"
+            );
         }
         for not_command in [
             "net.json",
+            "peaks",
             "dir/net.onnx",
             "--tour",
             "-h",
             "--bench-ui",
-            "src",
         ] {
-            assert!(!is_command(&OsString::from(not_command)), "{not_command}");
+            assert!(
+                !process::sibling::is_cli_command(&OsString::from(not_command)),
+                "{not_command}"
+            );
         }
     }
 }

@@ -17,8 +17,8 @@
 //! # Ok::<(), reluscope::Error>(())
 //! ```
 //!
-//! The library is the engine; the `reluscope` binary adds the command line and the GUI
-//! (features `cli` and `gui`, on by default). Its layers only point down:
+//! The library is the engine; the `reluscope` binary adds the command line (feature `cli`) and
+//! the `reluscope-app` binary the GUI (feature `gui`; both on by default). Its layers only point down:
 //!
 //! - [`network`], [`formats`]: the network model, its forward pass, and its files;
 //! - [`bounds`]: bound types, interval and symbolic bounds, neuron stability;

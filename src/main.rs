@@ -19,7 +19,17 @@ fn main() -> ExitCode {
             process::exit_without_destructors();
             ExitCode::SUCCESS
         }
-        Ok(cli::Outcome::StartApp(args)) => process::run_sibling(Sibling::App, &args),
+        Ok(cli::Outcome::StartApp(args)) => {
+            if cfg!(feature = "gui") {
+                process::run_sibling(Sibling::App, &args)
+            } else {
+                eprintln!(
+                    "error: this reluscope was built without the app (feature \"gui\"); \
+                     run a command, e.g. `reluscope --help`"
+                );
+                ExitCode::FAILURE
+            }
+        }
         Err(e) => {
             // Messages quote file contents (names, fields): a hostile file must not drive the
             // terminal through them.

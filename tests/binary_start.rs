@@ -1,4 +1,4 @@
-//! The binary's start: HiGHS's C++ static constructors are held back from process start (the
+//! The binaries' start: HiGHS's C++ static constructors are held back from process start (the
 //! build's linker script) and run before the first HiGHS model (`reluscope::lp::highs::
 //! defer_highs_constructors`).
 // The section table is read as 64-bit ELF, and the constructor pointers as 8 bytes.
@@ -34,8 +34,14 @@ fn elf_sections(bytes: &[u8]) -> Vec<(String, u64)> {
 /// work and agree with the region solver, which does not use HiGHS.
 #[test]
 fn highs_constructors_run_on_first_use_not_at_start() {
-    let app = std::path::PathBuf::from(env!("CARGO_BIN_EXE_reluscope-app"));
-    for path in [binary(), app] {
+    let binaries = [
+        Some(binary()),
+        #[cfg(feature = "gui")]
+        Some(std::path::PathBuf::from(env!(
+            "CARGO_BIN_EXE_reluscope-app"
+        ))),
+    ];
+    for path in binaries.into_iter().flatten() {
         let sections = elf_sections(&std::fs::read(&path).unwrap());
         let size = |wanted: &str| {
             sections

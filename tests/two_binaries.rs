@@ -1,6 +1,7 @@
 //! The command line (`reluscope`) and the desktop app (`reluscope-app`) are two binaries that
 //! start each other: the command line holds none of the app's code (its process start is
 //! shorter), and each finds the other beside it or says how to build it.
+#![cfg(feature = "gui")]
 
 mod common;
 
@@ -82,6 +83,41 @@ fn bench_ui_runs_in_the_app() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--cancel-after"));
 }
 
+/// The app's arguments arrive whole (spaces, a name starting with `-` after `--`), and its
+/// exit status comes back: a stand-in app beside a copy of the command line prints them.
+#[cfg(unix)]
+#[test]
+fn the_command_line_starts_the_app_with_its_arguments() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let cli = dir.path().join("reluscope");
+    std::fs::copy(binary(), &cli).unwrap();
+    let app = dir.path().join("reluscope-app");
+    std::fs::write(
+        &app,
+        "#!/bin/sh\nfor a in \"$@\"; do echo \"[$a]\"; done\nexit 3\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&app, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let cases: [(&[&str], &str); 4] = [
+        (&[], ""),
+        (
+            &["gui", "a b.json", "--tour"],
+            "[--tour]\n[--]\n[a b.json]\n",
+        ),
+        (&["gui", "--", "-x.json"], "[--]\n[-x.json]\n"),
+        (
+            &["bench", "ui", "--frames", "2", "--cancel-after=-0"],
+            "[--bench-ui]\n[--frames]\n[2]\n[--cancel-after=-0]\n",
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = run(&cli, args);
+        assert_eq!(out.status.code(), Some(3), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), expected, "{args:?}");
+    }
+}
+
 #[test]
 fn a_missing_sibling_is_named_with_how_to_build_it() {
     let dir = tempfile::tempdir().unwrap();
@@ -91,7 +127,9 @@ fn a_missing_sibling_is_named_with_how_to_build_it() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(
-        stderr.contains("`reluscope-app`") && stderr.contains("cargo build --release"),
+        stderr.contains("`reluscope-app`")
+            && stderr.contains("cargo build --release")
+            && stderr.contains(&dir.path().join("reluscope-app").display().to_string()),
         "{stderr}"
     );
 

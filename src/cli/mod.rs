@@ -86,10 +86,14 @@ pub fn run() -> anyhow::Result<Outcome> {
     let cli = parse_invoked_only(&args).unwrap_or_else(|| Cli::parse_from(args));
     match cli.command {
         Command::Gui { network, tour } => {
-            let mut args: Vec<OsString> =
-                network.into_iter().map(PathBuf::into_os_string).collect();
+            let mut args: Vec<OsString> = Vec::new();
             if tour {
                 args.push("--tour".into());
+            }
+            if let Some(network) = network {
+                // After `--`: a file name starting with `-` stays a file name.
+                args.push("--".into());
+                args.push(network.into_os_string());
             }
             return Ok(Outcome::StartApp(args));
         }
@@ -198,6 +202,23 @@ mod tests {
                 .collect();
             assert!(parse_invoked_only(&args).is_none(), "{line}");
         }
+    }
+
+    /// The app's binary hands exactly these words to the command line.
+    #[test]
+    fn the_apps_list_of_commands_is_the_command_lines() {
+        let mut names: Vec<String> = Cli::command()
+            .get_subcommands()
+            .map(|c| c.get_name().to_string())
+            .collect();
+        names.push("help".to_string());
+        names.sort();
+        let mut listed: Vec<String> = crate::process::sibling::CLI_COMMANDS
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        listed.sort();
+        assert_eq!(listed, names);
     }
 
     #[test]

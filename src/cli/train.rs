@@ -332,7 +332,7 @@ fn write_index(dir: &Path, rows: &[(&SampleSpec, TrainedNetwork, AnalysisReport)
          Trained by reluscope's own trainer with seed 0 and the default settings (Adam, \
          η = 2·10⁻³, batches of 64, up to 1000 epochs with patience 100, 10,000 Latin-hypercube \
          samples split 70/15/15). Regenerate them all with\n\n    \
-         cargo run --release -- samples --out sample_networks\n\n\
+         cargo run --release --bin reluscope -- samples --out sample_networks\n\n\
          The files are reproducible byte for byte on the same machine kind. Test RMSE is on the \
          held-out 15 %; stability uses interval bounds over the function's box.\n\n\
          ```text\n{}```\n",

@@ -5,7 +5,7 @@
 mod allocator;
 mod exit;
 mod highs_constructors;
-mod sibling;
+pub mod sibling;
 
 pub use exit::exit_without_destructors;
 pub use sibling::{Sibling, run_sibling};

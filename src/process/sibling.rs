@@ -6,9 +6,26 @@
 //! line's binary cost every command ≈ 0.5 ms of process start (the loader relocates its
 //! tables; README, Benchmarks), a tenth of a small `solve`.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// The commands of `reluscope`: a first argument of the app's binary that is one of them is
+/// handed to the command line (the list is checked against the command line's parser in its
+/// tests).
+#[allow(dead_code, reason = "used by the app; the command line only tests it")]
+pub const CLI_COMMANDS: &[&str] = &[
+    "gui", "info", "analyze", "solve", "regions", "convert", "export", "train", "samples", "study",
+    "plot", "bench", "verify", "help",
+];
+
+/// Whether `first`, the app's first argument, names a command of `reluscope`.
+#[allow(dead_code, reason = "used by the app only")]
+pub fn is_cli_command(first: &OsStr) -> bool {
+    first
+        .to_str()
+        .is_some_and(|word| CLI_COMMANDS.contains(&word))
+}
 
 /// One of the two binaries.
 #[allow(dead_code, reason = "each binary starts only the other one")]
@@ -41,11 +58,14 @@ impl Sibling {
     fn remedy(self) -> &'static str {
         match self {
             Sibling::App => {
-                "`cargo build --release` builds both binaries; `cargo run --release` runs the app"
+                "\
+                build both binaries (`cargo build --release`) or put `reluscope-app` beside \
+                this one; `cargo run --release` runs the app"
             }
             Sibling::Cli => {
-                "`cargo build --release` builds both binaries; \
-                 `cargo run --release --bin reluscope -- COMMAND …` runs a command"
+                "\
+                build both binaries (`cargo build --release`) or put `reluscope` beside this \
+                one; `cargo run --release --bin reluscope -- COMMAND …` runs a command"
             }
         }
     }

@@ -35,8 +35,7 @@ pub fn app_args(args: &UiBenchArgs) -> Result<Vec<OsString>> {
         if !(after.is_finite() && after >= 0.0) {
             anyhow::bail!("--cancel-after must be a number of seconds ≥ 0, found {after}");
         }
-        app.push("--cancel-after".into());
-        app.push(after.to_string().into());
+        app.push(format!("--cancel-after={after}").into());
     }
     Ok(app)
 }

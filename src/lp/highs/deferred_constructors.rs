@@ -1,5 +1,5 @@
 //! HiGHS's C++ static constructors, run on the first HiGHS model instead of at process start
-//! where reluscope's binary asks for it ([`defer_highs_constructors`] says why and how).
+//! where reluscope's binaries ask for it ([`defer_highs_constructors`] says why and how).
 
 use std::sync::{Once, OnceLock};
 
@@ -43,9 +43,9 @@ impl DeferredConstructors {
 /// touch HiGHS) spent a sixth of its process on them: cold, 5.19 → 4.32 ms median wall on
 /// ackley_25x2_l1, 679 → 510 page faults (README, Benchmarks).
 ///
-/// How: reluscope's build script links the `reluscope` binary with a linker script that moves
-/// those constructors out of `.init_array` (run by the loader) into a section of their own;
-/// the binary registers, from an `.init_array` entry of its own (so its test harness gets it
+/// How: reluscope's build script links its binaries (`reluscope`, `reluscope-app`) with a
+/// linker script that moves those constructors out of `.init_array` (run by the loader) into a
+/// section of their own; each binary registers, from an `.init_array` entry of its own (so its test harness gets it
 /// too), the function that runs them, and `to_highs` — the only place a HiGHS object is
 /// created — runs it first. Everything else (the library's tests, doctests, programs using
 /// the library) links as usual and registers nothing: the loader has run the constructors.
@@ -53,7 +53,7 @@ impl DeferredConstructors {
 /// # Safety
 ///
 /// `construct` must run exactly the constructors the loader skipped (each once), and this
-/// must be called before any HiGHS model is built: reluscope's binary calls it from an
+/// must be called before any HiGHS model is built: reluscope's binaries call it from an
 /// `.init_array` entry of its own, at load. Registering it in a program whose constructors
 /// ran at load would construct HiGHS's statics twice.
 pub unsafe fn defer_highs_constructors(construct: fn()) {
