@@ -108,7 +108,7 @@ fn the_command_line_starts_the_app_with_its_arguments() {
         (&["gui", "--", "-x.json"], "[--]\n[-x.json]\n"),
         (
             &["bench", "ui", "--frames", "2", "--cancel-after=-0"],
-            "[--bench-ui]\n[--frames]\n[2]\n[--cancel-after=-0]\n",
+            "[--bench-ui]\n[--frames=2]\n[--cancel-after=-0]\n",
         ),
     ];
     for (args, expected) in cases {

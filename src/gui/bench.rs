@@ -275,14 +275,16 @@ pub fn ui_bench_report(
     cancel_after: Option<f64>,
     json: bool,
 ) -> Result<String, String> {
+    if let Some(after) = cancel_after
+        && !(after.is_finite() && after >= 0.0)
+    {
+        return Err(format!(
+            "--cancel-after must be a number of seconds ≥ 0, found {after}"
+        ));
+    }
     let times = frame_time_benchmark(frames);
     let mut cancels = Vec::new();
     if let Some(after) = cancel_after {
-        if !(after.is_finite() && after >= 0.0) {
-            return Err(format!(
-                "--cancel-after must be a number of seconds ≥ 0, found {after}"
-            ));
-        }
         for method in [BoundMethod::Interval, BoundMethod::LpObbt] {
             cancels.push(cancel_latency(
                 "peaks_25x5",

@@ -56,7 +56,7 @@ pub fn run(args: &BenchArgs) -> Result<Option<Vec<OsString>>> {
         BenchKind::Solve(a) => solve::run(a)?,
         BenchKind::Training(a) => training::run(a)?,
         BenchKind::Verify(a) => verify::run(a)?,
-        BenchKind::Ui(a) => return ui::app_args(a).map(Some),
+        BenchKind::Ui(a) => return Ok(Some(ui::app_args(a))),
     }
     Ok(None)
 }
