@@ -176,16 +176,27 @@ fn unknown_extension(path: &Path) -> FileError {
 /// Reads a network, choosing the format by extension. The name defaults to the file stem.
 pub fn load_network(path: impl AsRef<Path>) -> Result<Network, FileError> {
     let path = path.as_ref();
+    NetworkFormat::from_path(path).ok_or_else(|| unknown_extension(path))?;
+    let bytes = read_limited(path, max_file_bytes()).map_err(|error| FileError {
+        path: path.to_path_buf(),
+        error,
+    })?;
+    network_from_bytes(path, &bytes)
+}
+
+/// The network in `bytes`, the contents of the file at `path` (read by the caller, e.g. once
+/// for a probe and the load), as [`load_network`] reads it: the format chosen by `path`'s
+/// extension, the name defaulting to the file stem.
+pub fn network_from_bytes(path: &Path, bytes: &[u8]) -> Result<Network, FileError> {
     let format = NetworkFormat::from_path(path).ok_or_else(|| unknown_extension(path))?;
     let wrap = |error| FileError {
         path: path.to_path_buf(),
         error,
     };
-    let bytes = read_limited(path, max_file_bytes()).map_err(wrap)?;
     let network = match format {
-        NetworkFormat::Json => json::from_bytes(&bytes),
-        NetworkFormat::Onnx => onnx::from_bytes(&bytes),
-        NetworkFormat::NNet => nnet::from_bytes(&bytes),
+        NetworkFormat::Json => json::from_bytes(bytes),
+        NetworkFormat::Onnx => onnx::from_bytes(bytes),
+        NetworkFormat::NNet => nnet::from_bytes(bytes),
     }
     .map_err(wrap)?;
     let stem = path
