@@ -4,12 +4,12 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use reluscope::bounds::BoundMethod;
 use reluscope::control::TaskControl;
-use reluscope::formats::{load_network, max_file_bytes, network_from_bytes, read_limited};
+use reluscope::formats::{load_network, network_from_bytes};
 use reluscope::milp::{Cuts, Formulation, NetworkSolveOptions, Objective, Sense, SolveOptions};
 use reluscope::network::{InputBox, Network};
 use reluscope::pipeline::{MilpSetup, PreparedMilp, prepare_milp};
 use reluscope::problem::Problem;
-use reluscope::problem::problem_file::{is_problem_json, read_problem};
+use reluscope::problem::problem_file::{is_problem_json, json_contents, read_problem};
 use reluscope::scaling::ScalingMethod;
 use reluscope::tightening::ObbtOptions;
 use std::path::PathBuf;
@@ -33,11 +33,7 @@ pub struct NetworkArgs {
 impl NetworkArgs {
     /// The problem, when the file is a problem file (with `--box` replacing its box).
     pub fn problem(&self) -> Result<Option<Problem>> {
-        if self.network.extension().and_then(|e| e.to_str()) != Some("json") {
-            return Ok(None);
-        }
-        // A file that cannot be read is no problem file; `load` reports why.
-        let Ok(contents) = read_limited(&self.network, max_file_bytes()) else {
+        let Some(contents) = json_contents(&self.network) else {
             return Ok(None);
         };
         if !is_problem_json(&contents) {

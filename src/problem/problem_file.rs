@@ -94,10 +94,19 @@ pub fn is_problem_json(bytes: &[u8]) -> bool {
         && serde_json::from_slice::<Probe>(bytes).is_ok_and(|p| p.networks.is_some())
 }
 
+/// The contents of `path` if it is a `.json` file that can be read (within the size limit):
+/// what [`is_problem_json`] probes, kept so that a network file is not read twice (its load
+/// reports why a file cannot be read).
+pub fn json_contents(path: &Path) -> Option<Vec<u8>> {
+    if path.extension().and_then(|e| e.to_str()) != Some("json") {
+        return None;
+    }
+    read_limited(path, max_file_bytes()).ok()
+}
+
 /// Whether the file at `path` is a problem file (`.json` with a `networks` key).
 pub fn is_problem_file(path: &Path) -> bool {
-    path.extension().and_then(|e| e.to_str()) == Some("json")
-        && read_limited(path, max_file_bytes()).is_ok_and(|b| is_problem_json(&b))
+    json_contents(path).is_some_and(|b| is_problem_json(&b))
 }
 
 /// Reads the problem file at `path`, and the networks it names (relative to it).
@@ -276,6 +285,21 @@ fn variable(name: &str, names: &[String]) -> Result<Variable, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Only a readable `.json` file's contents are kept for the probe and the load.
+    #[test]
+    fn json_contents_reads_json_files_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let json = dir.path().join("net.json");
+        std::fs::write(&json, br#"{"layers": []}"#).unwrap();
+        let onnx = dir.path().join("net.onnx");
+        std::fs::write(&onnx, b"\x08\x07").unwrap();
+        assert_eq!(json_contents(&json).as_deref(), Some(&br#"{"layers": []}"#[..]));
+        assert_eq!(json_contents(&onnx), None);
+        assert_eq!(json_contents(&dir.path().join("missing.json")), None);
+        assert_eq!(json_contents(dir.path()), None);
+        assert!(!is_problem_file(&json));
+    }
 
     #[test]
     fn variables_are_read_and_misspellings_named() {
