@@ -294,7 +294,10 @@ mod tests {
         std::fs::write(&json, br#"{"layers": []}"#).unwrap();
         let onnx = dir.path().join("net.onnx");
         std::fs::write(&onnx, b"\x08\x07").unwrap();
-        assert_eq!(json_contents(&json).as_deref(), Some(&br#"{"layers": []}"#[..]));
+        assert_eq!(
+            json_contents(&json).as_deref(),
+            Some(&br#"{"layers": []}"#[..])
+        );
         assert_eq!(json_contents(&onnx), None);
         assert_eq!(json_contents(&dir.path().join("missing.json")), None);
         assert_eq!(json_contents(dir.path()), None);
