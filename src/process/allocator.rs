@@ -187,9 +187,21 @@ mod tests {
     /// One step of the property below: on which side a block is allocated, resized or freed.
     #[derive(Debug, Clone)]
     enum Step {
-        Allocate { main: bool, size: usize, align_log2: u32, zeroed: bool },
-        Resize { main: bool, index: usize, size: usize },
-        Free { main: bool, index: usize },
+        Allocate {
+            main: bool,
+            size: usize,
+            align_log2: u32,
+            zeroed: bool,
+        },
+        Resize {
+            main: bool,
+            index: usize,
+            size: usize,
+        },
+        Free {
+            main: bool,
+            index: usize,
+        },
     }
 
     fn step() -> impl Strategy<Value = Step> {
@@ -204,8 +216,11 @@ mod tests {
                     zeroed
                 }
             ),
-            (any::<bool>(), any::<usize>(), size)
-                .prop_map(|(main, index, size)| Step::Resize { main, index, size }),
+            (any::<bool>(), any::<usize>(), size).prop_map(|(main, index, size)| Step::Resize {
+                main,
+                index,
+                size
+            }),
             (any::<bool>(), any::<usize>()).prop_map(|(main, index)| Step::Free { main, index }),
         ]
     }

@@ -26,11 +26,16 @@ pub(crate) enum NeuronPlan {
 /// than interval arithmetic beyond the first layer). A breakpoint is tested only if it lies
 /// strictly inside `(L, U)`: a stable neuron cannot split any cell.
 pub(crate) fn neuron_plans(network: &Network, input_box: &InputBox) -> Vec<Vec<NeuronPlan>> {
-    let bounds = symbolic_bounds(network, input_box);
+    neuron_plans_from(network, &symbolic_bounds(network, input_box).layers)
+}
+
+/// [`neuron_plans`] from those bounds computed already (`bounds[k]`: layer `k + 1`'s
+/// pre-activations; the output layer's, if present, is not used).
+pub(crate) fn neuron_plans_from(network: &Network, bounds: &[LayerBounds]) -> Vec<Vec<NeuronPlan>> {
     network
         .hidden_layers()
         .iter()
-        .zip(bounds.hidden())
+        .zip(bounds)
         .map(|(layer, b)| layer_plans(layer.activation, b))
         .collect()
 }

@@ -16,8 +16,8 @@
 //! cell with `β > f̂ + τ` (`f̂` the incumbent, an objective value attained at a point of the
 //! box; `τ` a rounding allowance) holds no point better than `f̂`, and is dropped. The cell
 //! holding the optimum is never dropped, and the incumbent itself is kept as a candidate, so
-//! the optimum is unchanged. Each cell's representative point is forward-evaluated to improve
-//! the incumbent as the search goes.
+//! the optimum is unchanged. Each kept cell's representative point is forward-evaluated to
+//! improve the incumbent as the search goes.
 //!
 //! With constraints `lower ≤ wᵀf(x) ≤ upper` the same bound applied to `wᵀf` and `−wᵀf` drops
 //! every cell on which a constraint cannot hold; only points that satisfy every constraint
@@ -69,6 +69,11 @@ impl Pruner {
         }
     }
 
+    /// The symbolic pre-activation bounds of every layer over the whole box.
+    pub(crate) fn whole_box_bounds(&self) -> &[LayerBounds] {
+        &self.global
+    }
+
     /// The best value found so far and its point, if a feasible point is known.
     pub(crate) fn incumbent(&self) -> Option<(f64, Vec<f64>)> {
         let x = self
@@ -97,7 +102,8 @@ impl Pruner {
     }
 
     /// Whether the cell `geometry`, on which layer `k` has pre-activations `A x + a₀`
-    /// (`a` row-major, `n_k × d`), can be dropped; offers its representative point first.
+    /// (`a` row-major, `n_k × d`), can be dropped; offers the representative point of a cell
+    /// it keeps.
     pub(crate) fn prunes<G: Geometry>(
         &self,
         network: &Network,
@@ -108,22 +114,16 @@ impl Pruner {
     ) -> bool {
         let d = network.input_dim();
         let layers = network.layers();
-        // The incumbent from the cell's point, by a full forward pass: the cell's affine map
-        // may differ from the network on a sliver merged into it, and an incumbent must be a
-        // value the network attains.
-        if let Some(x) = geometry.representative_point() {
-            let y = network.forward(&x);
-            let value: f64 = self.weights.iter().zip(&y).map(|(c, y)| c * y).sum();
-            if value.is_finite() && OutputConstraint::all_hold_exactly(&self.constraints, &y) {
-                self.offer(value, &x);
+        let feasibility = self.weights.iter().all(|&w| w == 0.0);
+        if feasibility {
+            // Any feasible point answers a feasibility question: once one is known, nothing
+            // is left to find.
+            self.offer_point(network, geometry);
+            if self.value().is_finite() {
+                return true;
             }
         }
         let incumbent = self.value();
-        let feasibility = self.weights.iter().all(|&w| w == 0.0);
-        if feasibility && incumbent.is_finite() {
-            // Any feasible point answers a feasibility question: nothing is left to find.
-            return true;
-        }
         // Step 1: the ranges of aᵏ over the cell.
         let mut bounds: Vec<LayerBounds> = Vec::with_capacity(layers.len() - k);
         let mut first = LayerBounds {
@@ -161,11 +161,33 @@ impl Pruner {
             return true;
         }
         // A cell on which some constraint cannot hold has no feasible point.
-        self.constraints.iter().any(|c| {
+        let infeasible = self.constraints.iter().any(|c| {
             let negated: Vec<f64> = c.weights.iter().map(|w| -w).collect();
             (c.upper.is_finite() && exceeds(&c.weights, c.upper))
                 || (c.lower.is_finite() && exceeds(&negated, -c.lower))
-        })
+        });
+        if !infeasible && !feasibility {
+            // Only a kept cell's point is worth a forward pass: a dropped cell's bound exceeds
+            // the incumbent, and so does the value of each of its points. A point that would
+            // improve the incumbent lies in a cell whose bound is below its value, kept either
+            // way: the decisions are those of evaluating every cell's point first (the search
+            // stays exact whatever the incumbent; it only prunes less with a worse one).
+            self.offer_point(network, geometry);
+        }
+        infeasible
+    }
+
+    /// Offers the cell's representative point, by a full forward pass: the cell's affine map
+    /// may differ from the network on a sliver merged into it, and an incumbent must be a
+    /// value the network attains.
+    fn offer_point<G: Geometry>(&self, network: &Network, geometry: &G) {
+        if let Some(x) = geometry.representative_point() {
+            let y = network.forward(&x);
+            let value: f64 = self.weights.iter().zip(&y).map(|(c, y)| c * y).sum();
+            if value.is_finite() && OutputConstraint::all_hold_exactly(&self.constraints, &y) {
+                self.offer(value, &x);
+            }
+        }
     }
 
     /// Whether `weights · f(x) > limit` on the whole cell: the interval bound of step 2 or the

@@ -4,7 +4,7 @@
 //! `min`/`max` of an affine function over it are found (LPs, or the vertices of a polygon).
 //! Sharing the driver makes them take the same decisions, so their counts agree exactly.
 
-use super::pattern::{NeuronPlan, Phase, neuron_plans, preactivation_map};
+use super::pattern::{NeuronPlan, Phase, neuron_plans, neuron_plans_from, preactivation_map};
 use super::prune::Pruner;
 use super::{RegionOptions, RegionsError, StopReason};
 use crate::control::TaskControl;
@@ -160,8 +160,9 @@ impl StopFlag {
 }
 
 /// Splits `root` (the whole box) by every hidden layer of `network` in turn, until
-/// `deadline` (the same one the geometry's LPs are limited by). With a `pruner`, a cell
-/// whose objective bound cannot beat the incumbent is dropped before each layer splits it.
+/// `deadline` (the same one the geometry's LPs are limited by). With a `pruner` (made for
+/// this network and box), a cell whose objective bound cannot beat the incumbent is dropped
+/// before each layer splits it.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn partition<G: Geometry>(
     network: &Network,
@@ -174,7 +175,11 @@ pub(crate) fn partition<G: Geometry>(
     control: &TaskControl,
     pruner: Option<&Pruner>,
 ) -> Result<Partition<G::Stored>, RegionsError> {
-    let plans = neuron_plans(network, input_box);
+    // The pruner holds the same whole-box bounds the plans are made from.
+    let plans = match pruner {
+        Some(pruner) => neuron_plans_from(network, pruner.whole_box_bounds()),
+        None => neuron_plans(network, input_box),
+    };
     let stop = StopFlag {
         reason: AtomicU8::new(StopFlag::NONE),
         control: control.clone(),
