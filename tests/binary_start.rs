@@ -83,3 +83,19 @@ fn highs_constructors_run_on_first_use_not_at_start() {
     let text = std::fs::read_to_string(&mps).unwrap();
     assert!(text.contains("ROWS") && text.contains("COLUMNS"), "{text}");
 }
+
+/// The command line's binary carries its unwinder (build.rs links `libgcc_eh.a` where Rust asks
+/// for `libgcc_s.so`): the shared library is not among those the loader maps at its start (its
+/// name is nowhere in the file, so in no `NEEDED` entry), while the app keeps it. A panic still
+/// unwinds in that binary: `a_panic_unwinds_to_its_catch` in `src/main.rs`.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[test]
+fn the_command_line_links_its_unwinder() {
+    let needs = |path: &std::path::Path| {
+        let bytes = std::fs::read(path).unwrap();
+        bytes.windows(11).any(|w| w == b"libgcc_s.so")
+    };
+    assert!(!needs(&binary()), "{} loads libgcc_s.so", binary().display());
+    #[cfg(feature = "gui")]
+    assert!(needs(std::path::Path::new(env!("CARGO_BIN_EXE_reluscope-app"))));
+}
