@@ -46,7 +46,8 @@ fn link_unwinder_statically() {
     if !(target.contains("linux") && target.contains("gnu"))
         || target != host
         || env::var_os("RELUSCOPE_SHARED_LIBGCC").is_some()
-        || env::var("CARGO_CFG_TARGET_FEATURE").is_ok_and(|f| f.split(',').any(|f| f == "crt-static"))
+        || env::var("CARGO_CFG_TARGET_FEATURE")
+            .is_ok_and(|f| f.split(',').any(|f| f == "crt-static"))
     {
         return;
     }

@@ -95,7 +95,13 @@ fn the_command_line_links_its_unwinder() {
         let bytes = std::fs::read(path).unwrap();
         bytes.windows(11).any(|w| w == b"libgcc_s.so")
     };
-    assert!(!needs(&binary()), "{} loads libgcc_s.so", binary().display());
+    assert!(
+        !needs(&binary()),
+        "{} loads libgcc_s.so",
+        binary().display()
+    );
     #[cfg(feature = "gui")]
-    assert!(needs(std::path::Path::new(env!("CARGO_BIN_EXE_reluscope-app"))));
+    assert!(needs(std::path::Path::new(env!(
+        "CARGO_BIN_EXE_reluscope-app"
+    ))));
 }

@@ -287,8 +287,40 @@ impl Network {
     }
 }
 
-/// `A = X Wᵀ + b` for a batch `X` (points in rows).
+/// The batches [`affine_batch`] works row by row: at most this many points (a sampled start's
+/// batch: `milp::incumbent`)…
+const ROW_BY_ROW_POINTS: usize = 128;
+/// …and at most this product `points × inputs × outputs`. 128 points through a layer of
+/// 25 × 25 (80 000 multiplications) take about as long either way, and a one-shot command (a
+/// sampled start, then a 2-input region solve) skips matrixmultiply's packing and its first
+/// call's CPU feature probe (`cpuid`, which traps to the hypervisor on a virtual machine: ≈ 1 %
+/// of such a process). Larger batches (a training set's errors) keep the matrix product, and
+/// the training files their digits.
+const ROW_BY_ROW_PRODUCT: usize = 1 << 17;
+
+/// `A = X Wᵀ + b` for a batch `X` (points in rows). Row by row for a small batch, with the
+/// sums of [`Layer::preactivation`] (so each row is bit for bit what [`Network::forward`]
+/// computes); a general matrix product otherwise.
 fn affine_batch(layer: &Layer, inputs: ArrayView2<f64>) -> Array2<f64> {
+    let points = inputs.nrows();
+    if points <= ROW_BY_ROW_POINTS
+        && points * layer.inputs() * layer.outputs() <= ROW_BY_ROW_PRODUCT
+    {
+        let mut a = Array2::zeros((inputs.nrows(), layer.outputs()));
+        let mut point = Vec::with_capacity(layer.inputs());
+        for (x, mut row) in inputs.outer_iter().zip(a.outer_iter_mut()) {
+            point.clear();
+            point.extend(x.iter());
+            for ((out, weights), b) in row
+                .iter_mut()
+                .zip(layer.weights.outer_iter())
+                .zip(&layer.bias)
+            {
+                *out = layer::row_dot(weights, &point) + b;
+            }
+        }
+        return a;
+    }
     let mut a = inputs.dot(&layer.weights.t());
     a += &layer.bias.view().insert_axis(Axis(0));
     a
@@ -496,6 +528,33 @@ pub(crate) mod tests {
             let single = net.forward(p);
             for j in 0..2 {
                 assert!((batch[[i, j]] - single[j]).abs() < 1e-12);
+            }
+        }
+    }
+
+    /// Both ways of a batch product — row by row (small) and matrixmultiply (large) — give
+    /// `forward`'s values, the small one bit for bit.
+    #[test]
+    fn small_and_large_batches_agree_with_forward() {
+        let net = random_network(&[3, 40, 40, 2], 9);
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(2);
+        let b = net.input_box().unwrap().clone();
+        for points in [5, 100] {
+            let pts: Vec<Vec<f64>> = (0..points).map(|_| b.sample(&mut rng)).collect();
+            let inputs = Array2::from_shape_vec((points, 3), pts.concat()).unwrap();
+            // 100 × 40 × 40 is above the row-by-row limit, 5 × 40 × 40 below.
+            assert_eq!(points * 40 * 40 > ROW_BY_ROW_PRODUCT, points == 100);
+            assert!(points <= ROW_BY_ROW_POINTS);
+            let batch = net.forward_batch(inputs.view());
+            for (p, row) in pts.iter().zip(batch.outer_iter()) {
+                let single = net.forward(p);
+                for (a, b) in row.iter().zip(&single) {
+                    if points == 5 {
+                        assert_eq!(a.to_bits(), b.to_bits());
+                    } else {
+                        assert!((a - b).abs() <= 1e-12 * (1.0 + b.abs()), "{a} vs {b}");
+                    }
+                }
             }
         }
     }
