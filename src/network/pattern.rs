@@ -197,7 +197,8 @@ fn compose_rows_any(
 
 /// The pass behind both: the maps of layers `0..=last`, or (`all = false`) of `last` only —
 /// the region enumeration asks for one layer's map per cell, and copying out the others
-/// would be wasted there.
+/// would be wasted there. Two buffers take turns as the current and the next map (a cell's
+/// map is a few hundred numbers, and allocating them was a good part of its cost).
 fn affine_maps(
     network: &Network,
     phases: &[Phase],
@@ -207,48 +208,53 @@ fn affine_maps(
     let d = network.input_dim();
     // Rows of the current map, augmented: `d` coefficients then the offset.
     let width = d + 1;
-    let mut map: Vec<f64> = (0..d)
-        .flat_map(|i| (0..width).map(move |j| if i == j { 1.0 } else { 0.0 }))
-        .collect();
-    let mut position = 0;
-    let apply = |layer: &crate::network::Layer, map: &[f64]| -> Vec<f64> {
-        let mut out = vec![0.0; layer.outputs() * width];
-        let weights = layer.weights.as_standard_layout();
-        let inputs = layer.inputs();
-        let weights = weights.as_slice().unwrap_or_default();
-        // An inactive ReLU's row is zero: about half the sources of a layer add nothing.
-        let sources: Vec<usize> = (0..inputs)
-            .filter(|&j| map[j * width..(j + 1) * width].iter().any(|&v| v != 0.0))
-            .collect();
-        match width {
-            // Two inputs (the region enumeration's plane): rows of three, kept in registers.
-            3 => compose_rows::<3>(&mut out, weights, inputs, map, &sources),
-            _ => compose_rows_any(&mut out, width, weights, inputs, map, &sources),
-        }
-        for (target, &b) in out.chunks_exact_mut(width).zip(&layer.bias) {
-            target[d] += b;
-        }
-        out
-    };
-    let split = |out: &[f64]| {
-        let mut matrix = Vec::with_capacity(out.len() / width * d);
-        let mut offset = Vec::with_capacity(out.len() / width);
-        for row in out.chunks(width) {
-            matrix.extend_from_slice(&row[..d]);
-            offset.push(row[d]);
-        }
-        (matrix, offset)
-    };
+    let layers = &network.layers()[..=last];
     let mut maps = Vec::with_capacity(if all { last + 1 } else { 1 });
-    for (k, layer) in network.layers()[..=last].iter().enumerate() {
-        let mut next = apply(layer, &map);
+    // The first layer's map is its own rows `[wᵢ | bᵢ]` (its product with the identity).
+    let first = &layers[0];
+    let mut map = Vec::with_capacity(first.outputs() * width);
+    for (row, &b) in first.weights.outer_iter().zip(&first.bias) {
+        map.extend(row.iter());
+        map.push(b);
+    }
+    let mut next = Vec::new();
+    let mut sources = Vec::new();
+    let mut position = 0;
+    for (k, layer) in layers.iter().enumerate() {
+        if k > 0 {
+            let weights = layer.weights.as_standard_layout();
+            let inputs = layer.inputs();
+            let weights = weights.as_slice().unwrap_or_default();
+            // An inactive ReLU's row is zero: about half the sources of a layer add nothing.
+            sources.clear();
+            sources.extend(
+                (0..inputs).filter(|&j| map[j * width..(j + 1) * width].iter().any(|&v| v != 0.0)),
+            );
+            next.clear();
+            next.resize(layer.outputs() * width, 0.0);
+            match width {
+                // Two inputs (the region enumeration's plane): rows of three, kept in registers.
+                3 => compose_rows::<3>(&mut next, weights, inputs, &map, &sources),
+                _ => compose_rows_any(&mut next, width, weights, inputs, &map, &sources),
+            }
+            for (target, &b) in next.chunks_exact_mut(width).zip(&layer.bias) {
+                target[d] += b;
+            }
+            std::mem::swap(&mut map, &mut next);
+        }
         if all || k == last {
-            maps.push(split(&next));
+            let mut matrix = Vec::with_capacity(layer.outputs() * d);
+            let mut offset = Vec::with_capacity(layer.outputs());
+            for row in map.chunks(width) {
+                matrix.extend_from_slice(&row[..d]);
+                offset.push(row[d]);
+            }
+            maps.push((matrix, offset));
         }
         if k == last {
             break;
         }
-        for (i, target) in next.chunks_mut(width).enumerate() {
+        for (i, target) in map.chunks_mut(width).enumerate() {
             let (slope, shift) = phases[position + i].linear_piece(layer.activation);
             if slope != 1.0 {
                 target.iter_mut().for_each(|v| *v *= slope);
@@ -256,7 +262,6 @@ fn affine_maps(
             target[d] += shift;
         }
         position += layer.outputs();
-        map = next;
     }
     maps
 }
