@@ -381,14 +381,16 @@ proptest! {
 const UNIT_SQUARE: [[f64; 2]; 2] = [[-1.0, 1.0], [-1.0, 1.0]];
 
 /// LP-OBBT used to fail ('LP not solved to optimality: Infeasible') once interval bounds reach
-/// ~1e11; an LP no solver answers now leaves its neuron at the (valid) symbolic bound.
+/// ~1e11; an LP no solver answers now leaves its neuron at the (valid) symbolic bound. (Found
+/// with weights of 1e2, where whether an LP fails hangs on the last bits of the starting
+/// bounds; with 1e3 the LPs fail for most seeds — 72 of the first 200.)
 #[test]
-fn lp_obbt_survives_lps_that_fail_on_a_relu_network_with_bounds_near_1e11() {
+fn lp_obbt_survives_lps_that_fail_on_a_relu_network_with_huge_bounds() {
     let case = Case {
         widths: vec![1, 6, 6, 6, 6, 1],
         seed: 109,
         cap: None,
-        decades: (2.0, 2.0),
+        decades: (3.0, 3.0),
         input_box: vec![[0.0, 0.1]],
     };
     assert_contains_samples(&case, &[BoundMethod::LpObbt]).unwrap();
