@@ -1,7 +1,7 @@
 //! Three things for a fast start of reluscope's binaries: HiGHS's C++ static constructors held
 //! back until the first HiGHS model (see `defer_highs_constructors` below), the C++ standard
-//! library that HiGHS needs linked statically, where its archive is installed, and the same for
-//! the unwinder in the command line's binary (`link_unwinder_statically`).
+//! library that HiGHS needs linked statically, where its archive is installed, and the command
+//! line's binary linked as a static PIE (`link_command_line_statically`).
 //!
 //! Why the static C++ library: `highs-sys` asks for `-lstdc++`; mapping and relocating the
 //! shared `libstdc++.so` was a tenth of a small `solve`'s process (`farm-bench`: median wall
@@ -24,49 +24,114 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(reluscope_defer_highs)");
     defer_highs_constructors();
     link_libstdcxx_statically();
-    link_unwinder_statically();
+    link_command_line_statically();
 }
 
-/// Links the unwinder (`libgcc_eh.a`) into the command line's binary instead of loading
-/// `libgcc_s.so`, as `gcc -static-libgcc` does: one shared library fewer to map and relocate
-/// at every start, and no load-time `cpuid` probe (`__cpu_indicator_init`, which traps to the
-/// hypervisor on a virtual machine); ≈ 0.1 ms of a process that answers in 3 (README,
-/// Benchmarks). Rust's panics and HiGHS's C++ exceptions unwind through it alike.
+/// Links the command line's binary as a static PIE (`-static-pie`) where the C library's
+/// archives are installed, else with its unwinder alone linked in: the loader's work at every
+/// start — mapping and relocating `libc.so`, `libm.so` and `libgcc_s.so`, resolving a few
+/// hundred symbols, and `libgcc_s`'s `cpuid` probe at load (a trap to the hypervisor on a
+/// virtual machine) — was a third of a 2-input `solve`'s process (README, Benchmarks). Still
+/// position-independent, so the address space stays randomised.
 ///
-/// How: the same `-L` directory trick as for `libstdc++.a` — Rust's standard library asks for
-/// `-lgcc_s`, and a directory holding the unwinder's archive under that name, searched first,
-/// answers it. Only `reluscope`: the app loads graphics drivers that bring `libgcc_s.so`
-/// themselves. Nothing changes where the archive is missing or cross-compiling;
-/// `RELUSCOPE_SHARED_LIBGCC=1` keeps the shared library.
-fn link_unwinder_statically() {
+/// How: the same `-L` directory trick as for `libstdc++.a`. Rust's standard library asks for
+/// `-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc`; a directory searched first holds the unwinder's
+/// archive (`libgcc_eh.a`, as `gcc -static-libgcc` links it) under the name `libgcc_s.a` and
+/// the C library's archives under their own names, so every one resolves to an archive, and
+/// `-static-pie` makes the compiler driver link the static start files and no interpreter. The
+/// binary uses nothing of glibc that needs shared libraries at run time (name services,
+/// `dlopen`, `iconv`): the linker would warn. Only `reluscope`: the app loads graphics drivers
+/// with `dlopen`. Where an archive is missing, the compiler cannot link a static PIE, or
+/// cross-compiling, only the unwinder is linked in (or nothing); `RELUSCOPE_DYNAMIC_CLI=1`
+/// keeps the usual dynamic binary. The choice reaches the tests as `RELUSCOPE_CLI_LINK`
+/// (`static-pie`, `static-unwinder` or `dynamic`).
+fn link_command_line_statically() {
     println!("cargo:rerun-if-env-changed=CC");
-    println!("cargo:rerun-if-env-changed=RELUSCOPE_SHARED_LIBGCC");
+    println!("cargo:rerun-if-env-changed=RELUSCOPE_DYNAMIC_CLI");
+    let chosen = command_line_link();
+    println!("cargo:rustc-env=RELUSCOPE_CLI_LINK={chosen}");
+}
+
+/// [`link_command_line_statically`]'s work; returns what it chose.
+fn command_line_link() -> &'static str {
     let target = env::var("TARGET").unwrap_or_default();
     let host = env::var("HOST").unwrap_or_default();
     if !(target.contains("linux") && target.contains("gnu"))
         || target != host
-        || env::var_os("RELUSCOPE_SHARED_LIBGCC").is_some()
+        || env::var_os("RELUSCOPE_DYNAMIC_CLI").is_some()
         || env::var("CARGO_CFG_TARGET_FEATURE")
             .is_ok_and(|f| f.split(',').any(|f| f == "crt-static"))
     {
-        return;
+        return "dynamic";
     }
-    let Some(archive) = compiler_file("CC", "cc", "libgcc_eh.a") else {
-        return;
-    };
     let Some(out_dir) = env::var_os("OUT_DIR").map(PathBuf::from) else {
-        return;
+        return "dynamic";
     };
-    let dir = out_dir.join("static-unwinder");
-    let link = dir.join("libgcc_s.a");
+    let dir = out_dir.join("static-cli");
+    let _ = std::fs::remove_dir_all(&dir);
     if std::fs::create_dir_all(&dir).is_err() {
-        return;
+        return "dynamic";
     }
-    let _ = std::fs::remove_file(&link);
-    if std::fs::copy(&archive, &link).is_ok() {
+    let copy = |archive: &Path, name: &str| {
         println!("cargo:rerun-if-changed={}", archive.display());
-        println!("cargo:rustc-link-arg-bin=reluscope=-L{}", dir.display());
+        std::fs::copy(archive, dir.join(name)).is_ok()
+    };
+    let Some(unwinder) = compiler_file("CC", "cc", "libgcc_eh.a") else {
+        return "dynamic";
+    };
+    if !copy(&unwinder, "libgcc_s.a") {
+        return "dynamic";
     }
+    println!("cargo:rustc-link-arg-bin=reluscope=-L{}", dir.display());
+    let libraries = [
+        "libc.a",
+        "libm.a",
+        "libpthread.a",
+        "libdl.a",
+        "librt.a",
+        "libutil.a",
+    ];
+    let archives: Option<Vec<PathBuf>> = libraries
+        .iter()
+        .map(|name| compiler_file("CC", "cc", name))
+        .collect();
+    let static_pie = archives.is_some_and(|archives| {
+        // libstdc++ must come from its archive too (`link_libstdcxx_statically`).
+        static_libstdcxx().is_some()
+            && links_static_pie(&out_dir)
+            && archives
+                .iter()
+                .zip(libraries)
+                .all(|(archive, name)| copy(archive, name))
+    });
+    if static_pie {
+        println!("cargo:rustc-link-arg-bin=reluscope=-static-pie");
+        "static-pie"
+    } else {
+        "static-unwinder"
+    }
+}
+
+/// Whether the C compiler links a static PIE (a one-line C program; GCC 8 and later).
+fn links_static_pie(out_dir: &Path) -> bool {
+    let compiler = env::var("CC").unwrap_or_else(|_| "cc".to_string());
+    let mut words = compiler.split_whitespace();
+    let Some(program) = words.next() else {
+        return false;
+    };
+    let source = out_dir.join("static_pie_probe.c");
+    let binary = out_dir.join("static_pie_probe");
+    if std::fs::write(&source, "int main(void) { return 0; }\n").is_err() {
+        return false;
+    }
+    Command::new(program)
+        .args(words)
+        .arg("-static-pie")
+        .arg(&source)
+        .arg("-o")
+        .arg(&binary)
+        .output()
+        .is_ok_and(|out| out.status.success())
 }
 
 /// Links `libstdc++.a` into reluscope's binaries where it is installed (see the module doc).

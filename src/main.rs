@@ -46,8 +46,9 @@ mod tests {
     use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
     /// The unwinder linked into this binary (build.rs: `libgcc_eh.a` where Rust asks for
-    /// `libgcc_s.so`) takes a panic through nested frames to its `catch_unwind`, dropping what
-    /// they hold on the way, and walks the stack for a backtrace.
+    /// `libgcc_s.so`, in a static PIE where the C library's archives are installed) takes a
+    /// panic through nested frames to its `catch_unwind`, dropping what they hold on the way,
+    /// and walks the stack for a backtrace.
     #[test]
     fn a_panic_unwinds_to_its_catch() {
         struct SetOnDrop<'a>(&'a Cell<usize>);
