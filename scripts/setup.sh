@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages reluscope needs, where it can (Debian/Ubuntu via apt-get).
-#   build:   cmake, a C++ compiler and libclang (HiGHS is compiled from source by highs-sys)
+#   build:   cmake, a C++ compiler and libclang (HiGHS is compiled from source by highs-sys),
+#            the C library's archives (the command line's binary is linked statically)
 #   run GUI: X11/Wayland/OpenGL client libraries (loaded at run time) and zenity (file dialog)
 # Idempotent and quiet when everything is present. Under CI=true the GUI libraries are skipped:
 # the UI tests run headless.
@@ -9,6 +10,8 @@ set -euo pipefail
 missing=()
 command -v cmake >/dev/null 2>&1 || missing+=(cmake)
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
+# The C library's archives, for the command line's static binary (build.rs).
+case "$(cc -print-file-name=libc.a 2>/dev/null)" in /*) ;; *) missing+=(libc6-dev) ;; esac
 if ! ldconfig -p 2>/dev/null | grep -q 'libclang\(-[0-9.]*\)\?\.so'; then
   missing+=(libclang-dev)
 fi
