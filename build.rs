@@ -39,9 +39,10 @@ fn main() {
 /// archive (`libgcc_eh.a`, as `gcc -static-libgcc` links it) under the name `libgcc_s.a` and
 /// the C library's archives under their own names, so every one resolves to an archive, and
 /// `-static-pie` makes the compiler driver link the static start files and no interpreter. The
-/// binary uses nothing of glibc that needs shared libraries at run time (name services,
-/// `dlopen`, `iconv`): the linker would warn. Only `reluscope`: the app loads graphics drivers
-/// with `dlopen`. Where an archive is missing, the compiler cannot link a static PIE, or
+/// command line calls nothing of glibc that needs shared libraries at run time — name services,
+/// `dlopen`, `iconv` to other character sets: it has no networking, user database or plug-ins
+/// (glibc's `dlopen` and libstdc++'s use of `iconv` are linked in, not reached). Only
+/// `reluscope`: the app loads graphics drivers with `dlopen`. Where an archive is missing, the compiler cannot link a static PIE, or
 /// cross-compiling, only the unwinder is linked in (or nothing); `RELUSCOPE_DYNAMIC_CLI=1`
 /// keeps the usual dynamic binary. The choice reaches the tests as `RELUSCOPE_CLI_LINK`
 /// (`static-pie`, `static-unwinder` or `dynamic`).
@@ -67,22 +68,30 @@ fn command_line_link() -> &'static str {
     let Some(out_dir) = env::var_os("OUT_DIR").map(PathBuf::from) else {
         return "dynamic";
     };
-    let dir = out_dir.join("static-cli");
-    let _ = std::fs::remove_dir_all(&dir);
-    if std::fs::create_dir_all(&dir).is_err() {
-        return "dynamic";
-    }
-    let copy = |archive: &Path, name: &str| {
+    // One directory per step, each put on the search path only once it is complete: a C
+    // library archive found by a dynamic link would mix the two.
+    let fresh_dir = |name: &str| {
+        let dir = out_dir.join(name);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).is_ok().then_some(dir)
+    };
+    let copy = |archive: &Path, dir: &Path, name: &str| {
         println!("cargo:rerun-if-changed={}", archive.display());
         std::fs::copy(archive, dir.join(name)).is_ok()
+    };
+    let Some(unwinder_dir) = fresh_dir("static-unwinder") else {
+        return "dynamic";
     };
     let Some(unwinder) = compiler_file("CC", "cc", "libgcc_eh.a") else {
         return "dynamic";
     };
-    if !copy(&unwinder, "libgcc_s.a") {
+    if !copy(&unwinder, &unwinder_dir, "libgcc_s.a") {
         return "dynamic";
     }
-    println!("cargo:rustc-link-arg-bin=reluscope=-L{}", dir.display());
+    println!(
+        "cargo:rustc-link-arg-bin=reluscope=-L{}",
+        unwinder_dir.display()
+    );
     let libraries = [
         "libc.a",
         "libm.a",
@@ -95,20 +104,24 @@ fn command_line_link() -> &'static str {
         .iter()
         .map(|name| compiler_file("CC", "cc", name))
         .collect();
-    let static_pie = archives.is_some_and(|archives| {
+    let libc_dir = archives.and_then(|archives| {
         // libstdc++ must come from its archive too (`link_libstdcxx_statically`).
-        static_libstdcxx().is_some()
+        let dir = fresh_dir("static-libc")?;
+        let ready = static_libstdcxx().is_some()
             && links_static_pie(&out_dir)
             && archives
                 .iter()
                 .zip(libraries)
-                .all(|(archive, name)| copy(archive, name))
+                .all(|(archive, name)| copy(archive, &dir, name));
+        ready.then_some(dir)
     });
-    if static_pie {
-        println!("cargo:rustc-link-arg-bin=reluscope=-static-pie");
-        "static-pie"
-    } else {
-        "static-unwinder"
+    match libc_dir {
+        Some(dir) => {
+            println!("cargo:rustc-link-arg-bin=reluscope=-L{}", dir.display());
+            println!("cargo:rustc-link-arg-bin=reluscope=-static-pie");
+            "static-pie"
+        }
+        None => "static-unwinder",
     }
 }
 

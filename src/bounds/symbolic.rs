@@ -68,32 +68,6 @@ pub fn symbolic_layer(
 }
 
 /// Lower (`lower = true`) or upper bounds of `aᵏ` by backward substitution.
-/// Products `rows × inner × columns` up to which [`product`] works row by row.
-const ROW_BY_ROW_PRODUCT: usize = 1 << 17;
-
-/// `C W`: row by row for a small product (a whole-box bound of a 25-wide network multiplies
-/// 25 × 25 by 25 × 2), where matrixmultiply's packing and its first call's CPU feature probe
-/// (`cpuid`, a trap to the hypervisor on a virtual machine) cost more than the product; a
-/// general matrix product above.
-fn product(coef: &Array2<f64>, weights: &Array2<f64>) -> Array2<f64> {
-    let (rows, inner, columns) = (coef.nrows(), coef.ncols(), weights.ncols());
-    if rows * inner * columns > ROW_BY_ROW_PRODUCT {
-        return coef.dot(weights);
-    }
-    let mut out = Array2::zeros((rows, columns));
-    for (c, mut target) in coef.outer_iter().zip(out.outer_iter_mut()) {
-        let target = target
-            .as_slice_mut()
-            .expect("a new matrix is in standard layout");
-        for (&v, w) in c.iter().zip(weights.outer_iter()) {
-            if v != 0.0 {
-                add_scaled_row(target, v, w);
-            }
-        }
-    }
-    out
-}
-
 fn backward(
     network: &Network,
     input_box: &InputBox,
@@ -123,7 +97,7 @@ fn backward(
         }
         // aʲ = Wʲhʲ⁻¹ + bʲ.
         constant += &coef.dot(&layers[j].bias);
-        coef = product(&coef, &layers[j].weights);
+        coef = coef.dot(&layers[j].weights);
     }
     coef.outer_iter()
         .zip(&constant)
@@ -191,31 +165,6 @@ mod tests {
     use crate::network::Activation;
     use crate::network::tests::random_network_with;
     use rand::SeedableRng;
-
-    /// The row-by-row product agrees with the general one, below and above its limit, with
-    /// zero entries (skipped) among the coefficients.
-    #[test]
-    fn the_small_product_agrees_with_the_general_one() {
-        let mut rng = rand_pcg::Pcg64::seed_from_u64(4);
-        for (rows, inner, columns) in [(25, 25, 2), (1, 25, 25), (60, 60, 60)] {
-            let coef = Array2::from_shape_fn((rows, inner), |(i, j)| {
-                if (i + j) % 3 == 0 {
-                    0.0
-                } else {
-                    rand::Rng::random_range(&mut rng, -1.0..1.0)
-                }
-            });
-            let weights = Array2::from_shape_fn((inner, columns), |_| {
-                rand::Rng::random_range(&mut rng, -1.0..1.0)
-            });
-            assert_eq!(rows * inner * columns > ROW_BY_ROW_PRODUCT, rows == 60);
-            let (ours, general) = (product(&coef, &weights), coef.dot(&weights));
-            assert_eq!(ours.dim(), general.dim());
-            for (a, b) in ours.iter().zip(&general) {
-                assert!((a - b).abs() <= 1e-12, "{a} vs {b}");
-            }
-        }
-    }
 
     #[test]
     fn symbolic_bounds_are_sound_and_inside_interval_bounds() {
