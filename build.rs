@@ -127,9 +127,7 @@ fn command_line_link() -> &'static str {
 
 /// Whether the C compiler links a static PIE (a one-line C program; GCC 8 and later).
 fn links_static_pie(out_dir: &Path) -> bool {
-    let compiler = env::var("CC").unwrap_or_else(|_| "cc".to_string());
-    let mut words = compiler.split_whitespace();
-    let Some(program) = words.next() else {
+    let Some(mut cc) = compiler("CC", "cc") else {
         return false;
     };
     let source = out_dir.join("static_pie_probe.c");
@@ -137,9 +135,7 @@ fn links_static_pie(out_dir: &Path) -> bool {
     if std::fs::write(&source, "int main(void) { return 0; }\n").is_err() {
         return false;
     }
-    Command::new(program)
-        .args(words)
-        .arg("-static-pie")
+    cc.arg("-static-pie")
         .arg(&source)
         .arg("-o")
         .arg(&binary)
@@ -233,11 +229,7 @@ fn static_libstdcxx() -> Option<PathBuf> {
 /// The absolute path of the library `file` as the compiler named by the environment variable
 /// `variable` (else `default`) would link it, if it is installed.
 fn compiler_file(variable: &str, default: &str, file: &str) -> Option<PathBuf> {
-    // The variable may carry a launcher or flags (`ccache g++`, `g++ -m64`).
-    let compiler = env::var(variable).unwrap_or_else(|_| default.to_string());
-    let mut words = compiler.split_whitespace();
-    let output = Command::new(words.next()?)
-        .args(words)
+    let output = compiler(variable, default)?
         .arg(format!("-print-file-name={file}"))
         .output()
         .ok()?;
@@ -245,4 +237,14 @@ fn compiler_file(variable: &str, default: &str, file: &str) -> Option<PathBuf> {
     let path = Path::new(printed.trim());
     // Without the archive the compiler prints the bare file name back.
     (output.status.success() && path.is_absolute() && path.is_file()).then(|| path.to_path_buf())
+}
+
+/// The compiler named by the environment variable `variable` (else `default`), as a command;
+/// the variable may carry a launcher or flags (`ccache g++`, `g++ -m64`).
+fn compiler(variable: &str, default: &str) -> Option<Command> {
+    let compiler = env::var(variable).unwrap_or_else(|_| default.to_string());
+    let mut words = compiler.split_whitespace();
+    let mut command = Command::new(words.next()?);
+    command.args(words);
+    Some(command)
 }

@@ -99,11 +99,21 @@ impl Layer {
 
     /// Pre-activation `a = W x + b`.
     pub fn preactivation(&self, x: &[f64]) -> Vec<f64> {
-        self.weights
-            .outer_iter()
+        let mut a = vec![0.0; self.outputs()];
+        self.preactivation_into(x, &mut a);
+        a
+    }
+
+    /// [`Layer::preactivation`] written into `out` (one entry per neuron): the same sums, so a
+    /// batch evaluated row by row is bit for bit the single forward pass.
+    pub(crate) fn preactivation_into(&self, x: &[f64], out: &mut [f64]) {
+        for ((o, row), b) in out
+            .iter_mut()
+            .zip(self.weights.outer_iter())
             .zip(&self.bias)
-            .map(|(row, b)| row_dot(row, x) + b)
-            .collect()
+        {
+            *o = row_dot(row, x) + b;
+        }
     }
 }
 

@@ -306,20 +306,15 @@ fn affine_batch(layer: &Layer, inputs: ArrayView2<f64>) -> Array2<f64> {
     if points <= ROW_BY_ROW_POINTS
         && points * layer.inputs() * layer.outputs() <= ROW_BY_ROW_PRODUCT
     {
-        let mut a = Array2::zeros((inputs.nrows(), layer.outputs()));
+        let mut a = vec![0.0; points * layer.outputs()];
         let mut point = Vec::with_capacity(layer.inputs());
-        for (x, mut row) in inputs.outer_iter().zip(a.outer_iter_mut()) {
+        for (x, out) in inputs.outer_iter().zip(a.chunks_exact_mut(layer.outputs())) {
             point.clear();
             point.extend(x.iter());
-            for ((out, weights), b) in row
-                .iter_mut()
-                .zip(layer.weights.outer_iter())
-                .zip(&layer.bias)
-            {
-                *out = layer::row_dot(weights, &point) + b;
-            }
+            layer.preactivation_into(&point, out);
         }
-        return a;
+        return Array2::from_shape_vec((points, layer.outputs()), a)
+            .expect("points × outputs entries");
     }
     let mut a = inputs.dot(&layer.weights.t());
     a += &layer.bias.view().insert_axis(Axis(0));
