@@ -232,6 +232,13 @@ fn auto_takes_regions_then_branching_then_a_race_then_the_milp_and_every_path_ag
         "{}",
         five.reason
     );
+    // Six inputs: raced on every network.
+    let six = auto_against_milp(&[6, 8, 8, 1]);
+    assert!(
+        six.reason.contains("6 inputs") && six.reason.contains("raced"),
+        "{}",
+        six.reason
+    );
     // 50 neurons: branching alone on both cores.
     let alone = auto_against_milp(&[5, 25, 25, 1]);
     assert_eq!(alone.method, SolveMethod::Branch, "{}", alone.reason);
@@ -267,20 +274,20 @@ fn auto_takes_regions_then_branching_then_a_race_then_the_milp_and_every_path_ag
             solved.method
         );
     }
-    // Six inputs: the MILP alone.
-    let net = RandomNetwork::new(&[6, 8, 8, 1]).build().unwrap();
+    // Nine inputs: the MILP alone.
+    let net = RandomNetwork::new(&[9, 8, 8, 1]).build().unwrap();
     let (path, why) = choose_method(&net, net.input_box().unwrap(), &[]);
     // Two inputs over a box with a zero-width side: the regions cannot split it, the MILP.
     let flat = reluscope::InputBox::new(vec![-1.0, 0.5], vec![1.0, 0.5]).unwrap();
     let (flat_path, flat_why) = choose_method(&peaks, &flat, &[]);
     assert_eq!(flat_path, SolveMethod::Milp, "{flat_why}");
     assert_eq!(path, SolveMethod::Milp, "{why}");
-    let b6 = net.input_box().unwrap().clone();
-    let six = run(&net, &b6, SolveMethod::Auto, None);
-    assert_eq!(six.method, SolveMethod::Milp);
-    let forced = run(&net, &b6, SolveMethod::Branch, None);
+    let b9 = net.input_box().unwrap().clone();
+    let nine = run(&net, &b9, SolveMethod::Auto, None);
+    assert_eq!(nine.method, SolveMethod::Milp);
+    let forced = run(&net, &b9, SolveMethod::Branch, None);
     let (m, b) = (
-        six.report.objective.unwrap(),
+        nine.report.objective.unwrap(),
         forced.report.objective.unwrap(),
     );
     assert!((m - b).abs() <= 1e-6 * (1.0 + m.abs()), "{m} vs {b}");

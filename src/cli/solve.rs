@@ -25,7 +25,8 @@ pub struct SolveArgs {
     pub solver: SolverArgs,
     /// Solver: auto (the fastest exact path for the network: the region enumeration for up
     /// to 2 inputs, branching over the input box on both cores for 3–5 (raced against the
-    /// MILP for small or deep 5-input networks), the big-M MILP with LP bounds beyond), milp
+    /// MILP for small or deep 5-input networks), branching raced against the MILP for 6–8,
+    /// the big-M MILP with LP bounds beyond), milp
     /// (the big-M MILP on HiGHS), regions (the best LP optimum over all linear regions; exact, for low input
     /// dimension) or branch (branch and bound over the input box; exact, for a handful of
     /// inputs). regions and branch ignore --bounds and --scale.

@@ -511,7 +511,7 @@ fn solve_section(ui: &mut egui::Ui, state: &mut AppState) {
             .on_hover_text(
                 "exact without a MILP: splits the input box, drops the parts whose bound cannot \
                  beat the best point found and finishes small parts by their regions. Fast for \
-                 3–5 inputs; ignores the bounds and the rescaling",
+                 3–5 inputs, and for 6–8 on wide networks; ignores the bounds and the rescaling",
             );
     });
     if resolved == SolverChoice::Regions && inputs > reluscope::regions::EXACT_MAX_INPUTS {

@@ -147,17 +147,28 @@ impl SolverSetting {
             SolverSetting::Milp => (SolverChoice::Milp, None),
             SolverSetting::Regions => (SolverChoice::Regions, None),
             SolverSetting::Branch => (SolverChoice::Branch, None),
-            // Where the CLI races branching against the MILP (small or deep 5-input
-            // networks), the app runs branching alone (on both cores), so that a run shows one
-            // method's progress.
+            // Where the CLI races branching against the MILP, the app runs the likelier
+            // winner alone, so that a run shows one method's progress.
             SolverSetting::Auto => match choose_method(network, input_box, &[]) {
                 (SolveMethod::Regions, why) => (SolverChoice::Regions, Some(why)),
-                (SolveMethod::Branch, why) if reluscope::pipeline::auto_races(network) => (
-                    SolverChoice::Branch,
-                    Some(format!(
-                        "{why} on the command line; the app branches alone on both cores"
-                    )),
-                ),
+                (SolveMethod::Branch, why) if reluscope::pipeline::auto_races(network) => {
+                    match reluscope::pipeline::likelier_race_winner(network) {
+                        SolveMethod::Branch => (
+                            SolverChoice::Branch,
+                            Some(format!(
+                                "{why} on the command line; the app branches alone on both \
+                                 cores"
+                            )),
+                        ),
+                        _ => (
+                            SolverChoice::Milp,
+                            Some(format!(
+                                "{why} on the command line; the app solves the MILP (likelier \
+                                 to win on a network this small)"
+                            )),
+                        ),
+                    }
+                }
                 (SolveMethod::Branch, why) => (SolverChoice::Branch, Some(why)),
                 (_, why) => (SolverChoice::Milp, Some(why)),
             },
@@ -310,7 +321,8 @@ mod tests {
     }
 
     /// Auto in the app: regions for 2 inputs, branching for 3–5 (alone, as the app runs it:
-    /// the reason says so where the command line would race the MILP), the MILP beyond.
+    /// the reason says so where the command line would race the MILP), at 6–8 inputs the
+    /// race's likelier winner (branching on wide networks, else the MILP), the MILP beyond.
     #[test]
     fn auto_resolves_by_input_dimension_and_says_what_the_app_runs() {
         let pick = |inputs: usize| {
@@ -343,7 +355,16 @@ mod tests {
             why.contains("both cores") && !why.contains("the app"),
             "{why}"
         );
-        assert_eq!(pick(6).0, SolverChoice::Milp);
+        let (six, why6) = pick(6);
+        assert_eq!(six, SolverChoice::Milp);
+        assert!(why6.unwrap().contains("the app solves the MILP"));
+        let wide6 = reluscope::network::RandomNetwork::new(&[6, 50, 50, 1])
+            .build()
+            .unwrap();
+        let (choice, why) = SolverSetting::Auto.resolve(&wide6, wide6.input_box().unwrap());
+        assert_eq!(choice, SolverChoice::Branch);
+        assert!(why.unwrap().contains("the app branches alone"));
+        assert_eq!(pick(9).0, SolverChoice::Milp);
     }
 
     #[test]

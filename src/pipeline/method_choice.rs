@@ -53,47 +53,81 @@ impl SolveMethod {
 pub const AUTO_REGIONS_MAX_INPUTS: usize = 2;
 
 /// The most inputs for which [`SolveMethod::Auto`] always branches over the input box alone,
-/// on both cores, without racing the MILP (at [`AUTO_RACE_MAX_INPUTS`] it races on small or
-/// deep networks only: [`auto_races`]). Measured on trained Ackley networks (wall s, `solve
+/// on both cores, without racing the MILP (beyond, it races on small or deep networks and from
+/// [`AUTO_BRANCH_MAX_INPUTS`]` + 1` inputs on every one: [`auto_races`]). Measured on trained Ackley networks (wall s, `solve
 /// --method branch|milp`, 2026-11-29, with the box bounds' chosen slopes): 3 inputs 2×25
 /// 0.01/0.23, 3×25 0.03/5.7, 3×50 0.23/over 60; 4 inputs 2×25 0.03/0.15, 2×50 0.08/7.6,
 /// 3×50 0.42/over 60, 4×25 0.58/7.4 — branching 5–230× faster, and the race (one core each)
 /// 1.5–1.8× slower than branching alone.
 pub const AUTO_BRANCH_ALONE_MAX_INPUTS: usize = 4;
 
-/// The most inputs for which [`SolveMethod::Auto`] branches over the input box (alone, or
-/// raced against the MILP where [`auto_races`] says so), from
-/// [`AUTO_BRANCH_ALONE_MAX_INPUTS`]` + 1` on; beyond, the MILP alone (with 6–10 inputs it was
-/// 2–170× faster than branching on trained Ackley networks; 6-input 2×25 after the chosen
-/// slopes: MILP 0.22–0.27 s, branching 2.7–3.3 s).
-pub const AUTO_RACE_MAX_INPUTS: usize = 5;
+/// The most inputs for which [`SolveMethod::Auto`] branches over the input box alone on both
+/// cores, but for small or deep networks ([`auto_races`]), from
+/// [`AUTO_BRANCH_ALONE_MAX_INPUTS`]` + 1` on.
+pub const AUTO_BRANCH_MAX_INPUTS: usize = 5;
 
-/// At [`AUTO_RACE_MAX_INPUTS`] inputs, a network with at most this many hidden neurons is
+/// The most inputs for which [`SolveMethod::Auto`] races branching over the input box against
+/// the MILP (one core each) on every network, from [`AUTO_BRANCH_MAX_INPUTS`]` + 1` on; beyond,
+/// the MILP alone. Measured on trained Ackley networks (2026-11-30, wall s, branching on both
+/// cores / the MILP, after branching kept its boxes near cubes): 6 inputs 2×25 0.74/0.32,
+/// 3×25 1.1/1.0, 2×50 1.0/15, 2×100 6.4/over 32; 7 inputs 2×25 0.49/0.28, 2×50 4.0/over 37;
+/// 8 inputs 2×25 4.7/0.25, 2×50 18/over 37 — each wins by far on some; 9 and 10 inputs 2×50
+/// over 60/18 and over 60/26. Before (bisecting by slack among sides a quarter as wide),
+/// the MILP was 2–170× faster than branching at 6–10 inputs. The race, one core each, on the
+/// same 6–8-input networks: 0.34, 2.2, 1.8, 13, 0.42, 7.4, 0.31, 36 s — at most 2.2× the
+/// better path alone, where taking the wrong one alone costs up to 19× or a time-out.
+pub const AUTO_RACE_MAX_INPUTS: usize = 8;
+
+/// At [`AUTO_BRANCH_MAX_INPUTS`] inputs, a network with at most this many hidden neurons is
 /// raced (branching against the MILP, one core each) rather than branched alone: its MILP is
 /// small enough to be solved at the root. 5-input 4×10 (40 neurons): MILP 0.061 s, branching
 /// 0.123 s, the race 0.069 s.
 pub const AUTO_RACE_MAX_HIDDEN_NEURONS: usize = 40;
 
-/// At [`AUTO_RACE_MAX_INPUTS`] inputs, a network with at least this many hidden layers is
+/// At [`AUTO_BRANCH_MAX_INPUTS`] inputs, a network with at least this many hidden layers is
 /// raced rather than branched alone: box bounds loosen with depth. 5-input 6×50: neither
 /// path proves the optimum within 30 s, and the MILP's incumbent is the better one (3.186
 /// against branching's 3.236).
 pub const AUTO_RACE_MIN_HIDDEN_LAYERS: usize = 5;
 
 /// Whether [`SolveMethod::Auto`] races branching against the MILP (one core each, the first
-/// to prove its optimum winning) instead of branching alone on both cores: at
-/// [`AUTO_RACE_MAX_INPUTS`] inputs, for a small ([`AUTO_RACE_MAX_HIDDEN_NEURONS`]) or deep
-/// ([`AUTO_RACE_MIN_HIDDEN_LAYERS`]) network. Measured on trained 5-input Ackley networks
-/// (2026-11-29, wall s, branching alone / the race / the MILP alone): 1×50 0.023/0.033/0.072,
-/// 2×25 0.191/0.213/0.221, 3×25 0.49/0.90/4.4, 2×50 0.46/0.89/12.1, 4×25 3.3/6.6/41,
-/// 2×100 2.8/5.4/over 30 — branching alone on both cores was faster on every network of 50 or
-/// more neurons in at most 4 hidden layers.
+/// to prove its optimum winning) instead of taking one path: at [`AUTO_BRANCH_MAX_INPUTS`]
+/// inputs for a small ([`AUTO_RACE_MAX_HIDDEN_NEURONS`]) or deep
+/// ([`AUTO_RACE_MIN_HIDDEN_LAYERS`]) network, and on every network of
+/// [`AUTO_BRANCH_MAX_INPUTS`]` + 1` to [`AUTO_RACE_MAX_INPUTS`] inputs. Measured on trained
+/// 5-input Ackley networks (2026-11-29, wall s, branching alone / the race / the MILP alone):
+/// 1×50 0.023/0.033/0.072, 2×25 0.191/0.213/0.221, 3×25 0.49/0.90/4.4, 2×50 0.46/0.89/12.1,
+/// 4×25 3.3/6.6/41, 2×100 2.8/5.4/over 30 — branching alone on both cores was faster on every
+/// network of 50 or more neurons in at most 4 hidden layers.
 pub fn auto_races(network: &Network) -> bool {
     let hidden = &network.layers()[..network.layers().len().saturating_sub(1)];
     let neurons: usize = hidden.iter().map(|l| l.outputs()).sum();
-    network.input_dim() > AUTO_BRANCH_ALONE_MAX_INPUTS
-        && network.input_dim() <= AUTO_RACE_MAX_INPUTS
-        && (neurons <= AUTO_RACE_MAX_HIDDEN_NEURONS || hidden.len() >= AUTO_RACE_MIN_HIDDEN_LAYERS)
+    let d = network.input_dim();
+    let small_or_deep =
+        neurons <= AUTO_RACE_MAX_HIDDEN_NEURONS || hidden.len() >= AUTO_RACE_MIN_HIDDEN_LAYERS;
+    (d > AUTO_BRANCH_ALONE_MAX_INPUTS && d <= AUTO_BRANCH_MAX_INPUTS && small_or_deep)
+        || (d > AUTO_BRANCH_MAX_INPUTS && d <= AUTO_RACE_MAX_INPUTS)
+}
+
+/// The hidden neurons from which, where [`auto_races`], the app (which runs one path, to show
+/// its progress) branches rather than solving the MILP at more than
+/// [`AUTO_BRANCH_MAX_INPUTS`] inputs: at 6–8 inputs branching won on every network of 100 or
+/// more (2×50: 4–15× and more), the MILP on every one of 50 (2×25: 1.7–19×); 3×25 (75) was a
+/// tie (see [`AUTO_RACE_MAX_INPUTS`]).
+pub const AUTO_BRANCH_MIN_HIDDEN_NEURONS: usize = 75;
+
+/// The one path likelier to win where [`auto_races`]: for one run that shows its progress (the
+/// app's) rather than a race. At [`AUTO_BRANCH_MAX_INPUTS`] inputs, branching (alone, on both
+/// cores); beyond, branching on networks of [`AUTO_BRANCH_MIN_HIDDEN_NEURONS`] or more hidden
+/// neurons, else the MILP.
+pub fn likelier_race_winner(network: &Network) -> SolveMethod {
+    let hidden = &network.layers()[..network.layers().len().saturating_sub(1)];
+    let neurons: usize = hidden.iter().map(|l| l.outputs()).sum();
+    if network.input_dim() <= AUTO_BRANCH_MAX_INPUTS || neurons >= AUTO_BRANCH_MIN_HIDDEN_NEURONS {
+        SolveMethod::Branch
+    } else {
+        SolveMethod::Milp
+    }
 }
 
 /// The path [`SolveMethod::Auto`] takes for `network` over `input_box` under `constraints`
@@ -147,7 +181,7 @@ pub fn choose_method(
                  5–230× faster than the MILP)"
             ),
         )
-    } else if auto_races(network) {
+    } else if auto_races(network) && d <= AUTO_BRANCH_MAX_INPUTS {
         (
             SolveMethod::Branch,
             format!(
@@ -155,7 +189,16 @@ pub fn choose_method(
                  against the MILP with LP-tightened bounds, one core each"
             ),
         )
-    } else if d <= AUTO_RACE_MAX_INPUTS {
+    } else if auto_races(network) {
+        (
+            SolveMethod::Branch,
+            format!(
+                "{d} inputs: branching over the input box raced against the MILP with \
+                 LP-tightened bounds, one core each (at 6–8 inputs each was 2–19× faster than \
+                 the other on some networks)"
+            ),
+        )
+    } else if d <= AUTO_BRANCH_MAX_INPUTS {
         (
             SolveMethod::Branch,
             format!(
@@ -184,7 +227,7 @@ mod tests {
     }
 
     #[test]
-    fn five_inputs_race_only_small_or_deep_networks() {
+    fn five_inputs_race_small_or_deep_networks_six_to_eight_every_one() {
         assert!(!auto_races(&net(&[5, 25, 25, 1])));
         assert!(!auto_races(&net(&[5, 50, 1])));
         assert!(auto_races(&net(&[5, 10, 10, 10, 10, 1])), "40 neurons");
@@ -196,7 +239,9 @@ mod tests {
             !auto_races(&net(&[4, 10, 10, 10, 10, 1])),
             "4 inputs branch alone"
         );
-        assert!(!auto_races(&net(&[6, 10, 1])), "6 inputs: the MILP");
+        assert!(auto_races(&net(&[6, 10, 1])), "6 inputs: always raced");
+        assert!(auto_races(&net(&[8, 50, 50, 1])), "8 inputs: always raced");
+        assert!(!auto_races(&net(&[9, 50, 50, 1])), "9 inputs: the MILP");
         let large = net(&[5, 25, 25, 1]);
         let (method, why) = choose_method(&large, large.input_box().unwrap(), &[]);
         assert_eq!(method, SolveMethod::Branch);
@@ -209,8 +254,18 @@ mod tests {
         assert_eq!(method, SolveMethod::Branch);
         assert!(why.contains("raced"), "{why}");
         let six = net(&[6, 25, 25, 1]);
+        let (method, why) = choose_method(&six, six.input_box().unwrap(), &[]);
+        assert_eq!(method, SolveMethod::Branch);
+        assert!(why.contains("raced"), "{why}");
+        assert_eq!(likelier_race_winner(&six), SolveMethod::Milp);
         assert_eq!(
-            choose_method(&six, six.input_box().unwrap(), &[]).0,
+            likelier_race_winner(&net(&[6, 50, 50, 1])),
+            SolveMethod::Branch
+        );
+        assert_eq!(likelier_race_winner(&small), SolveMethod::Branch);
+        let nine = net(&[9, 50, 50, 1]);
+        assert_eq!(
+            choose_method(&nine, nine.input_box().unwrap(), &[]).0,
             SolveMethod::Milp
         );
     }

@@ -17,8 +17,9 @@ mod race;
 mod verify;
 
 pub use method_choice::{
-    AUTO_BRANCH_ALONE_MAX_INPUTS, AUTO_RACE_MAX_HIDDEN_NEURONS, AUTO_RACE_MAX_INPUTS,
-    AUTO_RACE_MIN_HIDDEN_LAYERS, AUTO_REGIONS_MAX_INPUTS, SolveMethod, auto_races, choose_method,
+    AUTO_BRANCH_ALONE_MAX_INPUTS, AUTO_BRANCH_MAX_INPUTS, AUTO_BRANCH_MIN_HIDDEN_NEURONS,
+    AUTO_RACE_MAX_HIDDEN_NEURONS, AUTO_RACE_MAX_INPUTS, AUTO_RACE_MIN_HIDDEN_LAYERS,
+    AUTO_REGIONS_MAX_INPUTS, SolveMethod, auto_races, choose_method, likelier_race_winner,
 };
 pub use problem_analysis::{ProblemAnalysis, analyze_problem, problem_milp};
 pub use problem_solve::{AlternativeOutcome, ProblemSolved, solve_problem, summarize_alternatives};
@@ -360,7 +361,7 @@ pub struct Solved {
 /// `options.solver.time_limit`, which bounds the whole call), and branching finishes its
 /// small boxes by enumerations under the same region cap. With `Auto`, a region enumeration
 /// or branching alone (3–4 inputs) stopped by a cap hands over to the MILP with the time left;
-/// at 5 inputs branching races the MILP, one core each.
+/// on small or deep 5-input networks and at 6–8 inputs branching races the MILP, one core each.
 #[allow(clippy::too_many_arguments)]
 pub fn solve(
     network: &Network,
