@@ -15,6 +15,12 @@
 //!   `|g_j|·(u_j − l_j)` (the side that carries most of the linear bound's slack), and bounds
 //!   both halves.
 //!
+//! Constraints `lower ≤ wᵀf(x) ≤ upper` on the outputs are bounded on each box the same way:
+//! a box on which one cannot hold is dropped, only points that satisfy all of them exactly
+//! become incumbents (there may be none at first: `f̂ = +∞`), and leaves enumerate their
+//! regions under them. A feasibility question (objective 0) ends at its first feasible point;
+//! with none when the queue empties, the problem is infeasible.
+//!
 //! When the queue is empty, every part of the box has been shown to hold nothing better than
 //! `f̂ − τ` or has been solved exactly: `f̂` is optimal, with the certificate
 //! `best_bound = min(f̂, min over closed boxes of their bound)` and `gap ≤ τ/|f̂|`.
@@ -22,6 +28,7 @@
 mod box_bound;
 
 use crate::control::TaskControl;
+use crate::formulation::OutputConstraint;
 use crate::milp::{Objective, RootBoxBound, SolveReport, sampled_incumbent};
 use crate::network::{InputBox, Network};
 use crate::regions::{
@@ -98,7 +105,7 @@ struct Node {
 
 impl PartialEq for Node {
     fn eq(&self, other: &Self) -> bool {
-        self.bound.lower == other.bound.lower
+        self.cmp(other) == Ordering::Equal
     }
 }
 impl Eq for Node {}
@@ -108,9 +115,14 @@ impl PartialOrd for Node {
     }
 }
 impl Ord for Node {
-    /// The lowest bound first (`BinaryHeap` is a max-heap).
+    /// The lowest bound first (`BinaryHeap` is a max-heap), of equal bounds the one furthest
+    /// from being ruled out by a constraint.
     fn cmp(&self, other: &Self) -> Ordering {
-        other.bound.lower.total_cmp(&self.bound.lower)
+        other
+            .bound
+            .lower
+            .total_cmp(&self.bound.lower)
+            .then(other.bound.excess.total_cmp(&self.bound.excess))
     }
 }
 
@@ -128,8 +140,12 @@ enum Outcome {
 const ABSOLUTE_GAP: f64 = 1e-9;
 
 /// The cutoff `f̂ − τ`, `τ = max(gap · |f̂|, 10⁻⁹)`, at incumbent value `f̂`: a box whose
-/// bound reaches it cannot improve `f̂` by more than the tolerance.
+/// bound reaches it cannot improve `f̂` by more than the tolerance. Without an incumbent
+/// (`f̂ = +∞`: no feasible point known yet) only an empty box (`β = +∞`) reaches it.
 fn cutoff_at(gap: f64, incumbent: f64) -> f64 {
+    if incumbent == f64::INFINITY {
+        return f64::INFINITY;
+    }
     incumbent - (gap * incumbent.abs()).max(ABSOLUTE_GAP)
 }
 
@@ -146,6 +162,8 @@ const REPORT_EVERY: u64 = 64;
 struct Search<'a> {
     network: &'a Network,
     weights: &'a [f64],
+    /// The objective's constraints, normalised.
+    constraints: &'a [OutputConstraint],
     options: &'a BranchOptions,
     control: &'a TaskControl,
     deadline: Option<Instant>,
@@ -159,6 +177,7 @@ struct Search<'a> {
 /// What the workers share under the lock.
 struct SearchState {
     queue: BinaryHeap<Node>,
+    /// The best feasible point and its value (`+∞` with no point while none is known).
     incumbent: (Vec<f64>, f64),
     /// The least bound of the boxes dropped or finished.
     closed_bound: f64,
@@ -210,6 +229,8 @@ impl Search<'_> {
                     let progress = (state.taken % REPORT_EVERY == 1).then(|| {
                         let (best, lowest) = (state.incumbent.1, node.bound.lower);
                         let closed = 1.0 - (best - lowest) / (best - self.root_bound).max(1e-300);
+                        // No incumbent yet (or unbounded bounds): nothing closed to report.
+                        let closed = if closed.is_finite() { closed } else { 0.0 };
                         (closed, state.queue.len() + 1)
                     });
                     let seed = state.incumbent.clone();
@@ -223,6 +244,7 @@ impl Search<'_> {
                         process_box(
                             self.network,
                             self.weights,
+                            self.constraints,
                             node,
                             self.options,
                             self.control,
@@ -275,7 +297,7 @@ impl Search<'_> {
                 state.nodes += 2;
                 // Both halves' candidates first: the better incumbent closes more at once.
                 for half in halves.iter() {
-                    offer(&mut state.incumbent, &half.bound.candidate);
+                    offer(&mut state.incumbent, half.bound.candidate.as_ref());
                 }
                 let cutoff = cutoff_at(self.options.gap, state.incumbent.1);
                 for half in *halves {
@@ -292,7 +314,7 @@ impl Search<'_> {
             Ok(Outcome::Leaf { minimum, bound }) => {
                 state.lps += minimum.lps as u64;
                 if let Some((value, x)) = minimum.best {
-                    offer(&mut state.incumbent, &(x, value));
+                    offer(&mut state.incumbent, Some(&(x, value)));
                 }
                 let stop = match minimum.stopped {
                     None => None,
@@ -329,14 +351,6 @@ pub fn solve_by_branching(
     objective
         .check_fits(network.output_dim())
         .map_err(|e| BranchError::Problem(e.to_string()))?;
-    if !objective.constraints.is_empty() {
-        // Its incumbents are bound candidates and samples, which need not satisfy them.
-        return Err(BranchError::Problem(
-            "branching over the input box does not take constraints on the outputs; use the \
-             MILP or the region solver (method auto picks one)"
-                .into(),
-        ));
-    }
     if input_box.dim() != network.input_dim() {
         return Err(BranchError::Problem(format!(
             "the box has {} dimension(s) but the network has {} input(s)",
@@ -359,14 +373,27 @@ pub fn solve_by_branching(
         .min();
     let sign = objective.sense.sign();
     let weights: Vec<f64> = objective.weights.iter().map(|c| sign * c).collect();
-    let start = sampled_incumbent(network, input_box, objective, 512, 0).ok_or_else(|| {
-        BranchError::Problem("no sampled input is feasible, though there are no constraints".into())
-    })?;
-    let mut incumbent = (start.x, sign * start.objective);
+    let constraints: Vec<OutputConstraint> = objective
+        .constraints
+        .iter()
+        .map(OutputConstraint::normalized)
+        .collect();
+    // With constraints no sample may satisfy them: then no incumbent yet (`+∞`).
+    let start = sampled_incumbent(network, input_box, objective, 512, 0);
+    let mut incumbent = start.as_ref().map_or((Vec::new(), f64::INFINITY), |s| {
+        (s.x.clone(), sign * s.objective)
+    });
     let build_time = started.elapsed().as_secs_f64();
 
     let root = Node {
-        bound: bound_box(network, &weights, input_box, None, f64::INFINITY),
+        bound: bound_box(
+            network,
+            &weights,
+            &constraints,
+            input_box,
+            None,
+            f64::INFINITY,
+        ),
         input_box: input_box.clone(),
     };
     let root_bound = root.bound.lower;
@@ -378,7 +405,7 @@ pub fn solve_by_branching(
         .zip(input_box.upper())
         .map(|(l, u)| if u > l { u - l } else { f64::INFINITY })
         .collect();
-    offer(&mut incumbent, &root.bound.candidate);
+    offer(&mut incumbent, root.bound.candidate.as_ref());
     let mut queue = BinaryHeap::new();
     queue.push(root);
     // Inside a rayon task (a problem's alternatives solved in parallel) the pool's cores are
@@ -391,6 +418,7 @@ pub fn solve_by_branching(
     let search = Search {
         network,
         weights: &weights,
+        constraints: &constraints,
         options,
         control,
         deadline,
@@ -439,7 +467,10 @@ pub fn solve_by_branching(
         .map(|n| n.bound.lower)
         .fold(f64::INFINITY, f64::min);
     let best_bound = incumbent.1.min(closed_bound).min(open_bound);
+    let found = incumbent.1 < f64::INFINITY;
     let (status, detail) = match stop {
+        // Every box dropped or finished, none holding a feasible point.
+        None if !found => ("infeasible", None),
         None => ("optimal", None),
         Some("box cap") => (
             "other",
@@ -460,30 +491,31 @@ pub fn solve_by_branching(
         Some(s) => (s, None),
     };
     let (x, value) = incumbent;
-    let forward_value = objective.value(&network.forward(&x));
-    let gap = (value - best_bound).max(0.0) / value.abs().max(1e-12);
     let mut report = SolveReport {
         status: status.to_string(),
         status_detail: detail,
         objective_description: objective.describe(),
-        objective: Some(sign * value),
-        best_bound: Some(sign * best_bound),
-        gap: Some(gap),
         nodes,
         lp_iterations: lps,
         time_s: started.elapsed().as_secs_f64(),
         build_time_s: build_time,
-        forward_difference: Some((forward_value - sign * value).abs()),
-        x: Some(x),
-        forward_value: Some(forward_value),
-        start_objective: Some(start.objective),
+        start_objective: start.map(|s| s.objective),
         variables: network.input_dim(),
-        root_box_bound: Some(RootBoxBound {
+        root_box_bound: root_bound.is_finite().then_some(RootBoxBound {
             fixed_lines: sign * root_fixed_lines,
             chosen_slopes: sign * root_bound,
         }),
         ..SolveReport::default()
     };
+    if found {
+        let forward_value = objective.value(&network.forward(&x));
+        report.objective = Some(sign * value);
+        report.best_bound = Some(sign * best_bound);
+        report.gap = Some((value - best_bound).max(0.0) / value.abs().max(1e-12));
+        report.forward_difference = Some((forward_value - sign * value).abs());
+        report.forward_value = Some(forward_value);
+        report.x = Some(x);
+    }
     report.check_against(network, objective);
     Ok(report)
 }
@@ -542,18 +574,19 @@ fn solve_with_fixed_inputs(
         r
     };
     // The check on the original network, at the lifted point.
-    let x = report.x.clone().unwrap_or_else(|| lo.to_vec());
-    let forward = objective.value(&network.forward(&x));
-    report.forward_value = Some(forward);
-    report.forward_difference = report.objective.map(|o| (forward - o).abs());
+    if let Some(x) = report.x.clone() {
+        let forward = objective.value(&network.forward(&x));
+        report.forward_value = Some(forward);
+        report.forward_difference = report.objective.map(|o| (forward - o).abs());
+    }
     report.variables = network.input_dim();
     report.check_against(network, objective);
     Ok(report)
 }
 
 /// Replaces the incumbent by `candidate` if it is better.
-fn offer(incumbent: &mut (Vec<f64>, f64), candidate: &(Vec<f64>, f64)) {
-    if candidate.1 < incumbent.1 {
+fn offer(incumbent: &mut (Vec<f64>, f64), candidate: Option<&(Vec<f64>, f64)>) {
+    if let Some(candidate) = candidate.filter(|c| c.1 < incumbent.1) {
         *incumbent = candidate.clone();
     }
 }
@@ -563,6 +596,7 @@ fn offer(incumbent: &mut (Vec<f64>, f64), candidate: &(Vec<f64>, f64)) {
 fn process_box(
     network: &Network,
     weights: &[f64],
+    constraints: &[OutputConstraint],
     node: Node,
     options: &BranchOptions,
     control: &TaskControl,
@@ -599,15 +633,17 @@ fn process_box(
             network,
             &node.input_box,
             weights,
-            &[],
+            constraints,
             &regions,
             control,
-            Some(incumbent.clone()),
+            incumbent.1.is_finite().then(|| incumbent.clone()),
         )?;
         // Finished: nothing in the box is below its minimum (or the seed incumbent, when it
-        // pruned everything). Stopped: only the box's own bound holds.
+        // pruned everything), or nothing in it is feasible. Stopped: only the box's own bound
+        // holds.
         let bound = match (&minimum.best, minimum.stopped) {
             (Some((value, _)), None) => *value,
+            (None, None) => f64::INFINITY,
             _ => node.bound.lower,
         };
         return Ok(Outcome::Leaf { minimum, bound });
@@ -641,7 +677,7 @@ fn process_box(
         u[side] = upper;
         let b = InputBox::new(l, u).map_err(|e| BranchError::Problem(e.to_string()))?;
         Ok(Node {
-            bound: bound_box(network, weights, &b, Some(&node.bound), cutoff),
+            bound: bound_box(network, weights, constraints, &b, Some(&node.bound), cutoff),
             input_box: b,
         })
     };
@@ -665,6 +701,97 @@ mod tests {
             weights: vec![1.0, 0.25 - 0.1 * seed as f64],
             constraints: Vec::new(),
         }
+    }
+
+    /// With constraints on the outputs, branching returns the region enumeration's constrained
+    /// optimum (or infeasible where it finds no point), on random networks of 3–4 inputs, for
+    /// objectives and for feasibility questions, and its point satisfies every constraint.
+    #[test]
+    fn constrained_branching_agrees_with_the_constrained_region_optimum() {
+        use crate::formulation::OutputConstraint;
+        let mut infeasible = 0;
+        let mut feasible = 0;
+        for seed in 0..8u64 {
+            let inputs = 3 + (seed % 2) as usize;
+            let net = random_network_with(&[inputs, 8, 8, 2], seed, Activation::Relu);
+            let b = net.input_box().unwrap().clone();
+            // A band on y0 − y1 around a sampled value (feasible), or beyond every sampled
+            // value (usually infeasible), and a bound on y1.
+            let mut rng = <rand_pcg::Pcg64 as rand::SeedableRng>::seed_from_u64(seed);
+            let diffs: Vec<f64> = (0..200)
+                .map(|_| {
+                    let y = net.forward(&b.sample(&mut rng));
+                    y[0] - y[1]
+                })
+                .collect();
+            let max = diffs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let mid = diffs[7];
+            let band = if seed % 3 == 2 {
+                (max + 0.5, max + 1.0)
+            } else {
+                (mid - 0.05, mid + 0.05)
+            };
+            let constraints = vec![
+                OutputConstraint {
+                    weights: vec![1.0, -1.0],
+                    lower: band.0,
+                    upper: band.1,
+                    origin: "band".into(),
+                },
+                OutputConstraint {
+                    weights: vec![0.0, 2.0],
+                    lower: f64::NEG_INFINITY,
+                    upper: 2.0 * net.forward(&b.center())[1].max(0.0) + 1.0,
+                    origin: "cap".into(),
+                },
+            ];
+            for weights in [vec![1.0, 0.3], vec![0.0, 0.0]] {
+                let objective = Objective {
+                    sense: Sense::Minimize,
+                    weights,
+                    constraints: constraints.clone(),
+                };
+                let exact = solve_by_regions_with(
+                    &net,
+                    &b,
+                    &objective,
+                    &RegionOptions::default(),
+                    &TaskControl::default(),
+                )
+                .unwrap();
+                let r = solve_by_branching(
+                    &net,
+                    &b,
+                    &objective,
+                    &BranchOptions::default(),
+                    &TaskControl::default(),
+                )
+                .unwrap();
+                assert_eq!(r.status, exact.status, "seed {seed}");
+                if r.status == "infeasible" {
+                    infeasible += 1;
+                    assert!(r.x.is_none() && r.objective.is_none());
+                    continue;
+                }
+                feasible += 1;
+                let x = r.x.as_ref().unwrap();
+                let y = net.forward(x);
+                // Within the constraints' tolerance: a leaf's optimum is an LP vertex, on the
+                // boundary up to rounding.
+                assert!(constraints.iter().all(|c| c.holds(&y)), "seed {seed}");
+                if objective.weights[0] != 0.0 {
+                    let (o, e) = (r.objective.unwrap(), exact.objective.unwrap());
+                    assert!(
+                        (o - e).abs() <= 1e-6 * (1.0 + e.abs()),
+                        "seed {seed}: {o} vs {e}"
+                    );
+                }
+            }
+        }
+        assert!(
+            infeasible >= 2 && feasible >= 4,
+            "{infeasible} / {feasible}"
+        );
     }
 
     /// Branching returns the optimum of the full region enumeration, proven, on random

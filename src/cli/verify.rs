@@ -38,8 +38,9 @@ pub struct VerifyArgs {
     pub bounds: BoundsArgs,
     #[command(flatten)]
     pub solver: SolverArgs,
-    /// Solver for each alternative: auto (regions for up to 2 inputs, the MILP otherwise),
-    /// milp or regions.
+    /// Solver for each alternative: auto (regions for up to 2 inputs, branching over the
+    /// input box for 3–5, raced against the MILP for small or deep 5-input networks and for
+    /// 6–8, the MILP beyond), milp, regions or branch.
     #[arg(long, default_value = "auto", value_parser = parse_method)]
     pub method: SolveMethod,
     /// Print one JSON object (per instance) instead of text.
