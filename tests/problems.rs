@@ -59,7 +59,12 @@ fn h() -> Network {
 
 /// Every exact path a constrained problem can take on this input dimension.
 fn methods(d: usize) -> Vec<SolveMethod> {
-    let mut m = vec![SolveMethod::Auto, SolveMethod::Milp, SolveMethod::Regions];
+    let mut m = vec![
+        SolveMethod::Auto,
+        SolveMethod::Milp,
+        SolveMethod::Regions,
+        SolveMethod::Branch,
+    ];
     if d > 3 {
         m.retain(|&m| m != SolveMethod::Regions);
     }
@@ -164,7 +169,7 @@ fn disjunctions_of_outputs_and_of_input_boxes() {
 }
 
 #[test]
-fn three_inputs_go_through_the_milp_and_the_regions_alike() {
+fn three_inputs_go_through_the_milp_the_regions_and_branching_alike() {
     let declare = "(declare-const X_0 Real)\n(declare-const X_1 Real)\n(declare-const X_2 Real)\n(declare-const Y_0 Real)\n";
     let bounds: String = (0..3)
         .map(|i| format!("(assert (>= X_{i} -1))\n(assert (<= X_{i} 1))\n"))
@@ -177,6 +182,10 @@ fn three_inputs_go_through_the_milp_and_the_regions_alike() {
             method,
         );
         assert_eq!(sat.verdict, Verdict::Sat, "{method:?}: {:?}", sat.reason);
+        if method == SolveMethod::Auto {
+            // Three inputs with constraints: branching, as without.
+            assert_eq!(sat.alternatives[0].method, Some("branch"));
+        }
         let x = sat.counterexample.unwrap().x;
         assert!(x.iter().sum::<f64>() >= 2.9 - 1e-5, "{x:?}");
         // With x₂ ≤ 0 the most is relu(2) − 1 = 1.
