@@ -38,8 +38,8 @@ pub(crate) struct BoxBound {
     pub excess: f64,
     /// Hidden neurons with a breakpoint strictly inside their bounds on the box.
     pub unstable: usize,
-    /// The best of the box's candidates (centre, the bound's corner) that satisfy the
-    /// constraints, and its value.
+    /// The best of the box's candidates (centre, the objective bound's corner, each
+    /// constraint bound's corner) that satisfy every constraint exactly, and its value.
     pub candidate: Option<(Vec<f64>, f64)>,
     /// Per input: `|g_j|·(u_j − l_j)`, how much of the bound's slack that side carries.
     pub split_scores: Vec<f64>,
