@@ -148,6 +148,8 @@ fn a_property_is_verified_with_a_checked_counterexample() {
         h.get_by_label("Solve").click();
         h.run();
         assert!(has_label(&h, expect), "{expect}");
+        // Two inputs: auto enumerated the regions, and the view says so.
+        assert!(has_label(&h, "method: regions"));
         if expect.ends_with("sat") && !expect.ends_with("unsat") {
             let x = numbers_after(&h, "counterexample x = (");
             assert!(sample.forward(&x)[0] <= threshold + 1e-6, "x = {x:?}");

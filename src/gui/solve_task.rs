@@ -603,6 +603,16 @@ fn solve_problem_on_worker(
                 report.x = Some(c.x.clone());
             }
             lines.push(alternatives_line(&v.alternatives));
+            // The paths the alternatives took (auto's choice: regions, branching, the MILP).
+            let mut methods: Vec<&str> = Vec::new();
+            for m in v.alternatives.iter().filter_map(|a| a.method) {
+                if !methods.contains(&m) {
+                    methods.push(m);
+                }
+            }
+            if !methods.is_empty() {
+                lines.push(format!("method: {}", methods.join(", ")));
+            }
             lines.push(format!("time: {:.3} s", v.time_s));
             report
         })
