@@ -1079,3 +1079,48 @@ fn the_verification_benchmark_makes_and_runs_a_set() {
     assert!(stdout.contains("5/6"), "{stdout}");
     assert!(stderr.contains("missing.vnnlib"), "{stderr}");
 }
+
+/// `bench verify --make` builds a set for a 3-input network too (its optima by branching, as
+/// the regions are too many beyond 2 inputs), and branching decides every instance of it.
+#[test]
+fn bench_verify_makes_and_decides_a_three_input_set_by_branching() {
+    let dir = tempfile::tempdir().unwrap();
+    let net = reluscope::network::RandomNetwork {
+        seed: 5,
+        ..reluscope::network::RandomNetwork::new(&[3, 10, 10, 1])
+    }
+    .build()
+    .unwrap();
+    let nets = dir.path().join("nets");
+    std::fs::create_dir(&nets).unwrap();
+    reluscope::save_network(&net, nets.join("three.json")).unwrap();
+    let set = nets.join("set");
+    let made = run(&[
+        "bench",
+        "verify",
+        "--make",
+        set.to_str().unwrap(),
+        nets.to_str().unwrap(),
+    ]);
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let out = run(&[
+        "bench",
+        "verify",
+        set.join("instances.csv").to_str().unwrap(),
+        "--bounds",
+        "ia",
+        "--method",
+        "branch",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("5/5"), "{stdout}");
+}

@@ -32,7 +32,8 @@ pub struct VerifyBenchArgs {
     /// Bound methods to compare, comma-separated: ia, symbolic, lp, milp.
     #[arg(long, default_value = "ia,lp", value_delimiter = ',')]
     bounds: Vec<String>,
-    /// Solver of each alternative: auto, milp or regions (the bound method matters for milp).
+    /// Solver of each alternative: auto, milp, regions or branch (the bound method matters for
+    /// milp).
     #[arg(long, default_value = "milp", value_parser = crate::cli::solve::parse_method)]
     method: SolveMethod,
     /// Time limit per instance, seconds (the CSV's, if smaller).
@@ -159,16 +160,27 @@ fn read_expected(path: &Path) -> Result<Vec<(String, String)>> {
         .collect())
 }
 
-/// The exact optimum of output 0 over `b` (the region solver).
+/// The exact optimum of output 0 over `b`: the region solver for up to 2 inputs, branching
+/// over the input box beyond (where the regions are too many to enumerate).
 fn exact(network: &Network, b: &InputBox, sense: Sense) -> Result<f64> {
     let objective = Objective::output(sense, 0, network.output_dim())?;
-    let report = solve_by_regions_with(
-        network,
-        b,
-        &objective,
-        &RegionOptions::default(),
-        &Default::default(),
-    )?;
+    let report = if network.input_dim() <= reluscope::pipeline::AUTO_REGIONS_MAX_INPUTS {
+        solve_by_regions_with(
+            network,
+            b,
+            &objective,
+            &RegionOptions::default(),
+            &Default::default(),
+        )?
+    } else {
+        reluscope::branching::solve_by_branching(
+            network,
+            b,
+            &objective,
+            &reluscope::branching::BranchOptions::default(),
+            &Default::default(),
+        )?
+    };
     if report.status != "optimal" {
         bail!("{}: the region optimum is {}", network.name, report.status);
     }
