@@ -1041,22 +1041,7 @@ fn the_verification_benchmark_makes_and_runs_a_set() {
         Some(square()),
     )
     .unwrap();
-    let nets = dir.path().join("nets");
-    std::fs::create_dir(&nets).unwrap();
-    reluscope::save_network(&two, nets.join("two.json")).unwrap();
-    let set = nets.join("set");
-    let out = run(&[
-        "bench",
-        "verify",
-        "--make",
-        set.to_str().unwrap(),
-        nets.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let set = make_instance_set(dir.path(), &two, "two");
     let text = std::fs::read_to_string(set.join("two_min_sat.vnnlib")).unwrap();
     assert!(text.contains("(declare-const Y_1 Real)"), "{text}");
     let mut csv = std::fs::read_to_string(set.join("instances.csv")).unwrap();
@@ -1091,22 +1076,7 @@ fn bench_verify_makes_and_decides_a_three_input_set_by_branching() {
     }
     .build()
     .unwrap();
-    let nets = dir.path().join("nets");
-    std::fs::create_dir(&nets).unwrap();
-    reluscope::save_network(&net, nets.join("three.json")).unwrap();
-    let set = nets.join("set");
-    let made = run(&[
-        "bench",
-        "verify",
-        "--make",
-        set.to_str().unwrap(),
-        nets.to_str().unwrap(),
-    ]);
-    assert!(
-        made.status.success(),
-        "{}",
-        String::from_utf8_lossy(&made.stderr)
-    );
+    let set = make_instance_set(dir.path(), &net, "three");
     let out = run(&[
         "bench",
         "verify",
@@ -1123,4 +1093,26 @@ fn bench_verify_makes_and_decides_a_three_input_set_by_branching() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("5/5"), "{stdout}");
+}
+
+/// Saves `network` as `NAME.json` in `dir/nets` and runs `bench verify --make dir/nets/set` on
+/// that folder; the instance set's folder.
+fn make_instance_set(dir: &Path, network: &Network, name: &str) -> std::path::PathBuf {
+    let nets = dir.join("nets");
+    std::fs::create_dir(&nets).unwrap();
+    reluscope::save_network(network, nets.join(format!("{name}.json"))).unwrap();
+    let set = nets.join("set");
+    let made = run(&[
+        "bench",
+        "verify",
+        "--make",
+        set.to_str().unwrap(),
+        nets.to_str().unwrap(),
+    ]);
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    set
 }
