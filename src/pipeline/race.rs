@@ -40,7 +40,7 @@ pub(crate) fn race_branch_and_milp(call: &SolveCall) -> Result<Solved, Error> {
     } = *call;
     // One flag stops both: set by the first to finish, or copied from the user's.
     let stop = Arc::new(AtomicBool::new(false));
-    let optimal = |r: &SolveReport| r.status == "optimal";
+    let optimal = proven;
     let (branch, milp) = relaying_cancel(&control.cancel, &stop, || {
         std::thread::scope(|scope| {
             let branch = scope.spawn(|| {
@@ -122,6 +122,21 @@ pub(crate) fn race_branch_and_milp(call: &SolveCall) -> Result<Solved, Error> {
     })
 }
 
+/// Whether a contestant's answer ends the race: its optimum proven, or (with constraints on
+/// the outputs) that no input satisfies them.
+fn proven(report: &SolveReport) -> bool {
+    matches!(report.status.as_str(), "optimal" | "infeasible")
+}
+
+/// What a [`proven`] answer proved, for the reason line.
+fn what_was_proven(report: &SolveReport) -> &'static str {
+    if report.status == "infeasible" {
+        "the problem infeasible"
+    } else {
+        "the optimum"
+    }
+}
+
 /// The race's answer from both finishes: the first to prove its optimum; without one, the
 /// better objective; a failure only if both failed. `P` is the MILP's prepared problem.
 fn pick_winner<P>(
@@ -130,7 +145,7 @@ fn pick_winner<P>(
     sense: Sense,
     user_cancelled: bool,
 ) -> Result<(SolveReport, SolveMethod, String, Option<P>), Error> {
-    let optimal = |r: &SolveReport| r.status == "optimal";
+    let optimal = proven;
     let better =
         |a: &SolveReport, b: &SolveReport| better_objective(a.objective, b.objective, sense);
     let branch_optimal = branch.result.as_ref().is_ok_and(optimal);
@@ -141,9 +156,13 @@ fn pick_winner<P>(
     // The loser was stopped (a cancelled status, or a cancelled bound computation): only the
     // winner's result counts.
     match (branch.result, milp.result) {
-        (Ok(b), _) if branch_wins => by_branch(b, "branching proved the optimum first".into()),
+        (Ok(b), _) if branch_wins => {
+            let why = format!("branching proved {} first", what_was_proven(&b));
+            by_branch(b, why)
+        }
         (_, Ok((m, p))) if milp_optimal => {
-            by_milp(m, "the MILP proved the optimum first".into(), p)
+            let why = format!("the MILP proved {} first", what_was_proven(&m));
+            by_milp(m, why, p)
         }
         (Ok(b), Ok((m, p))) => {
             let why = if user_cancelled {
@@ -186,6 +205,43 @@ mod tests {
 
     fn failed() -> Error {
         Error::Branch(BranchError::Problem("broken".into()))
+    }
+
+    /// A proof that no input satisfies the constraints ends the race as an optimum does.
+    #[test]
+    fn a_proof_of_infeasibility_wins_the_race() {
+        let t0 = Instant::now();
+        let infeasible = || SolveReport {
+            status: "infeasible".into(),
+            ..SolveReport::default()
+        };
+        let (r, method, why, _) = pick_winner(
+            finish(Ok(infeasible()), 10, t0),
+            finish(Ok((report("cancelled", 1.5), ())), 12, t0),
+            Sense::Minimize,
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            (r.status.as_str(), method),
+            ("infeasible", SolveMethod::Branch)
+        );
+        assert!(why.contains("proved the problem infeasible first"), "{why}");
+        let (r, method, why, _) = pick_winner(
+            finish(Ok(report("time_limit", 2.0)), 30, t0),
+            finish(Ok((infeasible(), ())), 12, t0),
+            Sense::Minimize,
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            (r.status.as_str(), method),
+            ("infeasible", SolveMethod::Milp)
+        );
+        assert!(
+            why.contains("the MILP proved the problem infeasible"),
+            "{why}"
+        );
     }
 
     #[test]
