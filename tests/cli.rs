@@ -177,6 +177,7 @@ fn the_milps_levers_keep_the_optimum_and_report_themselves() {
         &["--formulation", "partition:2"],
         &["--formulation", "partition:3", "--cuts", "ideal"],
         &["--no-local-search"],
+        &["--all-binaries"],
     ] {
         let v = milp(extra);
         assert_eq!(v["status"], "optimal", "{extra:?}");
@@ -193,6 +194,16 @@ fn the_milps_levers_keep_the_optimum_and_report_themselves() {
         }
         if extra.contains(&"--no-local-search") {
             assert!(v.get("local_search").is_none());
+        }
+        if extra.contains(&"--all-binaries") {
+            // The one-sided neurons get their binaries back.
+            let count = |v: &serde_json::Value, key: &str| v[key].as_u64().unwrap();
+            assert!(count(&plain, "one_sided") > 0, "{plain}");
+            assert_eq!(count(&v, "one_sided"), 0);
+            assert_eq!(
+                count(&v, "binaries"),
+                count(&plain, "binaries") + count(&plain, "one_sided")
+            );
         }
     }
     let text =

@@ -280,6 +280,11 @@ pub struct SolverArgs {
     /// to improve it (the walk: JSON local_search).
     #[arg(long)]
     pub no_local_search: bool,
+    /// Keep a binary for every unstable neuron. By default a neuron the objective only
+    /// pushes down (its output reaches the objective through non-negative weights alone) is
+    /// written h ≥ max(a, 0) without one: the same optimum, fewer binaries (JSON one_sided).
+    #[arg(long)]
+    pub all_binaries: bool,
 }
 
 fn parse_cuts(text: &str) -> Result<Cuts, String> {
@@ -328,12 +333,14 @@ impl SolverArgs {
                 presolve: true,
                 random_seed: self.solver_seed,
                 feasibility_tolerance: None,
+                tuning_binaries: None,
             },
             start_samples: self.start_samples,
             seed: self.seed,
             formulation: self.formulation,
             cuts: self.cuts,
             local_search: !self.no_local_search,
+            one_sided: !self.all_binaries,
         })
     }
 }

@@ -133,10 +133,10 @@ pub fn run(args: &SolveArgs) -> Result<()> {
         scaling_time * 1e3
     );
     outln!(
-        "model        {} variables, {} constraints, {} binaries, {} nonzeros",
+        "model        {} variables, {} constraints, {}, {} nonzeros",
         report.variables,
         report.constraints,
-        report.binaries,
+        report.binaries_summary(),
         report.nonzeros
     );
     outln!(

@@ -28,6 +28,7 @@ pub mod big_m;
 pub mod ideal_cuts;
 mod network_model;
 mod objective;
+pub mod one_sided;
 mod output_constraint;
 pub mod partition;
 pub mod triangle;
@@ -35,6 +36,7 @@ pub mod triangle;
 pub use ideal_cuts::{IdealCut, IdealCuts};
 pub use network_model::{AffineExpr, Encoding, Formulation, NetworkModel, UnstableUnit};
 pub use objective::Objective;
+pub use one_sided::one_sided_neurons;
 pub use output_constraint::{CONSTRAINT_TOLERANCE, OutputConstraint, accepted_violation};
 
 use crate::network::NetworkError;

@@ -2,7 +2,7 @@
 //! the bookkeeping to map points both ways. Each unstable unit is written by its
 //! [`Encoding`]'s module ([`super::big_m`], [`super::triangle`]).
 
-use super::{FormulationError, Objective, big_m, partition, triangle};
+use super::{FormulationError, Objective, big_m, one_sided, partition, triangle};
 use crate::bounds::{LayerBounds, NetworkBounds};
 use crate::lp::{Col, LinearModel};
 use crate::network::{Activation, InputBox, Layer, Network, NetworkError, limits};
@@ -140,6 +140,8 @@ pub struct NetworkModel {
     output_cols: Vec<Col>,
     /// Binary variables added per hidden layer.
     pub binaries_per_layer: Vec<usize>,
+    /// Unstable neurons written one-sided, without a binary ([`super::one_sided`]).
+    pub one_sided: usize,
     /// The ReLU units written with a binary, in the order they were added.
     unstable_units: Vec<UnstableUnit>,
     /// Per active-part column of the partition encoding: its binary and partial sum's terms.
@@ -183,10 +185,49 @@ impl NetworkModel {
         objective: &Objective,
         formulation: Formulation,
     ) -> Result<Self, FormulationError> {
+        Self::build_full(network, input_box, bounds, objective, formulation, None)
+    }
+
+    /// [`NetworkModel::build_with`], but the neurons the objective only pushes down are
+    /// written one-sided, without a binary ([`super::one_sided`]): the same optimum, and the
+    /// same optimal inputs, with fewer binaries. Exactly `build_with` when the objective has
+    /// constraints.
+    pub fn build_one_sided(
+        network: &Network,
+        input_box: &InputBox,
+        bounds: &NetworkBounds,
+        objective: &Objective,
+        formulation: Formulation,
+    ) -> Result<Self, FormulationError> {
+        // A mask of the wrong shape is all `false`; `build_full` then reports the mismatch.
+        let mask = one_sided::one_sided_neurons(network, bounds, objective);
+        Self::build_full(
+            network,
+            input_box,
+            bounds,
+            objective,
+            formulation,
+            Some(&mask),
+        )
+    }
+
+    fn build_full(
+        network: &Network,
+        input_box: &InputBox,
+        bounds: &NetworkBounds,
+        objective: &Objective,
+        formulation: Formulation,
+        one_sided: Option<&[Vec<bool>]>,
+    ) -> Result<Self, FormulationError> {
         check_bounds_shape(network, &bounds.layers)?;
         objective.check_fits(network.output_dim())?;
-        let mut m =
-            Self::build_prefix(network, input_box, bounds.hidden(), formulation.encoding())?;
+        let mut m = Self::build_layers(
+            network,
+            input_box,
+            bounds.hidden(),
+            formulation.encoding(),
+            one_sided,
+        )?;
         let output = network.output_layer();
         let pre = m.next_preactivations(output);
         for (j, expr) in pre.iter().enumerate() {
@@ -228,6 +269,18 @@ impl NetworkModel {
         hidden_bounds: &[LayerBounds],
         encoding: Encoding,
     ) -> Result<Self, FormulationError> {
+        Self::build_layers(network, input_box, hidden_bounds, encoding, None)
+    }
+
+    /// [`NetworkModel::build_prefix`], with the unstable neurons flagged in `one_sided`
+    /// written one-sided.
+    fn build_layers(
+        network: &Network,
+        input_box: &InputBox,
+        hidden_bounds: &[LayerBounds],
+        encoding: Encoding,
+        one_sided: Option<&[Vec<bool>]>,
+    ) -> Result<Self, FormulationError> {
         if input_box.dim() != network.input_dim() {
             return Err(FormulationError::Network(NetworkError::BoxDimension {
                 expected: network.input_dim(),
@@ -241,6 +294,7 @@ impl NetworkModel {
             post: Vec::new(),
             output_cols: Vec::new(),
             binaries_per_layer: Vec::new(),
+            one_sided: 0,
             unstable_units: Vec::new(),
             active_parts: Vec::new(),
         };
@@ -291,7 +345,8 @@ impl NetworkModel {
                     layer.outputs()
                 )));
             }
-            m.add_hidden_layer(k, layer, b, encoding);
+            let mask = one_sided.and_then(|masks| masks.get(k)).map(Vec::as_slice);
+            m.add_hidden_layer(k, layer, b, encoding, mask);
         }
         Ok(m)
     }
@@ -359,6 +414,7 @@ impl NetworkModel {
         layer: &Layer,
         bounds: &LayerBounds,
         encoding: Encoding,
+        one_sided: Option<&[bool]>,
     ) {
         let pre = self.next_preactivations(layer);
         let mut binaries = 0;
@@ -386,6 +442,23 @@ impl NetworkModel {
                     expr.constant -= q.constant;
                     expr.terms.extend(q.terms.iter().map(|&(c, v)| (c, -v)));
                     expr
+                }
+                _ if l < 0.0
+                    && u > 0.0
+                    && encoding != Encoding::Triangle
+                    && one_sided.is_some_and(|mask| mask.get(i) == Some(&true)) =>
+                {
+                    self.one_sided += 1;
+                    let a_unit = ReluUnit {
+                        layer: k,
+                        neuron: i,
+                        a,
+                        shift: 0.0,
+                        l,
+                        u,
+                        tag: "",
+                    };
+                    one_sided::encode_relu(self, &a_unit)
                 }
                 _ => {
                     let (h, z) = unit(self, 0.0, "");

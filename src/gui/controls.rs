@@ -584,6 +584,15 @@ fn solve_section(ui: &mut egui::Ui, state: &mut AppState) {
                 "MILP: before HiGHS starts, walk from the best sampled inputs over linear \
                  regions (an LP per region) to a better first incumbent",
             );
+        ui.add_enabled(
+            milp,
+            egui::Checkbox::new(&mut s.one_sided, "one-sided ReLUs"),
+        )
+        .on_hover_text(
+            "MILP: a neuron the objective only pushes down (its output reaches the \
+                 objective through non-negative weights alone) needs no binary: h ≥ max(a, 0) \
+                 suffices, with the same optimum. Off: one binary per unstable neuron",
+        );
     });
 }
 

@@ -106,6 +106,9 @@ pub struct SolveSettings {
     pub ideal_cuts: bool,
     /// Improve the MILP's sampled start by a walk over linear regions.
     pub local_search: bool,
+    /// Write the neurons the objective only pushes down without a binary (off:
+    /// `--all-binaries`).
+    pub one_sided: bool,
 }
 
 /// The solver picked in the Solver section; `auto` is resolved per network when a solve starts.
@@ -220,6 +223,7 @@ impl Default for SolveSettings {
             solver: SolverSetting::Auto,
             ideal_cuts: NetworkSolveOptions::default().cuts == Cuts::Ideal,
             local_search: NetworkSolveOptions::default().local_search,
+            one_sided: NetworkSolveOptions::default().one_sided,
         }
     }
 }
@@ -262,6 +266,7 @@ impl SolveSettings {
                 Cuts::None
             },
             local_search: self.local_search,
+            one_sided: self.one_sided,
             ..NetworkSolveOptions::default()
         }
     }

@@ -357,3 +357,43 @@ fn ideal_cuts_and_the_walk_show_in_the_solve_view_and_the_runs_table() {
     h.run();
     assert!(has_label(&h, &run.cuts), "the Runs table's cuts cell");
 }
+
+/// The one-sided toggle: on (the default) the MILP has fewer binaries and the Solve view
+/// counts the one-sided ReLUs; off, one binary per unstable neuron; both runs reach the
+/// same optimum, and the Runs table records both binary counts.
+#[test]
+fn one_sided_relus_are_a_toggle_with_the_same_optimum() {
+    let mut h = start();
+    h.run();
+    h.state_mut().state.settings.solve.solver = super::settings::SolverSetting::Milp;
+    h.run();
+    assert!(h.state().state.settings.solve.one_sided, "on by default");
+    solve_now(&mut h);
+    h.get_by_label("Solve").click();
+    h.run();
+    let with = h.state().state.runs.last().unwrap().clone();
+    assert!(
+        has_label(&h, "one-sided ReLUs)"),
+        "the model line counts them"
+    );
+    h.get_by_label("one-sided ReLUs").click();
+    h.run();
+    assert!(!h.state().state.settings.solve.one_sided);
+    solve_now(&mut h);
+    h.get_by_label("Solve").click();
+    h.run();
+    let without = h.state().state.runs.last().unwrap().clone();
+    assert!(!has_label(&h, "one-sided ReLUs)"));
+    assert_eq!(
+        (with.status.as_str(), without.status.as_str()),
+        ("optimal", "optimal")
+    );
+    let (a, b) = (with.objective.unwrap(), without.objective.unwrap());
+    assert!((a - b).abs() <= 1e-6 * (1.0 + b.abs()), "{a} vs {b}");
+    assert!(
+        with.binaries.unwrap() < without.binaries.unwrap(),
+        "{:?} vs {:?}",
+        with.binaries,
+        without.binaries
+    );
+}

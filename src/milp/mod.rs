@@ -72,6 +72,9 @@ pub struct SolveReport {
     pub start_objective: Option<f64>,
     /// Binary variables.
     pub binaries: usize,
+    /// Unstable neurons written one-sided, without a binary (the objective only pushes them
+    /// down; [`crate::formulation::one_sided`]): `binaries + one_sided` is the big-M count.
+    pub one_sided: usize,
     /// Variables.
     pub variables: usize,
     /// Constraints.
@@ -98,6 +101,21 @@ pub struct SolveReport {
     /// Why the result deserves caution although it was computed (an ill-conditioned model).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+}
+
+impl SolveReport {
+    /// The MILP's binaries for reports, with its one-sided ReLUs when there are any:
+    /// `54 binaries (+14 one-sided ReLUs)`.
+    pub fn binaries_summary(&self) -> String {
+        if self.one_sided > 0 {
+            format!(
+                "{} binaries (+{} one-sided ReLUs)",
+                self.binaries, self.one_sided
+            )
+        } else {
+            format!("{} binaries", self.binaries)
+        }
+    }
 }
 
 /// Branching's bound `β` on the whole input box (in the objective's own sense: a lower bound
@@ -247,6 +265,9 @@ pub struct NetworkSolveOptions {
     /// Walk over linear regions from the best sampled inputs before handing HiGHS its start
     /// ([`region_walk`]).
     pub local_search: bool,
+    /// Write the neurons the objective only pushes down without a binary
+    /// ([`crate::formulation::one_sided`]; `--all-binaries` turns it off).
+    pub one_sided: bool,
 }
 
 /// The best sampled inputs a walk starts from.
@@ -261,6 +282,7 @@ impl Default for NetworkSolveOptions {
             formulation: Formulation::default(),
             cuts: Cuts::default(),
             local_search: true,
+            one_sided: true,
         }
     }
 }
@@ -278,8 +300,12 @@ pub fn solve_network(
     control: &SolveControl,
 ) -> Result<SolveReport, MilpError> {
     let build_start = Instant::now();
-    let mut big_m =
-        NetworkModel::build_with(network, input_box, bounds, objective, options.formulation)?;
+    let build = if options.one_sided {
+        NetworkModel::build_one_sided
+    } else {
+        NetworkModel::build_with
+    };
+    let mut big_m = build(network, input_box, bounds, objective, options.formulation)?;
     let deadline = crate::control::deadline_after(build_start, options.solver.time_limit);
     let root_cuts = match options.cuts {
         Cuts::None => None,
@@ -336,6 +362,9 @@ pub fn solve_network(
         .map(|s| big_m.complete_solution(network, &s.x));
     let build_time = build_start.elapsed();
     let limited = |mut solver: SolveOptions| {
+        if big_m.one_sided > 0 && solver.tuning_binaries.is_none() {
+            solver.tuning_binaries = Some(big_m.model.size().binaries + big_m.one_sided);
+        }
         if let Some(deadline) = deadline {
             // HiGHS needs a positive limit; with none left it stops at once with the start.
             let left = deadline
@@ -524,6 +553,7 @@ fn report_of(
         forward_value,
         start_objective: None,
         binaries: size.binaries,
+        one_sided: big_m.one_sided,
         variables: size.variables,
         constraints: size.constraints,
         nonzeros: size.nonzeros,

@@ -204,10 +204,14 @@ pub fn report_lines(r: &SolveReport, solver: SolverChoice) -> Vec<(String, &'sta
         ),
         (
             format!(
-                "model: {} variables, {} constraints, {} binaries, {} nonzeros",
-                r.variables, r.constraints, r.binaries, r.nonzeros
+                "model: {} variables, {} constraints, {}, {} nonzeros",
+                r.variables,
+                r.constraints,
+                r.binaries_summary(),
+                r.nonzeros
             ),
-            "size of the big-M MILP: one binary per unstable ReLU",
+            "size of the big-M MILP: one binary per unstable ReLU, except the one-sided ones \
+             (the objective only pushes them down: h ≥ max(a, 0) suffices)",
         ),
     ];
     point_lines(
