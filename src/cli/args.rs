@@ -280,9 +280,9 @@ pub struct SolverArgs {
     /// to improve it (the walk: JSON local_search).
     #[arg(long)]
     pub no_local_search: bool,
-    /// Keep a binary for every unstable neuron. By default a neuron the objective only
-    /// pushes down (its output reaches the objective through non-negative weights alone) is
-    /// written h ≥ max(a, 0) without one: the same optimum, fewer binaries (JSON one_sided).
+    /// Keep a binary for every unstable neuron. By default a neuron the objective and the
+    /// constraints only push down (its output reaches them through weights of one sign) is
+    /// written h ≥ max(a, 0) without one: the same answer, fewer binaries (JSON one_sided).
     #[arg(long)]
     pub all_binaries: bool,
 }

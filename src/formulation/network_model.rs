@@ -190,8 +190,8 @@ impl NetworkModel {
 
     /// [`NetworkModel::build_with`], but the neurons the objective only pushes down are
     /// written one-sided, without a binary ([`super::one_sided`]): the same optimum, and the
-    /// same optimal inputs, with fewer binaries. Exactly `build_with` when the objective has
-    /// constraints.
+    /// same optimal inputs (or the same infeasibility under the objective's constraints),
+    /// with fewer binaries.
     pub fn build_one_sided(
         network: &Network,
         input_box: &InputBox,

@@ -22,7 +22,14 @@
 //! optimal `x` of the smaller model is optimal for the network, and the forward pass at it
 //! (which every solve checks) gives the optimum.
 //!
-//! Only for an objective without constraints on the outputs: a constraint pulls both ways.
+//! Constraints on the outputs take part the same way: lowering every one-sided value must
+//! keep each satisfied, so a constraint `wᵀy ≤ u` asks that the neuron raise `wᵀy` (or leave
+//! it), `wᵀy ≥ l` that it lower it, and a two-sided one that the neuron not reach it at all
+//! (`Σₒ wₒW_{oi} = 0`, as for a constraint on another network of a stacked problem). For a
+//! feasibility question (`c = 0`), the constraints alone decide. A point of the smaller
+//! model that satisfies the constraints then maps to the network's own point at the same
+//! `x`, which satisfies them too: feasibility and the optimum are the network's.
+//!
 //! It is a dual reduction that Gurobi's presolve makes on its own (himmelblau_25x3: 68
 //! binaries → 54) and HiGHS's does not.
 //!
@@ -72,9 +79,9 @@ use crate::bounds::NetworkBounds;
 use crate::lp::Sense;
 use crate::network::{Activation, Network};
 
-/// Per hidden layer, per neuron: whether the objective only pushes the neuron's output down
-/// (see the [module](self)). All `false` when `objective` has constraints, when the output
-/// layer is not linear, or when `bounds` do not have the network's shape.
+/// Per hidden layer, per neuron: whether the objective and the constraints only push the
+/// neuron's output down (see the [module](self)). All `false` when the output layer is not
+/// linear, or when `bounds` do not have the network's shape.
 pub fn one_sided_neurons(
     network: &Network,
     bounds: &NetworkBounds,
@@ -90,7 +97,6 @@ pub fn one_sided_neurons(
             .zip(network.layers())
             .all(|(b, l)| b.len() == l.outputs());
     if hidden.is_empty()
-        || !objective.constraints.is_empty()
         || output.activation != Activation::Linear
         || objective.weights.len() != output.outputs()
         || !shape_fits
@@ -101,16 +107,33 @@ pub fn one_sided_neurons(
         Sense::Minimize => 1.0,
         Sense::Maximize => -1.0,
     };
+    // Output combinations a one-sided neuron may only raise: the objective (minimised) and
+    // each one-sided constraint written as `dᵀy ≤ side`; and those it must not reach.
+    let mut raise: Vec<Vec<f64>> = vec![objective.weights.iter().map(|c| sign * c).collect()];
+    let mut untouched: Vec<&[f64]> = Vec::new();
+    for c in &objective.constraints {
+        if c.weights.len() != output.outputs() {
+            return one_sided;
+        }
+        match (c.lower.is_finite(), c.upper.is_finite()) {
+            (true, true) => untouched.push(&c.weights),
+            (false, true) => raise.push(c.weights.clone()),
+            (true, false) => raise.push(c.weights.iter().map(|w| -w).collect()),
+            (false, false) => {}
+        }
+    }
     let last = hidden.len() - 1;
-    // The objective's weight on each neuron of the last hidden layer: `Σₒ cₒ W_{oi}`.
     for (i, flag) in one_sided[last].iter_mut().enumerate() {
-        let weight: f64 = objective
-            .weights
-            .iter()
-            .zip(output.weights.column(i))
-            .map(|(c, w)| sign * c * w)
-            .sum();
-        *flag = hidden[last].activation == Activation::Relu && weight >= 0.0;
+        // `Σₒ dₒ W_{oi}`: how neuron `i` moves `dᵀy`.
+        let effect = |d: &[f64]| -> f64 {
+            d.iter()
+                .zip(output.weights.column(i))
+                .map(|(d, w)| d * w)
+                .sum()
+        };
+        *flag = hidden[last].activation == Activation::Relu
+            && raise.iter().all(|d| effect(d) >= 0.0)
+            && untouched.iter().all(|d| effect(d) == 0.0);
     }
     for k in (0..last).rev() {
         if hidden[k].activation != Activation::Relu {
@@ -169,31 +192,78 @@ mod tests {
     use crate::lp::{SolveControl, SolveOptions, SolveStatus, solve_linear_model};
     use crate::network::tests::random_network_with;
 
-    fn optimum(model: &NetworkModel) -> (f64, Vec<f64>) {
+    /// The model's optimum and optimal input, or `None` when it is infeasible.
+    fn optimum(model: &NetworkModel) -> Option<(f64, Vec<f64>)> {
         let options = SolveOptions {
             mip_rel_gap: 1e-9,
             ..SolveOptions::default()
         };
         let solution = solve_linear_model(&model.model, None, &options, &SolveControl::default())
             .expect("HiGHS solves");
+        if solution.status == SolveStatus::Infeasible {
+            return None;
+        }
         assert_eq!(solution.status, SolveStatus::Optimal);
         let columns = solution.columns.expect("a point");
-        (
+        Some((
             solution.objective.expect("a value"),
             model.input_values(&columns),
-        )
+        ))
     }
 
-    /// On random networks (ReLU and clipped ReLU, two to four hidden layers, one or two
-    /// outputs, minimised and maximised), the MILP with one-sided neurons has the exact MILP's
-    /// optimum, its optimal input attains that optimum in a forward pass, and it drops exactly
-    /// the one-sided unstable neurons' binaries — on enough neurons that the test means
-    /// something.
+    /// Solves `objective` with every binary and with one-sided neurons: the same answer
+    /// (infeasible, or the same optimum attained by a forward pass at the one-sided optimum,
+    /// which satisfies every constraint) and exactly the one-sided neurons' binaries fewer.
+    /// Returns the one-sided neurons.
+    fn agree(net: &Network, objective: &Objective, case: &str) -> usize {
+        let input_box = net.input_box().expect("a box").clone();
+        let bounds = interval_bounds(net, &input_box);
+        let build = |one_sided: bool| {
+            let build = if one_sided {
+                NetworkModel::build_one_sided
+            } else {
+                NetworkModel::build_with
+            };
+            build(net, &input_box, &bounds, objective, Formulation::BigM).unwrap()
+        };
+        let (exact, fewer) = (build(false), build(true));
+        let binaries = |m: &NetworkModel| m.model.size().binaries;
+        assert_eq!(
+            binaries(&fewer) + fewer.one_sided,
+            binaries(&exact),
+            "{case}"
+        );
+        match (optimum(&exact), optimum(&fewer)) {
+            (None, None) => {}
+            (Some((best, _)), Some((best_fewer, x))) => {
+                let tolerance = 1e-6 * (1.0 + best.abs());
+                assert!(
+                    (best - best_fewer).abs() <= tolerance,
+                    "{case}: {best} vs {best_fewer}"
+                );
+                let y = net.forward(&x);
+                let value: f64 = objective.weights.iter().zip(&y).map(|(c, y)| c * y).sum();
+                assert!(
+                    (value - best).abs() <= tolerance,
+                    "{case}: the forward pass at the optimum gives {value}, not {best}"
+                );
+                for c in &objective.constraints {
+                    assert!(c.violation(&y) <= 1e-6, "{case}: {y:?} violates {c:?}");
+                }
+            }
+            (a, b) => panic!("{case}: {a:?} with every binary, {b:?} one-sided"),
+        }
+        fewer.one_sided
+    }
+
+    /// On random networks (ReLU and clipped ReLU, one to four hidden layers, one or two
+    /// outputs), minimised and maximised, free and under a cap, a floor or a band around the
+    /// centre's value, and as feasibility questions below the minimum (infeasible) and above
+    /// it: the MILP with one-sided neurons gives the exact MILP's answer — on enough
+    /// one-sided neurons, also before the last layer, that the test means something.
     #[test]
-    fn one_sided_neurons_keep_the_optimum() {
-        let mut dropped = 0;
-        let mut earlier = 0;
-        let mut cases = 0;
+    fn one_sided_neurons_keep_the_answer() {
+        let (mut dropped, mut earlier, mut infeasible, mut cases) = (0, 0, 0, 0);
         for seed in 0..24u64 {
             // Narrow later layers make one-sided neurons before the last hidden layer likely.
             let widths: &[usize] = match seed % 6 {
@@ -210,92 +280,129 @@ mod tests {
                 Activation::Relu
             };
             let net = random_network_with(widths, seed, activation);
-            let input_box = net.input_box().expect("a box").clone();
-            let bounds = interval_bounds(&net, &input_box);
             let outputs = net.output_dim();
             let weights = if outputs == 2 {
                 vec![1.0, -0.5]
             } else {
                 vec![1.0]
             };
+            let bounds = interval_bounds(&net, net.input_box().unwrap());
+            // Constraints on the last output, around its value at the centre.
+            let centre = net.forward(&net.input_box().unwrap().center())[outputs - 1];
+            let mut on_last = vec![0.0; outputs];
+            on_last[outputs - 1] = 1.0;
+            let constraint = |lower: f64, upper: f64| OutputConstraint {
+                weights: on_last.clone(),
+                lower,
+                upper,
+                origin: "test".into(),
+            };
+            let sides = [
+                (f64::NEG_INFINITY, centre),
+                (centre, f64::INFINITY),
+                (centre - 0.05, centre + 0.05),
+            ];
             for sense in [Sense::Minimize, Sense::Maximize] {
-                let objective = Objective::combination(sense, weights.clone(), outputs).unwrap();
-                let exact = NetworkModel::build_with(
-                    &net,
-                    &input_box,
-                    &bounds,
-                    &objective,
-                    Formulation::BigM,
-                )
-                .unwrap();
-                let fewer = NetworkModel::build_one_sided(
-                    &net,
-                    &input_box,
-                    &bounds,
-                    &objective,
-                    Formulation::BigM,
-                )
-                .unwrap();
-                let (b_exact, b_fewer) = (exact.model.size().binaries, fewer.model.size().binaries);
-                assert_eq!(b_fewer + fewer.one_sided, b_exact, "seed {seed} {sense:?}");
+                let free = Objective::combination(sense, weights.clone(), outputs).unwrap();
+                let case = format!("seed {seed} {sense:?}");
+                let n = agree(&net, &free, &case);
                 if activation != Activation::Relu {
-                    assert_eq!(
-                        fewer.one_sided, 0,
-                        "seed {seed}: clipped layers keep binaries"
-                    );
+                    assert_eq!(n, 0, "{case}: clipped layers keep binaries");
                 }
-                dropped += fewer.one_sided;
-                let mask = one_sided_neurons(&net, &bounds, &objective);
+                dropped += n;
+                let mask = one_sided_neurons(&net, &bounds, &free);
                 earlier += mask[..mask.len() - 1]
                     .concat()
                     .iter()
                     .filter(|&&f| f)
                     .count();
-                let (best, _) = optimum(&exact);
-                let (best_fewer, x) = optimum(&fewer);
-                let tolerance = 1e-6 * (1.0 + best.abs());
-                assert!(
-                    (best - best_fewer).abs() <= tolerance,
-                    "seed {seed} {sense:?}: {best} vs {best_fewer}"
-                );
-                let y = net.forward(&x);
-                let value: f64 = weights.iter().zip(&y).map(|(c, y)| c * y).sum();
-                assert!(
-                    (value - best).abs() <= tolerance,
-                    "seed {seed} {sense:?}: the forward pass at the optimum gives {value}, not {best}"
-                );
+                for (lower, upper) in sides {
+                    let objective = free
+                        .clone()
+                        .subject_to(vec![constraint(lower, upper)])
+                        .unwrap();
+                    dropped += agree(&net, &objective, &format!("{case} [{lower}, {upper}]"));
+                }
                 cases += 1;
             }
+            // Feasibility: `y ≤ t` below the minimum of the last output has no point.
+            let minimise_last =
+                Objective::combination(Sense::Minimize, on_last.clone(), outputs).unwrap();
+            let input_box = net.input_box().unwrap().clone();
+            let exact = NetworkModel::build(&net, &input_box, &bounds, &minimise_last).unwrap();
+            let (least, _) = optimum(&exact).expect("a minimum");
+            for (t, feasible) in [(least - 0.01, false), (least + 0.01, true)] {
+                let question =
+                    Objective::feasibility(vec![constraint(f64::NEG_INFINITY, t)], outputs)
+                        .unwrap();
+                let case = format!("seed {seed}: y ≤ {t}");
+                dropped += agree(&net, &question, &case);
+                let answer = optimum(
+                    &NetworkModel::build_one_sided(
+                        &net,
+                        &input_box,
+                        &bounds,
+                        &question,
+                        Formulation::BigM,
+                    )
+                    .unwrap(),
+                );
+                assert_eq!(answer.is_some(), feasible, "{case}");
+                infeasible += usize::from(!feasible);
+            }
         }
-        assert_eq!(cases, 48);
-        assert!(dropped >= 40, "only {dropped} binaries dropped");
+        assert_eq!((cases, infeasible), (48, 24));
+        assert!(dropped >= 100, "only {dropped} binaries dropped");
         assert!(
             earlier >= 5,
             "only {earlier} one-sided neurons before the last layer"
         );
     }
 
-    /// Constraints on the outputs pull both ways: no neuron is one-sided.
+    /// A cap `y ≤ u` pushes the same way as minimising `y`; a floor `y ≥ l` the other way; a
+    /// band `l ≤ y ≤ u` (or the floor with the objective) leaves no neuron of a one-output
+    /// network one-sided, unless it does not reach `y` at all.
     #[test]
-    fn constraints_keep_every_binary() {
+    fn constraints_take_part_by_their_direction() {
         let net = random_network_with(&[2, 8, 8, 1], 3, Activation::Relu);
         let input_box = net.input_box().expect("a box").clone();
         let bounds = interval_bounds(&net, &input_box);
+        let flagged = |objective: &Objective| one_sided_neurons(&net, &bounds, objective);
+        let constraint = |lower: f64, upper: f64| OutputConstraint {
+            weights: vec![1.0],
+            lower,
+            upper,
+            origin: "test".into(),
+        };
         let free = Objective::output(Sense::Minimize, 0, 1).unwrap();
-        assert!(
-            one_sided_neurons(&net, &bounds, &free)
-                .concat()
-                .contains(&true)
+        let with = |c: OutputConstraint| free.clone().subject_to(vec![c]).unwrap();
+        let feasibility = |c: OutputConstraint| Objective::feasibility(vec![c], 1).unwrap();
+        let base = flagged(&free);
+        assert!(base.concat().contains(&true));
+        assert_eq!(flagged(&with(constraint(f64::NEG_INFINITY, 0.5))), base);
+        assert_eq!(
+            flagged(&feasibility(constraint(f64::NEG_INFINITY, 0.5))),
+            base
         );
-        let constrained = free
-            .subject_to(vec![OutputConstraint {
-                weights: vec![1.0],
-                lower: f64::NEG_INFINITY,
-                upper: 0.5,
-                origin: "cap".into(),
-            }])
-            .unwrap();
-        let mask = one_sided_neurons(&net, &bounds, &constrained);
-        assert!(!mask.concat().contains(&true));
+        let maximise = Objective::output(Sense::Maximize, 0, 1).unwrap();
+        assert_eq!(
+            flagged(&feasibility(constraint(0.5, f64::INFINITY))),
+            flagged(&maximise)
+        );
+        // The objective and a floor pull apart, as does a band: only neurons that do not
+        // reach y through the last layer (a zero weight) stay one-sided there.
+        let zero_weight: Vec<bool> = net
+            .output_layer()
+            .weights
+            .row(0)
+            .iter()
+            .map(|&w| w == 0.0)
+            .collect();
+        for objective in [
+            with(constraint(0.5, f64::INFINITY)),
+            with(constraint(0.0, 0.5)),
+        ] {
+            assert_eq!(flagged(&objective).last().unwrap(), &zero_weight);
+        }
     }
 }

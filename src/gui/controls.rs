@@ -589,9 +589,9 @@ fn solve_section(ui: &mut egui::Ui, state: &mut AppState) {
             egui::Checkbox::new(&mut s.one_sided, "one-sided ReLUs"),
         )
         .on_hover_text(
-            "MILP: a neuron the objective only pushes down (its output reaches the \
-                 objective through non-negative weights alone) needs no binary: h ≥ max(a, 0) \
-                 suffices, with the same optimum. Off: one binary per unstable neuron",
+            "MILP: a neuron the objective and the constraints only push down (its output \
+             reaches them through weights of one sign) needs no binary: h ≥ max(a, 0) \
+             suffices, with the same answer. Off: one binary per unstable neuron",
         );
     });
 }

@@ -106,7 +106,7 @@ pub struct SolveSettings {
     pub ideal_cuts: bool,
     /// Improve the MILP's sampled start by a walk over linear regions.
     pub local_search: bool,
-    /// Write the neurons the objective only pushes down without a binary (off:
+    /// Write the neurons the objective and constraints only push down without a binary (off:
     /// `--all-binaries`).
     pub one_sided: bool,
 }

@@ -72,8 +72,9 @@ pub struct SolveReport {
     pub start_objective: Option<f64>,
     /// Binary variables.
     pub binaries: usize,
-    /// Unstable neurons written one-sided, without a binary (the objective only pushes them
-    /// down; [`crate::formulation::one_sided`]): `binaries + one_sided` is the big-M count.
+    /// Unstable neurons written one-sided, without a binary (the objective and constraints
+    /// only push them down; [`crate::formulation::one_sided`]): `binaries + one_sided` is the
+    /// big-M count.
     pub one_sided: usize,
     /// Variables.
     pub variables: usize,
@@ -265,7 +266,7 @@ pub struct NetworkSolveOptions {
     /// Walk over linear regions from the best sampled inputs before handing HiGHS its start
     /// ([`region_walk`]).
     pub local_search: bool,
-    /// Write the neurons the objective only pushes down without a binary
+    /// Write the neurons the objective and constraints only push down without a binary
     /// ([`crate::formulation::one_sided`]; `--all-binaries` turns it off).
     pub one_sided: bool,
 }
