@@ -145,8 +145,10 @@ pub fn one_sided_neurons(
             .map(|j| {
                 let (l, u) = (next_bounds.lower[j], next_bounds.upper[j]);
                 match next.activation {
+                    Activation::Relu => u <= 0.0,
                     Activation::ClippedRelu { cap } => u <= 0.0 || l >= cap,
-                    _ => u <= 0.0,
+                    // Never a hidden layer (`Network::new` composes it away), never constant.
+                    Activation::Linear => false,
                 }
             })
             .collect();
