@@ -449,7 +449,7 @@ impl NetworkModel {
                     && one_sided.is_some_and(|mask| mask.get(i) == Some(&true)) =>
                 {
                     self.one_sided += 1;
-                    let a_unit = ReluUnit {
+                    let relu = ReluUnit {
                         layer: k,
                         neuron: i,
                         a,
@@ -458,7 +458,7 @@ impl NetworkModel {
                         u,
                         tag: "",
                     };
-                    one_sided::encode_relu(self, &a_unit)
+                    AffineExpr::column(one_sided::epigraph(self, &relu))
                 }
                 _ => {
                     let (h, z) = unit(self, 0.0, "");

@@ -72,11 +72,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use super::AffineExpr;
 use super::Objective;
 use super::network_model::{ColumnRole, NetworkModel, ReluUnit};
 use crate::bounds::NetworkBounds;
-use crate::lp::Sense;
+use crate::lp::{Col, Sense};
 use crate::network::{Activation, Network};
 
 /// Per hidden layer, per neuron: whether the objective and the constraints only push the
@@ -166,9 +165,10 @@ pub fn one_sided_neurons(
     one_sided
 }
 
-/// Encodes an unstable `unit` (`l < 0 < u`) by its epigraph `h ≥ a − shift`, `0 ≤ h ≤ u`;
-/// returns `h`.
-pub(super) fn encode_relu(m: &mut NetworkModel, unit: &ReluUnit) -> AffineExpr {
+/// Writes an unstable `unit` (`l < 0 < u`) by its epigraph: the column `h ∈ [0, u]` and the
+/// row `h ≥ a − shift`; returns `h`. The one-sided encoding as it is, and the first half of
+/// the [triangle](super::triangle).
+pub(super) fn epigraph(m: &mut NetworkModel, unit: &ReluUnit) -> Col {
     let h = m.add_col(
         unit.name("h"),
         0.0,
@@ -183,7 +183,7 @@ pub(super) fn encode_relu(m: &mut NetworkModel, unit: &ReluUnit) -> AffineExpr {
     let ge: Vec<_> = std::iter::once((h, 1.0)).chain(unit.minus_a()).collect();
     m.model
         .add_row(unit.name("ge"), unit.rhs(), f64::INFINITY, &ge);
-    AffineExpr::column(h)
+    h
 }
 
 #[cfg(test)]

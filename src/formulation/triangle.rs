@@ -39,7 +39,7 @@
 //! ```
 
 use super::AffineExpr;
-use super::network_model::{ColumnRole, NetworkModel, ReluUnit};
+use super::network_model::{NetworkModel, ReluUnit};
 
 /// Encodes `unit` (with `u > 0`) by its triangle; returns `h`.
 pub(super) fn encode_relu(m: &mut NetworkModel, unit: &ReluUnit) -> AffineExpr {
@@ -51,20 +51,8 @@ pub(super) fn encode_relu(m: &mut NetworkModel, unit: &ReluUnit) -> AffineExpr {
             constant: rhs,
         };
     }
-    let h = m.add_col(
-        unit.name("h"),
-        0.0,
-        u,
-        false,
-        ColumnRole::Relu {
-            layer: unit.layer,
-            neuron: unit.neuron,
-            shift: unit.shift,
-        },
-    );
-    // h ≥ a − shift
-    let ge: Vec<_> = std::iter::once((h, 1.0)).chain(unit.minus_a()).collect();
-    m.model.add_row(unit.name("ge"), rhs, f64::INFINITY, &ge);
+    // h ≥ a − shift, 0 ≤ h ≤ u
+    let h = super::one_sided::epigraph(m, unit);
     // h ≤ λ(a − shift − l) with λ = u / (u − l)
     let lambda = u / (u - l);
     let le: Vec<_> = std::iter::once((h, 1.0))
