@@ -1047,15 +1047,7 @@ fn the_verification_benchmark_makes_and_runs_a_set() {
     let mut csv = std::fs::read_to_string(set.join("instances.csv")).unwrap();
     csv.push_str("../two.json,missing.vnnlib,10\n");
     std::fs::write(set.join("instances.csv"), csv).unwrap();
-    let out = run(&[
-        "bench",
-        "verify",
-        set.join("instances.csv").to_str().unwrap(),
-        "--bounds",
-        "ia",
-        "--method",
-        "regions",
-    ]);
+    let out = bench_verify_ia(&set, "regions");
     let (stdout, stderr) = (
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr),
@@ -1077,15 +1069,7 @@ fn bench_verify_makes_and_decides_a_three_input_set_by_branching() {
     .build()
     .unwrap();
     let set = make_instance_set(dir.path(), &net, "three");
-    let out = run(&[
-        "bench",
-        "verify",
-        set.join("instances.csv").to_str().unwrap(),
-        "--bounds",
-        "ia",
-        "--method",
-        "branch",
-    ]);
+    let out = bench_verify_ia(&set, "branch");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -1115,4 +1099,18 @@ fn make_instance_set(dir: &Path, network: &Network, name: &str) -> std::path::Pa
         String::from_utf8_lossy(&made.stderr)
     );
     set
+}
+
+/// `bench verify` of the set in `set` with interval bounds and `method`.
+fn bench_verify_ia(set: &std::path::Path, method: &str) -> std::process::Output {
+    let csv = set.join("instances.csv");
+    run(&[
+        "bench",
+        "verify",
+        csv.to_str().unwrap(),
+        "--bounds",
+        "ia",
+        "--method",
+        method,
+    ])
 }

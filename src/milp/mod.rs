@@ -362,10 +362,12 @@ pub fn solve_network(
         .as_ref()
         .map(|s| big_m.complete_solution(network, &s.x));
     let build_time = build_start.elapsed();
+    // HiGHS's settings follow the size the MILP had before its one-sided neurons lost their
+    // binaries (see `SolveOptions::tuning_binaries`).
+    let tuning_binaries =
+        (big_m.one_sided > 0).then(|| big_m.model.size().binaries + big_m.one_sided);
     let limited = |mut solver: SolveOptions| {
-        if big_m.one_sided > 0 && solver.tuning_binaries.is_none() {
-            solver.tuning_binaries = Some(big_m.model.size().binaries + big_m.one_sided);
-        }
+        solver.tuning_binaries = solver.tuning_binaries.or(tuning_binaries);
         if let Some(deadline) = deadline {
             // HiGHS needs a positive limit; with none left it stops at once with the start.
             let left = deadline

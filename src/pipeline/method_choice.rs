@@ -55,8 +55,8 @@ pub const AUTO_REGIONS_MAX_INPUTS: usize = 2;
 /// The most inputs for which [`SolveMethod::Auto`] always branches over the input box alone,
 /// on both cores, without racing the MILP (beyond, it races on small or deep networks and
 /// from [`AUTO_BRANCH_MAX_INPUTS`]` + 1` inputs on every one: [`auto_races`]). Measured on
-/// trained Ackley networks (wall s, `solve --method branch|milp`, 2026-11-29, with the box bounds' chosen slopes): 3 inputs 2×25
-/// 0.01/0.23, 3×25 0.03/5.7, 3×50 0.23/over 60; 4 inputs 2×25 0.03/0.15, 2×50 0.08/7.6,
+/// trained Ackley networks (wall s, `solve --method branch|milp`, 2026-11-29, with the box
+/// bounds' chosen slopes): 3 inputs 2×25 0.01/0.23, 3×25 0.03/5.7, 3×50 0.23/over 60; 4 inputs 2×25 0.03/0.15, 2×50 0.08/7.6,
 /// 3×50 0.42/over 60, 4×25 0.58/7.4 — branching 5–230× faster, and the race (one core each)
 /// 1.5–1.8× slower than branching alone.
 pub const AUTO_BRANCH_ALONE_MAX_INPUTS: usize = 4;

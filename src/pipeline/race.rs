@@ -40,7 +40,6 @@ pub(crate) fn race_branch_and_milp(call: &SolveCall) -> Result<Solved, Error> {
     } = *call;
     // One flag stops both: set by the first to finish, or copied from the user's.
     let stop = Arc::new(AtomicBool::new(false));
-    let optimal = proven;
     let (branch, milp) = relaying_cancel(&control.cancel, &stop, || {
         std::thread::scope(|scope| {
             let branch = scope.spawn(|| {
@@ -62,7 +61,7 @@ pub(crate) fn race_branch_and_milp(call: &SolveCall) -> Result<Solved, Error> {
                     &branch_task,
                 )
                 .map_err(Error::from);
-                if result.as_ref().is_ok_and(optimal) {
+                if result.as_ref().is_ok_and(proven) {
                     stop.store(true, Ordering::Relaxed);
                 }
                 Finish {
@@ -95,7 +94,7 @@ pub(crate) fn race_branch_and_milp(call: &SolveCall) -> Result<Solved, Error> {
                 let report = prepared.solve_with(input_box, objective, &options, &milp_control)?;
                 Ok((report, prepared))
             })();
-            if milp.as_ref().is_ok_and(|(r, _)| optimal(r)) {
+            if milp.as_ref().is_ok_and(|(r, _)| proven(r)) {
                 stop.store(true, Ordering::Relaxed);
             }
             let milp = Finish {
@@ -145,12 +144,11 @@ fn pick_winner<P>(
     sense: Sense,
     user_cancelled: bool,
 ) -> Result<(SolveReport, SolveMethod, String, Option<P>), Error> {
-    let optimal = proven;
     let better =
         |a: &SolveReport, b: &SolveReport| better_objective(a.objective, b.objective, sense);
-    let branch_optimal = branch.result.as_ref().is_ok_and(optimal);
-    let milp_optimal = milp.result.as_ref().is_ok_and(|(r, _)| optimal(r));
-    let branch_wins = branch_optimal && (!milp_optimal || branch.at <= milp.at);
+    let branch_proven = branch.result.as_ref().is_ok_and(proven);
+    let milp_proven = milp.result.as_ref().is_ok_and(|(r, _)| proven(r));
+    let branch_wins = branch_proven && (!milp_proven || branch.at <= milp.at);
     let by_branch = |r: SolveReport, why: String| Ok((r, SolveMethod::Branch, why, None));
     let by_milp = |r: SolveReport, why: String, p: P| Ok((r, SolveMethod::Milp, why, Some(p)));
     // The loser was stopped (a cancelled status, or a cancelled bound computation): only the
@@ -160,7 +158,7 @@ fn pick_winner<P>(
             let why = format!("branching proved {} first", what_was_proven(&b));
             by_branch(b, why)
         }
-        (_, Ok((m, p))) if milp_optimal => {
+        (_, Ok((m, p))) if milp_proven => {
             let why = format!("the MILP proved {} first", what_was_proven(&m));
             by_milp(m, why, p)
         }

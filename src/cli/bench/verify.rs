@@ -182,7 +182,7 @@ fn exact(network: &Network, b: &InputBox, sense: Sense) -> Result<f64> {
         )?
     };
     if report.status != "optimal" {
-        bail!("{}: the region optimum is {}", network.name, report.status);
+        bail!("{}: the exact optimum is {}", network.name, report.status);
     }
     report.objective.context("no optimum")
 }
